@@ -1,0 +1,53 @@
+// Rendered cards on disk, named by a hash of everything that affects their pixels. Writes go
+// to a temporary file renamed into place, so a reader never sees half a card, and two
+// processes rendering the same card both end with the same complete file.
+import { createHash, randomBytes } from 'node:crypto';
+import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import type { CardLayout } from './card-layouts.ts';
+import type { CleanCardInput } from './card-input.ts';
+import { cardMime } from './card-compose.ts';
+
+/** Bump when the composition code changes what a card looks like. */
+const RENDER_VERSION = 1;
+
+const sha256 = (data: Buffer | string): string => createHash('sha256').update(data).digest('hex');
+
+export function cardHash(layout: CardLayout, input: CleanCardInput, engineVersions: string): string {
+  const key = {
+    v: RENDER_VERSION,
+    engine: engineVersions,
+    layout: [layout.id, sha256(layout.source)],
+    size: input.size,
+    text: [input.headline, input.body ?? null, input.unitName ?? null, input.hotline ?? null],
+    images: [input.background, input.logo, input.qrCode].map((b) => (b ? sha256(b) : null)),
+  };
+  return sha256(JSON.stringify(key));
+}
+
+export function cardPath(cacheDir: string, hash: string, input: Pick<CleanCardInput, 'background'>): string {
+  const ext = cardMime(input) === 'image/png' ? 'png' : 'jpg';
+  return path.join(cacheDir, hash.slice(0, 2), `${hash}.${ext}`);
+}
+
+/** The cached card, or undefined when there is none yet. */
+export async function readCachedCard(file: string): Promise<Buffer | undefined> {
+  try {
+    return await readFile(file);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw error;
+  }
+}
+
+export async function writeCardAtomically(file: string, data: Buffer): Promise<void> {
+  await mkdir(path.dirname(file), { recursive: true });
+  const temp = `${file}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`;
+  try {
+    await writeFile(temp, data, { flag: 'wx' });
+    await rename(temp, file);
+  } catch (error) {
+    await rm(temp, { force: true });
+    throw error;
+  }
+}

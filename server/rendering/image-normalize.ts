@@ -1,0 +1,123 @@
+// Uploaded images for the media library: sniff the format from the bytes, read the size from
+// the header, refuse decompression bombs before any pixel is decoded, then auto-orient,
+// strip every piece of metadata (EXIF GPS included) and make the variants.
+import { createHash } from 'node:crypto';
+import { sniffImageFormat, type SniffedFormat } from './image-sniff.ts';
+import { sharp, type Sharp } from './sharp.ts';
+
+export type ImageMime = 'image/jpeg' | 'image/png' | 'image/webp';
+
+export interface ImageVariant {
+  name: 'thumb' | 'large';
+  mime: ImageMime;
+  width: number;
+  height: number;
+  data: Buffer;
+}
+
+export type NormalizedImage =
+  | {
+      ok: true;
+      mime: ImageMime;
+      width: number;
+      height: number;
+      data: Buffer;
+      /** Hex sha256 of `data`: a content address for storage. */
+      sha256: string;
+      variants: ImageVariant[];
+    }
+  | { ok: false; reason: 'unsupported' | 'corrupt' | 'too_many_pixels'; message: string };
+
+export interface NormalizeOptions {
+  /** Largest accepted width × height (header values, before any decoding). */
+  maxPixels: number;
+}
+
+const VARIANT_WIDTHS = { thumb: 320, large: 1080 } as const;
+// GIF becomes PNG: only the first frame is kept, and PNG stores it losslessly.
+const OUTPUT: Record<SniffedFormat, ImageMime> = {
+  jpeg: 'image/jpeg',
+  png: 'image/png',
+  webp: 'image/webp',
+  gif: 'image/png',
+};
+
+const isPixelLimit = (error: unknown): boolean =>
+  error instanceof Error && /pixel limit/i.test(error.message);
+const messageOf = (error: unknown): string => (error instanceof Error ? error.message : String(error));
+
+function open(buffer: Buffer, maxPixels: number): Sharp {
+  // failOn 'error' refuses truncated and corrupt data instead of returning grey pixels; pages 1
+  // takes the first frame of an animation; sequentialRead streams the decode.
+  return sharp(buffer, { limitInputPixels: maxPixels, failOn: 'error', sequentialRead: true, pages: 1 });
+}
+
+function encode(pipeline: Sharp, mime: ImageMime): Sharp {
+  // No keepMetadata/withMetadata: sharp writes no EXIF, XMP, IPTC or ICC (pixels go to sRGB).
+  if (mime === 'image/jpeg') return pipeline.jpeg({ quality: 86, chromaSubsampling: '4:2:0' });
+  if (mime === 'image/webp') return pipeline.webp({ quality: 86 });
+  return pipeline.png({ compressionLevel: 7 });
+}
+
+async function render(buffer: Buffer, maxPixels: number, mime: ImageMime, maxWidth?: number) {
+  let pipeline = open(buffer, maxPixels).autoOrient();
+  if (maxWidth !== undefined) pipeline = pipeline.resize({ width: maxWidth, withoutEnlargement: true });
+  const { data, info } = await encode(pipeline, mime).toBuffer({ resolveWithObject: true });
+  return { data, width: info.width, height: info.height };
+}
+
+export async function inspectAndNormalizeImage(
+  buffer: Buffer,
+  options: NormalizeOptions,
+): Promise<NormalizedImage> {
+  const maxPixels = Math.max(1, Math.floor(options.maxPixels));
+  const sniffed = sniffImageFormat(buffer);
+  if (!sniffed.ok) return { ok: false, reason: 'unsupported', message: sniffed.message };
+
+  // The header only: metadata() parses it without decoding pixels.
+  let header: { format?: string; width?: number; height?: number };
+  try {
+    header = await open(buffer, maxPixels).metadata();
+  } catch (error) {
+    return {
+      ok: false,
+      reason: 'corrupt',
+      message: `Unreadable ${sniffed.format} header: ${messageOf(error)}`,
+    };
+  }
+  if (header.format !== sniffed.format) {
+    return {
+      ok: false,
+      reason: 'unsupported',
+      message: `Bytes start like ${sniffed.format} but decode as ${header.format ?? 'nothing'}`,
+    };
+  }
+  const { width, height } = header;
+  if (!width || !height)
+    return { ok: false, reason: 'corrupt', message: 'The image header has no dimensions' };
+  if (width * height > maxPixels) {
+    return {
+      ok: false,
+      reason: 'too_many_pixels',
+      message: `${width}×${height} is ${width * height} pixels; the limit is ${maxPixels}`,
+    };
+  }
+
+  const mime = OUTPUT[sniffed.format];
+  try {
+    const original = await render(buffer, maxPixels, mime);
+    const variants: ImageVariant[] = [];
+    for (const [name, maxWidth] of Object.entries(VARIANT_WIDTHS) as [ImageVariant['name'], number][]) {
+      variants.push({ name, mime, ...(await render(buffer, maxPixels, mime, maxWidth)) });
+    }
+    const sha256 = createHash('sha256').update(original.data).digest('hex');
+    return { ok: true, mime, ...original, sha256, variants };
+  } catch (error) {
+    if (isPixelLimit(error)) return { ok: false, reason: 'too_many_pixels', message: messageOf(error) };
+    return {
+      ok: false,
+      reason: 'corrupt',
+      message: `Corrupt or truncated ${sniffed.format}: ${messageOf(error)}`,
+    };
+  }
+}
