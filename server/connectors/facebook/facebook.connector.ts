@@ -1,0 +1,318 @@
+// Facebook Pages through the Graph API (v26.0): publish text/link, one photo or several photos,
+// reconcile by marker, delete, and read engagement. Research: shared/research/platform-apis.md, part A.
+import { z } from 'zod';
+import type { HttpClient } from '../http-client.ts';
+import {
+  ConnectorFailure,
+  type ChannelCredentials,
+  type ImageInput,
+  type PlatformConnector,
+  type PostMetrics,
+  type PublishInput,
+  type PublishResult,
+} from '../types.ts';
+import { DEFAULT_RATE_LIMIT, type RateLimitDefaults } from './graph-errors.ts';
+import { createGraphClient } from './graph.client.ts';
+
+const meSchema = z.object({ id: z.string(), name: z.string() });
+const createdPostSchema = z.object({ id: z.string(), permalink_url: z.string().optional() });
+const photoSchema = z.object({ id: z.string(), post_id: z.string().optional() });
+const permalinkSchema = z.object({ id: z.string(), permalink_url: z.string().optional() });
+const successSchema = z.object({ success: z.boolean() });
+const postListSchema = z.object({
+  data: z.array(
+    z.object({
+      id: z.string(),
+      message: z.string().optional(),
+      created_time: z.string().optional(),
+      permalink_url: z.string().optional(),
+    }),
+  ),
+  paging: z.object({ cursors: z.object({ after: z.string().optional() }).optional() }).optional(),
+});
+const countSummary = z.object({ summary: z.object({ total_count: z.number() }) });
+const engagementSchema = z.object({
+  id: z.string(),
+  shares: z.object({ count: z.number() }).optional(),
+  reactions: countSummary.optional(),
+  comments: countSummary.optional(),
+});
+const insightsSchema = z.object({
+  data: z.array(
+    z.object({
+      name: z.string(),
+      values: z.array(z.object({ value: z.union([z.number(), z.record(z.string(), z.number())]) })),
+    }),
+  ),
+});
+
+const ENGAGEMENT_FIELDS = 'shares,reactions.summary(total_count).limit(0),comments.summary(true).limit(0)';
+/** Current metric names only: one retired name (post_impressions*) fails the whole insights call. */
+const INSIGHT_METRICS = 'post_media_view,post_clicks';
+/** Platform clocks and ours differ; reconciliation matches on a unique marker, so looking further back is safe. */
+const RECONCILE_SLACK_MS = 10 * 60_000;
+const RECONCILE_MAX_PAGES = 10;
+
+export interface FacebookConnectorOptions {
+  http: HttpClient;
+  /** `https://graph.facebook.com` (v26.0 is added) or a base that already ends in `/vNN.0`. */
+  graphUrl: string;
+  rateLimit?: RateLimitDefaults;
+}
+
+export function createFacebookConnector(options: FacebookConnectorOptions): PlatformConnector {
+  const graph = createGraphClient({
+    http: options.http,
+    graphUrl: options.graphUrl,
+    rateLimit: options.rateLimit ?? DEFAULT_RATE_LIMIT,
+  });
+
+  async function validateCredentials(
+    creds: ChannelCredentials,
+  ): Promise<{ externalId: string; name: string }> {
+    // With a Page token, /me is the Page itself.
+    const me = await graph.call(
+      { method: 'GET', path: '/me', token: creds.accessToken, query: { fields: 'id,name' } },
+      meSchema,
+    );
+    if (creds.externalId && me.id !== creds.externalId) {
+      throw new ConnectorFailure('facebook', {
+        kind: 'rejected',
+        message: `This token belongs to "${me.name}" (${me.id}), not to the Page ${creds.externalId}. Use the Page's own access token.`,
+      });
+    }
+    return { externalId: me.id, name: me.name };
+  }
+
+  async function publish(creds: ChannelCredentials, input: PublishInput): Promise<PublishResult> {
+    const images = input.images ?? [];
+    const [first] = images;
+    if (!first) return publishFeedPost(creds, input, []);
+    if (images.length === 1) return publishSinglePhoto(creds, input.text, first);
+    const mediaIds = await uploadUnpublishedPhotos(creds, images);
+    return publishFeedPost(creds, input, mediaIds);
+  }
+
+  async function publishFeedPost(
+    creds: ChannelCredentials,
+    input: PublishInput,
+    mediaIds: string[],
+  ): Promise<PublishResult> {
+    const fields: Record<string, string> = { message: input.text, published: 'true' };
+    if (input.link) fields.link = input.link;
+    // The indexed form encoding from the Pages API guide: attached_media[0]={"media_fbid":"…"}.
+    mediaIds.forEach((id, index) => {
+      fields[`attached_media[${index}]`] = JSON.stringify({ media_fbid: id });
+    });
+    const created = await graph.call(
+      {
+        method: 'POST',
+        path: `/${creds.externalId}/feed`,
+        token: creds.accessToken,
+        query: { fields: 'id,permalink_url' },
+        body: { kind: 'form', fields },
+      },
+      createdPostSchema,
+    );
+    return {
+      externalId: created.id,
+      ...(created.permalink_url ? { permalink: created.permalink_url } : {}),
+      ...(mediaIds.length > 0 ? { details: { mediaIds } } : {}),
+    };
+  }
+
+  async function publishSinglePhoto(
+    creds: ChannelCredentials,
+    caption: string,
+    image: ImageInput,
+  ): Promise<PublishResult> {
+    const photo = await graph.call(
+      {
+        method: 'POST',
+        path: `/${creds.externalId}/photos`,
+        token: creds.accessToken,
+        body: {
+          kind: 'multipart',
+          fields: { caption, published: 'true' },
+          files: [photoFile(image)],
+        },
+      },
+      photoSchema,
+    );
+    // A published photo is a Page post; its post id is what reactions, comments and delete use.
+    const externalId = photo.post_id ?? photo.id;
+    const permalink = await bestEffortPermalink(creds, externalId);
+    return { externalId, ...(permalink ? { permalink } : {}), details: { photoId: photo.id } };
+  }
+
+  async function uploadUnpublishedPhotos(creds: ChannelCredentials, images: ImageInput[]): Promise<string[]> {
+    const ids: string[] = [];
+    for (const image of images) {
+      try {
+        const photo = await graph.call(
+          {
+            method: 'POST',
+            path: `/${creds.externalId}/photos`,
+            token: creds.accessToken,
+            body: { kind: 'multipart', fields: { published: 'false' }, files: [photoFile(image)] },
+          },
+          photoSchema,
+        );
+        ids.push(photo.id);
+      } catch (error) {
+        // An unpublished photo is invisible and expires on its own: nothing was posted yet.
+        if (error instanceof ConnectorFailure && error.failure.kind === 'transient') {
+          throw new ConnectorFailure('facebook', { ...error.failure, maybeDelivered: false });
+        }
+        throw error;
+      }
+    }
+    return ids;
+  }
+
+  /** The post is already out: a failure here must never turn a success into a retry. */
+  async function bestEffortPermalink(creds: ChannelCredentials, postId: string): Promise<string | undefined> {
+    try {
+      const post = await graph.call(
+        {
+          method: 'GET',
+          path: `/${postId}`,
+          token: creds.accessToken,
+          query: { fields: 'id,permalink_url' },
+        },
+        permalinkSchema,
+      );
+      return post.permalink_url;
+    } catch {
+      return undefined;
+    }
+  }
+
+  async function findRecentPostByMarker(
+    creds: ChannelCredentials,
+    marker: string,
+    since: Date,
+  ): Promise<PublishResult | null> {
+    let after: string | undefined;
+    for (let page = 0; page < RECONCILE_MAX_PAGES; page += 1) {
+      const list = await graph.call(
+        {
+          method: 'GET',
+          path: `/${creds.externalId}/published_posts`,
+          token: creds.accessToken,
+          query: {
+            fields: 'id,message,created_time,permalink_url',
+            since: String(Math.floor((since.getTime() - RECONCILE_SLACK_MS) / 1000)),
+            limit: '50',
+            after,
+          },
+        },
+        postListSchema,
+      );
+      // Newest first, so the first match is the most recent post carrying the marker.
+      const match = list.data.find((post) => post.message?.includes(marker));
+      if (match) {
+        return {
+          externalId: match.id,
+          ...(match.permalink_url ? { permalink: match.permalink_url } : {}),
+          details: { reconciled: true, createdTime: match.created_time },
+        };
+      }
+      after = list.paging?.cursors?.after;
+      if (!after || list.data.length === 0) return null;
+    }
+    return null;
+  }
+
+  async function deletePost(creds: ChannelCredentials, externalId: string): Promise<void> {
+    try {
+      await graph.call({ method: 'DELETE', path: `/${externalId}`, token: creds.accessToken }, successSchema);
+    } catch (error) {
+      if (isObjectGone(error)) return;
+      throw error;
+    }
+  }
+
+  async function fetchMetrics(
+    creds: ChannelCredentials,
+    externalIds: string[],
+  ): Promise<Map<string, PostMetrics>> {
+    const result = new Map<string, PostMetrics>();
+    // Sequential on purpose: the engagement job batches, and Graph counts every call against the Page.
+    for (const id of externalIds) {
+      let post: z.infer<typeof engagementSchema>;
+      try {
+        post = await graph.call(
+          { method: 'GET', path: `/${id}`, token: creds.accessToken, query: { fields: ENGAGEMENT_FIELDS } },
+          engagementSchema,
+        );
+      } catch (error) {
+        if (isObjectGone(error)) continue;
+        throw error;
+      }
+      const insights = await fetchInsights(creds, id);
+      result.set(id, {
+        impressions: insights.get('post_media_view') ?? null,
+        clicks: insights.get('post_clicks') ?? null,
+        reactions: post.reactions?.summary.total_count ?? null,
+        comments: post.comments?.summary.total_count ?? null,
+        // Graph omits `shares` when there are none.
+        shares: post.shares?.count ?? 0,
+      });
+    }
+    return result;
+  }
+
+  /** Insights exist only for Pages with 100+ likes and the right task; without them the figures are null. */
+  async function fetchInsights(creds: ChannelCredentials, postId: string): Promise<Map<string, number>> {
+    const values = new Map<string, number>();
+    try {
+      const insights = await graph.call(
+        {
+          method: 'GET',
+          path: `/${postId}/insights`,
+          token: creds.accessToken,
+          query: { metric: INSIGHT_METRICS, period: 'lifetime' },
+        },
+        insightsSchema,
+      );
+      for (const metric of insights.data) {
+        const value = metric.values[0]?.value;
+        if (value === undefined) continue;
+        values.set(metric.name, typeof value === 'number' ? value : sum(Object.values(value)));
+      }
+    } catch (error) {
+      if (error instanceof ConnectorFailure && error.failure.kind === 'rejected') return values;
+      throw error;
+    }
+    return values;
+  }
+
+  return {
+    platform: 'facebook',
+    validateCredentials,
+    publish,
+    findRecentPostByMarker,
+    deletePost,
+    fetchMetrics,
+  };
+}
+
+/** Graph answers code 100 subcode 33 ("Object … does not exist") for a post that is gone. */
+function isObjectGone(error: unknown): boolean {
+  return (
+    error instanceof ConnectorFailure &&
+    error.failure.kind === 'rejected' &&
+    error.failure.platformCode === 100 &&
+    error.failure.platformSubcode === 33
+  );
+}
+
+function photoFile(image: ImageInput) {
+  const extension = image.mime === 'image/png' ? 'png' : image.mime === 'image/gif' ? 'gif' : 'jpg';
+  return { field: 'source', data: image.data, filename: `image.${extension}`, mime: image.mime };
+}
+
+function sum(values: number[]): number {
+  return values.reduce((total, value) => total + value, 0);
+}
