@@ -1,0 +1,80 @@
+// createApp: the express app with every route and middleware, without listen() (tests use it directly).
+import connectPgSimple from 'connect-pg-simple';
+import express from 'express';
+import session from 'express-session';
+import helmet from 'helmet';
+import { authPages } from './auth/auth.pages.ts';
+import { authRoutes } from './auth/auth.routes.ts';
+import type { Container } from './container.ts';
+import { mountRoutes, type ApiRoute } from './http/api-route.ts';
+import { authenticate } from './http/middleware/authenticate.ts';
+import { csrfProtection } from './http/middleware/csrf.ts';
+import { errorHandler, notFound } from './http/middleware/error-handler.ts';
+import { requestContext } from './http/middleware/request-context.ts';
+import './http/request.ts';
+import { configureViews, staticAssets } from './http/views.ts';
+import { languageMiddleware } from './i18n/i18n.ts';
+import { systemPages, systemRoutes } from './system/system.routes.ts';
+import { usersPages } from './users/users.pages.ts';
+import { usersRoutes } from './users/users.routes.ts';
+
+export function apiRoutes(c: Container): ApiRoute[] {
+  return [...systemRoutes(c), ...authRoutes(c), ...usersRoutes(c)];
+}
+
+export function createApp(c: Container): express.Express {
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('trust proxy', 'loopback');
+  app.locals.version = c.config.version;
+  configureViews(app, { timeZone: c.config.timeZone });
+
+  app.use(requestContext(c.logger));
+  app.use(
+    helmet({
+      contentSecurityPolicy: {
+        directives: { 'img-src': ["'self'", 'data:', 'blob:'], 'script-src': ["'self'"], 'upgrade-insecure-requests': null },
+      },
+      hsts: c.config.secureCookies,
+    }),
+  );
+  app.use(staticAssets());
+  app.use(express.json({ limit: '1mb' }));
+  app.use(express.urlencoded({ extended: false, limit: '1mb' }));
+
+  const PgStore = connectPgSimple(session);
+  const sessionStore = new PgStore({
+    pool: c.database.pool,
+    tableName: 'http_sessions',
+    createTableIfMissing: false,
+    pruneSessionInterval: 15 * 60,
+  });
+  // Closed by whoever closes the app (main.ts, tests): the prune timer would keep the process alive.
+  app.locals.closeSessionStore = () => sessionStore.close();
+  app.use(
+    session({
+      name: 'loa.sid',
+      secret: c.secretKey,
+      resave: false,
+      saveUninitialized: false,
+      rolling: true,
+      store: sessionStore,
+      cookie: { httpOnly: true, sameSite: 'lax', secure: c.config.secureCookies, maxAge: c.config.sessionTtlHours * 3_600_000 },
+    }),
+  );
+  app.use(languageMiddleware(c.i18n, c.config.defaultLanguage));
+  app.use(authenticate(c.auth));
+  app.use(csrfProtection({ exempt: (req) => req.path.startsWith('/api/v1/webhooks/') }));
+
+  const routes = apiRoutes(c);
+  const api = express.Router();
+  mountRoutes(api, routes);
+  app.use('/api/v1', api);
+  app.use(systemPages(c, () => routes));
+  app.use(authPages(c));
+  app.use(usersPages(c));
+
+  app.use(notFound);
+  app.use(errorHandler);
+  return app;
+}

@@ -1,0 +1,58 @@
+// The composition root: repositories, services and jobs wired together, once per process.
+// No DI framework, no module-level singletons for I/O.
+import { createAuditLog } from './audit/audit.service.ts';
+import { createAuthService } from './auth/auth.service.ts';
+import { createRateLimiter } from './auth/rate-limiter.ts';
+import { createTokensRepo } from './auth/tokens.repo.ts';
+import type { Config } from './config.ts';
+import type { DatabaseHandle } from './db/database.ts';
+import { createI18n } from './i18n/i18n.ts';
+import type { Logger } from './logger.ts';
+import { createHealthService } from './system/health.service.ts';
+import { createUnitsRepo, createUsersRepo } from './users/users.repo.ts';
+import { createUsersService } from './users/users.service.ts';
+
+export interface MockPlatformUrls {
+  facebook: string;
+  zalo: string;
+}
+
+export function buildContainer(input: {
+  config: Readonly<Config>;
+  database: DatabaseHandle;
+  logger: Logger;
+  secretKey: string;
+  mockPlatforms?: MockPlatformUrls | null;
+}) {
+  const { config, database, logger } = input;
+  const { db } = database;
+  const auditLog = createAuditLog(db);
+  const usersRepo = createUsersRepo(db);
+  const unitsRepo = createUnitsRepo(db);
+  const limiter = createRateLimiter(db);
+  const users = createUsersService({ db, users: usersRepo, units: unitsRepo, audit: auditLog.record });
+  const auth = createAuthService({
+    db,
+    users: usersRepo,
+    tokens: createTokensRepo(db),
+    limiter,
+    audit: auditLog.record,
+    settings: { ...config.login, tokenTtlDays: config.apiTokenTtlDays },
+  });
+  const health = createHealthService({ db, version: config.version, mockPlatforms: () => input.mockPlatforms ?? null });
+  return {
+    config,
+    logger,
+    database,
+    secretKey: input.secretKey,
+    i18n: createI18n(config.defaultLanguage),
+    auditLog,
+    limiter,
+    users,
+    auth,
+    health,
+    repos: { users: usersRepo, units: unitsRepo },
+  };
+}
+
+export type Container = ReturnType<typeof buildContainer>;

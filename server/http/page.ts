@@ -1,0 +1,42 @@
+// Rendering a page with what every page needs: the actor, the CSRF token, the flash message,
+// the translation function and the version.
+import type { Request, Response } from 'express';
+import type { Actor } from '../auth/actor.ts';
+import type { UserRole } from '../db/schema.ts';
+import { ForbiddenError, type FieldProblem } from '../errors.ts';
+import { csrfTokenFor } from './middleware/csrf.ts';
+
+
+export function renderPage(req: Request, res: Response, view: string, data: Record<string, unknown> = {}, status = 200) {
+  const flash = req.session.flash;
+  delete req.session.flash;
+  res.status(status).render(view, {
+    ...data,
+    actor: req.actor,
+    csrfToken: csrfTokenFor(req),
+    flash,
+    __t: req.t,
+    version: res.app.locals.version,
+  });
+}
+
+/** The signed-in actor for a page, redirecting to the login page when there is none. */
+export function pageActor(req: Request, res: Response, roles?: readonly UserRole[]): Actor | undefined {
+  if (!req.actor) {
+    res.redirect(303, `/login?next=${encodeURIComponent(req.originalUrl)}`);
+    return undefined;
+  }
+  if (roles && !roles.includes(req.actor.role)) throw new ForbiddenError();
+  return req.actor;
+}
+
+export function setFlash(req: Request, kind: 'success' | 'error', message: string) {
+  req.session.flash = { kind, message };
+}
+
+/** Field problems keyed by field name, for forms re-rendered with 422. */
+export function fieldErrors(problems: FieldProblem[]): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const p of problems) out[p.path.split('.')[0] ?? p.path] ??= p.message;
+  return out;
+}

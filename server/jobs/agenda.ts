@@ -1,0 +1,44 @@
+// The one home of Agenda: building an instance on Loa's PostgreSQL, for workers (which run
+// jobs) and for web processes (which only enqueue them).
+import { PostgresBackend } from '@agendajs/postgres-backend';
+import { Agenda } from 'agenda';
+import type pg from 'pg';
+import type { Logger } from '../logger.ts';
+
+export interface AgendaSettings {
+  pool: pg.Pool;
+  name: string;
+  pollMs: number;
+  concurrency: number;
+  logger: Logger;
+}
+
+export interface AgendaHandle {
+  agenda: Agenda;
+  backend: PostgresBackend;
+}
+
+export function createAgenda(settings: AgendaSettings): AgendaHandle {
+  // The table comes from a migration: two workers creating it at once would crash one.
+  const backend = new PostgresBackend({ pool: settings.pool, ensureSchema: false });
+  const agenda = new Agenda({
+    backend,
+    name: settings.name,
+    processEvery: settings.pollMs,
+    defaultConcurrency: settings.concurrency,
+    // Raised together: jobs over the global cap are put back and re-fetched (~5x slower).
+    maxConcurrency: Math.max(settings.concurrency, 20) * 2,
+    defaultLockLifetime: 60_000,
+  });
+  agenda.on('error', (error: Error) => settings.logger.error({ err: error }, 'agenda error'));
+  return { agenda, backend };
+}
+
+/**
+ * A process that only schedules must still connect the notification channel: without it no
+ * NOTIFY is sent and workers only see new jobs on their next poll.
+ */
+export async function connectEnqueueOnly({ agenda, backend }: AgendaHandle): Promise<void> {
+  await agenda.ready;
+  await backend.notificationChannel?.connect();
+}

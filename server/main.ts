@@ -1,0 +1,139 @@
+// Starts what the settings ask for: the database (embedded unless DATABASE_URL), migrations,
+// the mock platforms, the web server and/or the worker (LOA_ROLE), and stops them in order.
+import { randomUUID } from 'node:crypto';
+import type { Server } from 'node:http';
+import os from 'node:os';
+import { createApp } from './app.ts';
+import { loadConfig, resolveSecretKey, ConfigError, type Config } from './config.ts';
+import { buildContainer, type MockPlatformUrls } from './container.ts';
+import { applyMigrations, connectDatabase } from './db/database.ts';
+import { startEmbeddedPostgres, type EmbeddedDatabase } from './db/embedded.ts';
+import { connectEnqueueOnly, createAgenda } from './jobs/agenda.ts';
+import { jobRegistry } from './jobs/registry.ts';
+import { recurringSchedules } from './jobs/schedules.ts';
+import { createLogger, type Logger } from './logger.ts';
+import { startMockPlatforms } from './mock-platforms/index.ts';
+import { createWorker, type Worker } from './worker.ts';
+
+type Stopper = () => Promise<void>;
+
+async function start(config: Readonly<Config>, logger: Logger): Promise<Stopper> {
+  const stoppers: Stopper[] = []; // run in reverse order
+  const stopAll: Stopper = async () => {
+    for (const stop of stoppers.reverse()) await stop().catch((error: Error) => logger.error({ err: error }, 'stop failed'));
+  };
+  try {
+    let url = config.databaseUrl;
+    if (!url) {
+      const embedded: EmbeddedDatabase = await startEmbeddedPostgres({ dataDir: config.dataDir, logger });
+      stoppers.push(() => embedded.stop());
+      url = embedded.url;
+    }
+    await applyMigrations(url, logger);
+    const database = connectDatabase(url, logger, { max: config.role === 'worker' ? 10 : 20 });
+    stoppers.push(() => database.close());
+
+    let mockUrls: MockPlatformUrls | null = null;
+    if (config.mockPlatforms.enabled) {
+      const p = config.platforms;
+      const mocks = await startMockPlatforms({
+        facebookPort: config.mockPlatforms.facebookPort,
+        zaloPort: config.mockPlatforms.zaloPort,
+        seed: config.mockPlatforms.seed,
+        logger: logger.child({ component: 'mock-platforms' }),
+        credentials: {
+          facebookAppId: p.facebookAppId ?? '',
+          facebookAppSecret: p.facebookAppSecret ?? '',
+          facebookVerifyToken: p.facebookVerifyToken ?? '',
+          zaloAppId: p.zaloAppId ?? '',
+          zaloAppSecret: p.zaloAppSecret ?? '',
+          zaloOaSecretKey: p.zaloOaSecretKey ?? '',
+        },
+      });
+      stoppers.push(() => mocks.close());
+      mockUrls = { facebook: mocks.facebookUrl, zalo: mocks.zaloOpenApiUrl };
+      logger.info(mockUrls, 'mock platforms started');
+    }
+
+    const container = buildContainer({ config, database, logger, secretKey: resolveSecretKey(config), mockPlatforms: mockUrls });
+    if (config.admin) {
+      const created = await container.users.ensureInitialAdmin(config.admin.email, config.admin.password);
+      if (created) logger.info({ email: created.email }, 'initial admin created');
+    }
+
+    if (config.role !== 'web') {
+      const workerId = `${os.hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
+      const worker: Worker = createWorker({
+        pool: database.pool,
+        workerId,
+        jobs: jobRegistry({ health: container.health, workerId, workerStartedAt: new Date() }),
+        schedules: recurringSchedules({ heartbeatSeconds: config.worker.heartbeatSeconds }),
+        pollMs: config.worker.pollMs,
+        concurrency: config.worker.concurrency,
+        logger,
+      });
+      await worker.start();
+      stoppers.push(() => worker.stop(30_000));
+    } else {
+      const enqueuer = createAgenda({ pool: database.pool, name: 'web', pollMs: config.worker.pollMs, concurrency: 1, logger });
+      await connectEnqueueOnly(enqueuer);
+      stoppers.push(() => enqueuer.agenda.stop(false));
+    }
+
+    if (config.role !== 'worker') {
+      const app = createApp(container);
+      const server: Server = await new Promise((resolve, reject) => {
+        const s = app.listen(config.port, config.host, () => resolve(s));
+        s.once('error', reject);
+      });
+      stoppers.push(async () => {
+        await new Promise<void>((resolve) => server.close(() => resolve()));
+        await (app.locals.closeSessionStore as () => Promise<void>)();
+      });
+      logger.info({ url: config.publicUrl, role: config.role }, 'Loa is ready');
+    }
+    return stopAll;
+  } catch (error) {
+    await stopAll();
+    throw error;
+  }
+}
+
+async function main(): Promise<void> {
+  let config: Readonly<Config>;
+  try {
+    config = loadConfig();
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      process.stderr.write(`Loa cannot start. ${error.message}\n`);
+      process.exit(2);
+    }
+    throw error;
+  }
+  const logger = createLogger(config.logLevel);
+  let stopping = false;
+  let stop: Stopper | undefined;
+  const shutdown = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    logger.info({ signal }, 'stopping');
+    void (stop ? stop() : Promise.resolve()).then(
+      () => process.exit(0),
+      () => process.exit(1),
+    );
+  };
+  process.on('SIGINT', () => shutdown('SIGINT'));
+  process.on('SIGTERM', () => shutdown('SIGTERM'));
+  try {
+    stop = await start(config, logger);
+    if (stopping) {
+      await stop();
+      process.exit(0);
+    }
+  } catch (error) {
+    logger.fatal({ err: error }, 'start failed');
+    process.exit(1);
+  }
+}
+
+await main();

@@ -1,0 +1,162 @@
+// People and units: creating accounts, changing roles, deactivating, and the unit tree.
+import type { AuditRecorder } from '../audit/audit.service.ts';
+import { actorAudit, type Actor } from '../auth/actor.ts';
+import { hashPassword } from '../auth/passwords.ts';
+import type { Database } from '../db/database.ts';
+import { uniqueOrConflict } from '../db/pg-errors.ts';
+import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '../errors.ts';
+import type { UnitRow, UnitsRepo, UserRow, UsersRepo } from './users.repo.ts';
+import type { CreateUnitInput, CreateUserInput, UpdateUserInput } from './users.schemas.ts';
+
+/** province → district → commune */
+export const MAX_UNIT_DEPTH = 3;
+
+export function presentUser(row: UserRow) {
+  return {
+    id: row.id,
+    email: row.email,
+    name: row.name,
+    role: row.role,
+    unitId: row.unitId,
+    active: row.active,
+    createdAt: row.createdAt.toISOString(),
+  };
+}
+export type PresentedUser = ReturnType<typeof presentUser>;
+
+export function presentUnit(row: UnitRow) {
+  return { id: row.id, name: row.name, parentId: row.parentId };
+}
+
+interface Deps {
+  db: Database;
+  users: UsersRepo;
+  units: UnitsRepo;
+  audit: AuditRecorder;
+}
+
+export function createUsersService({ db, users, units, audit }: Deps) {
+  function requireAdmin(actor: Actor) {
+    if (actor.role !== 'admin') throw new ForbiddenError('Only an admin can manage people and units');
+  }
+
+  async function checkUnit(unitId: string | null | undefined, path: string) {
+    if (!unitId) return;
+    if (!(await units.findById(unitId))) throw new ValidationError([{ path, message: 'unit does not exist' }]);
+  }
+
+  async function createUser(actor: Actor, input: CreateUserInput): Promise<UserRow> {
+    requireAdmin(actor);
+    await checkUnit(input.unitId, 'unitId');
+    const passwordHash = await hashPassword(input.password);
+    return db.transaction(async (tx) => {
+      const row = await uniqueOrConflict(
+        () => users.insert({ email: input.email, name: input.name, role: input.role, unitId: input.unitId ?? null, passwordHash }, tx),
+        'users_email_uq',
+        'A user with this email already exists',
+        'email_taken',
+      );
+      await audit(
+        { ...actorAudit(actor), action: 'user.created', targetType: 'user', targetId: row.id, details: { email: row.email, role: row.role } },
+        tx,
+      );
+      return row;
+    });
+  }
+
+  async function updateUser(actor: Actor, id: string, input: UpdateUserInput): Promise<UserRow> {
+    requireAdmin(actor);
+    await checkUnit(input.unitId, 'unitId');
+    return db.transaction(async (tx) => {
+      const before = await users.findById(id, tx);
+      if (!before) throw new NotFoundError('User');
+      const losesAdmin =
+        before.role === 'admin' && before.active && ((input.role && input.role !== 'admin') || input.active === false);
+      if (losesAdmin && id === actor.id) {
+        throw new ConflictError('You cannot remove your own admin rights or deactivate yourself', 'self_lockout');
+      }
+      if (losesAdmin && (await users.countActiveAdmins(tx)) <= 1) {
+        throw new ConflictError('This is the last active admin', 'last_admin');
+      }
+      const after = await users.update(
+        id,
+        {
+          ...(input.name !== undefined && { name: input.name }),
+          ...(input.role !== undefined && { role: input.role }),
+          ...(input.unitId !== undefined && { unitId: input.unitId }),
+          ...(input.active !== undefined && { active: input.active }),
+        },
+        tx,
+      );
+      if (!after) throw new NotFoundError('User');
+      const who = actorAudit(actor);
+      if (before.role !== after.role) {
+        await audit({ ...who, action: 'user.role_changed', targetType: 'user', targetId: id, details: { from: before.role, to: after.role } }, tx);
+      }
+      if (before.active !== after.active) {
+        await audit({ ...who, action: after.active ? 'user.reactivated' : 'user.deactivated', targetType: 'user', targetId: id }, tx);
+      }
+      if (before.name !== after.name || before.unitId !== after.unitId) {
+        await audit(
+          { ...who, action: 'user.updated', targetType: 'user', targetId: id, details: { name: after.name, unitId: after.unitId } },
+          tx,
+        );
+      }
+      return after;
+    });
+  }
+
+  async function createUnit(actor: Actor, input: CreateUnitInput): Promise<UnitRow> {
+    requireAdmin(actor);
+    if (input.parentId) {
+      const chain = await units.ancestry(input.parentId);
+      if (chain.length === 0) throw new ValidationError([{ path: 'parentId', message: 'parent unit does not exist' }]);
+      if (chain.length >= MAX_UNIT_DEPTH) {
+        throw new ValidationError([{ path: 'parentId', message: 'units go three levels deep: province, district, commune' }]);
+      }
+    }
+    return db.transaction(async (tx) => {
+      const row = await uniqueOrConflict(
+        () => units.insert({ name: input.name, parentId: input.parentId ?? null }, tx),
+        'units_parent_name_uq',
+        'A unit with this name already exists under the same parent',
+      );
+      await audit({ ...actorAudit(actor), action: 'unit.created', targetType: 'unit', targetId: row.id, details: { name: row.name, parentId: row.parentId } }, tx);
+      return row;
+    });
+  }
+
+  /** Creates the first admin from settings, only when no admin exists at all. */
+  async function ensureInitialAdmin(email: string, password: string): Promise<UserRow | null> {
+    if ((await users.countActiveAdmins()) > 0) return null;
+    const existing = await users.findByEmail(email);
+    if (existing) return null;
+    const passwordHash = await hashPassword(password);
+    return db.transaction(async (tx) => {
+      const row = await users.insert({ email, name: 'Quản trị viên', role: 'admin', unitId: null, passwordHash }, tx);
+      await audit({ actorLabel: 'system', action: 'user.created', targetType: 'user', targetId: row.id, details: { email, role: 'admin', source: 'settings' } }, tx);
+      return row;
+    });
+  }
+
+  return {
+    createUser,
+    updateUser,
+    createUnit,
+    ensureInitialAdmin,
+    getUser: async (actor: Actor, id: string) => {
+      requireAdmin(actor);
+      const row = await users.findById(id);
+      if (!row) throw new NotFoundError('User');
+      return row;
+    },
+    listUsers: (actor: Actor, page: { limit: number; after?: string }) => {
+      requireAdmin(actor);
+      return users.list(page);
+    },
+    listUnits: (page: { limit: number; after?: string }) => units.list(page),
+    listAllUnits: () => units.listAll(),
+  };
+}
+
+export type UsersService = ReturnType<typeof createUsersService>;
