@@ -44,7 +44,9 @@ const OUTPUT: Record<SniffedFormat, ImageMime> = {
 
 const isPixelLimit = (error: unknown): boolean =>
   error instanceof Error && /pixel limit/i.test(error.message);
-const messageOf = (error: unknown): string => (error instanceof Error ? error.message : String(error));
+// libvips repeats its warnings over several lines; the first says what went wrong.
+const messageOf = (error: unknown): string =>
+  (error instanceof Error ? error.message : String(error)).split('\n', 1)[0] ?? 'unknown error';
 
 function open(buffer: Buffer, maxPixels: number): Sharp {
   // failOn 'error' refuses truncated and corrupt data instead of returning grey pixels; pages 1
@@ -66,42 +68,40 @@ async function render(buffer: Buffer, maxPixels: number, mime: ImageMime, maxWid
   return { data, width: info.width, height: info.height };
 }
 
+type Refusal = Extract<NormalizedImage, { ok: false }>;
+const refuse = (reason: Refusal['reason'], message: string): Refusal => ({ ok: false, reason, message });
+
+function tooManyPixels(maxPixels: number, width?: number, height?: number): string {
+  const size = width && height ? `${width}×${height} = ${width * height} pixels` : 'More pixels than allowed';
+  return `${size}; the limit is ${maxPixels} pixels`;
+}
+
 export async function inspectAndNormalizeImage(
   buffer: Buffer,
   options: NormalizeOptions,
 ): Promise<NormalizedImage> {
   const maxPixels = Math.max(1, Math.floor(options.maxPixels));
   const sniffed = sniffImageFormat(buffer);
-  if (!sniffed.ok) return { ok: false, reason: 'unsupported', message: sniffed.message };
+  if (!sniffed.ok) return refuse('unsupported', sniffed.message);
 
-  // The header only: metadata() parses it without decoding pixels.
+  // The header only: metadata() parses it without decoding pixels, and sharp already checks
+  // limitInputPixels against the header's dimensions here.
   let header: { format?: string; width?: number; height?: number };
   try {
     header = await open(buffer, maxPixels).metadata();
   } catch (error) {
-    return {
-      ok: false,
-      reason: 'corrupt',
-      message: `Unreadable ${sniffed.format} header: ${messageOf(error)}`,
-    };
+    if (isPixelLimit(error)) return refuse('too_many_pixels', tooManyPixels(maxPixels));
+    return refuse('corrupt', `Unreadable ${sniffed.format} header: ${messageOf(error)}`);
   }
   if (header.format !== sniffed.format) {
-    return {
-      ok: false,
-      reason: 'unsupported',
-      message: `Bytes start like ${sniffed.format} but decode as ${header.format ?? 'nothing'}`,
-    };
+    return refuse(
+      'unsupported',
+      `Bytes start like ${sniffed.format} but decode as ${header.format ?? 'nothing'}`,
+    );
   }
   const { width, height } = header;
-  if (!width || !height)
-    return { ok: false, reason: 'corrupt', message: 'The image header has no dimensions' };
-  if (width * height > maxPixels) {
-    return {
-      ok: false,
-      reason: 'too_many_pixels',
-      message: `${width}×${height} is ${width * height} pixels; the limit is ${maxPixels}`,
-    };
-  }
+  if (!width || !height) return refuse('corrupt', 'The image header has no dimensions');
+  if (width * height > maxPixels) return refuse('too_many_pixels', tooManyPixels(maxPixels, width, height));
 
   const mime = OUTPUT[sniffed.format];
   try {
@@ -113,11 +113,7 @@ export async function inspectAndNormalizeImage(
     const sha256 = createHash('sha256').update(original.data).digest('hex');
     return { ok: true, mime, ...original, sha256, variants };
   } catch (error) {
-    if (isPixelLimit(error)) return { ok: false, reason: 'too_many_pixels', message: messageOf(error) };
-    return {
-      ok: false,
-      reason: 'corrupt',
-      message: `Corrupt or truncated ${sniffed.format}: ${messageOf(error)}`,
-    };
+    if (isPixelLimit(error)) return refuse('too_many_pixels', tooManyPixels(maxPixels));
+    return refuse('corrupt', `Corrupt or truncated ${sniffed.format}: ${messageOf(error)}`);
   }
 }
