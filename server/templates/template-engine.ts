@@ -43,13 +43,15 @@ interface HelperSpec {
   firstArgType?: TemplateVariable['type'];
 }
 
-const HELPERS: Readonly<Record<string, HelperSpec>> = {
-  formatDate: { min: 1, max: 2, firstArgType: 'date' },
-  upper: { min: 1, max: 1 },
-  lower: { min: 1, max: 1 },
-  phone: { min: 1, max: 1, firstArgType: 'phone' },
-  default: { min: 2, max: 2 },
-};
+// A Map, not an object literal: HELPERS['constructor'] on a plain object would find
+// Object's constructor and treat {{constructor}} as a helper call.
+const HELPERS: ReadonlyMap<string, HelperSpec> = new Map([
+  ['formatDate', { min: 1, max: 2, firstArgType: 'date' }],
+  ['upper', { min: 1, max: 1 }],
+  ['lower', { min: 1, max: 1 }],
+  ['phone', { min: 1, max: 1, firstArgType: 'phone' }],
+  ['default', { min: 2, max: 2 }],
+]);
 const BLOCK_HELPERS = new Set(['if', 'unless']);
 const DEFAULT_TIME_ZONE = 'Asia/Ho_Chi_Minh';
 
@@ -207,14 +209,14 @@ function checkPiece(path: string, source: string, variables: ReadonlyMap<string,
     const path = node.path as PathNode;
     if (node.hash && node.hash.pairs.length > 0) refuse(node, `"${path.original}": named arguments (key=value) are not supported`);
     const name = path.original;
-    const spec = HELPERS[name];
+    const spec = HELPERS.get(name);
     const isCall = mustCall || node.params.length > 0 || spec !== undefined || BLOCK_HELPERS.has(name);
     if (!isCall) return checkVariable(path);
     if (spec === undefined) {
       if (BLOCK_HELPERS.has(name)) return refuse(node, `"${name}" is a block helper: write {{#${name} x}}…{{/${name}}}`);
       if (name === 'each' || name === 'with') return refuse(node, `"${name}" is not allowed: every variable is plain text`);
       if (RESERVED_NAMES.has(name)) return refuse(node, `helper "${name}" is not allowed`);
-      return refuse(node, `unknown helper "${name}"; allowed helpers: ${Object.keys(HELPERS).join(', ')}, #if, #unless`);
+      return refuse(node, `unknown helper "${name}"; allowed helpers: ${[...HELPERS.keys()].join(', ')}, #if, #unless`);
     }
     if (node.params.length < spec.min || node.params.length > spec.max) {
       const count = spec.min === spec.max ? `${spec.min}` : `${spec.min}–${spec.max}`;
