@@ -1,0 +1,112 @@
+// Each role's access to each route: the table must list every declared API route, so a new
+// route without a decision here fails this test.
+import assert from 'node:assert/strict';
+import { randomUUID } from 'node:crypto';
+import request from 'supertest';
+import { apiRoutes } from '../../../server/app.ts';
+import { createTestApp, makeUser, signedInAgent, type TestApp } from '../../support/app.ts';
+
+type Who = 'anonymous' | 'admin' | 'editor' | 'reviewer' | 'member';
+const ROLES: Who[] = ['admin', 'editor', 'reviewer', 'member'];
+const EVERYONE: Who[] = ['anonymous', ...ROLES];
+
+interface Case {
+  allowed: Who[];
+  /** Request body or query for a call that passes validation. */
+  body?: () => Record<string, unknown>;
+  path?: (ids: { userId: string; tokenId: string }) => string;
+}
+
+const API: Record<string, Case> = {
+  'get /health': { allowed: EVERYONE },
+  'post /auth/token': { allowed: EVERYONE, body: () => ({ email: 'nobody@example.vn', password: 'wrong password' }) },
+  'get /me': { allowed: ROLES },
+  'get /me/tokens': { allowed: ROLES },
+  'delete /me/tokens/:id': { allowed: ROLES, path: ({ tokenId }) => `/me/tokens/${tokenId}` },
+  'post /users': { allowed: ['admin'], body: () => ({ email: `${randomUUID()}@example.vn`, name: 'Nguyễn Văn A', password: 'mật khẩu dài 10', role: 'member' }) },
+  'get /users': { allowed: ['admin'] },
+  'get /users/:id': { allowed: ['admin'], path: ({ userId }) => `/users/${userId}` },
+  'patch /users/:id': { allowed: ['admin'], body: () => ({ name: 'Trần Thị B' }), path: ({ userId }) => `/users/${userId}` },
+  'post /units': { allowed: ['admin'], body: () => ({ name: `Công an tỉnh ${randomUUID().slice(0, 6)}` }) },
+  'get /units': { allowed: ROLES },
+};
+
+const PAGES: Record<string, Who[]> = {
+  '/': ROLES,
+  '/account': ROLES,
+  '/admin/users': ['admin'],
+  '/admin/units': ['admin'],
+  '/api/docs': EVERYONE,
+  '/api/v1/openapi.json': EVERYONE,
+  '/login': EVERYONE,
+};
+
+describe('authorization: every role on every route', function () {
+  let t: TestApp;
+  const auth: Partial<Record<Who, Record<string, string>>> = {};
+  const tokenIds: Partial<Record<Who, string>> = {};
+  let targetUserId: string;
+
+  before(async () => {
+    t = await createTestApp();
+    for (const role of ROLES) {
+      const made = await makeUser(t, role);
+      auth[role] = made.auth;
+      // A second token to revoke, so the caller's own token keeps working.
+      tokenIds[role] = (await t.c.auth.issueToken(made.user, { name: 'to revoke', ip: null })).row.id;
+    }
+    targetUserId = (await makeUser(t, 'member')).user.id;
+  });
+  after(() => t.close());
+
+  it('has a decision for every declared API route', () => {
+    const declared = apiRoutes(t.c).map((r) => `${r.method} ${r.path}`).sort();
+    assert.deepEqual(declared, Object.keys(API).sort());
+  });
+
+  for (const [route, spec] of Object.entries(API)) {
+    for (const who of EVERYONE) {
+      const allowed = spec.allowed.includes(who);
+      it(`${route} as ${who} → ${allowed ? 'allowed' : who === 'anonymous' ? '401' : '403'}`, async () => {
+        const [method, template] = route.split(' ') as [string, string];
+        const path = spec.path ? spec.path({ userId: targetUserId, tokenId: tokenIds[who as Exclude<Who, 'anonymous'>] ?? randomUUID() }) : template;
+        const agent = request(t.app);
+        let req = method === 'get' ? agent.get(`/api/v1${path}`) : method === 'post' ? agent.post(`/api/v1${path}`) : method === 'patch' ? agent.patch(`/api/v1${path}`) : agent.delete(`/api/v1${path}`);
+        if (who !== 'anonymous') req = req.set(auth[who]!);
+        if (spec.body) req = req.send(spec.body());
+        const res = await req;
+        if (allowed) {
+          assert.ok(![401, 403].includes(res.status) || route === 'post /auth/token', `${route} as ${who}: ${res.status} ${JSON.stringify(res.body)}`);
+          assert.ok(res.status < 500, `${route}: ${res.status}`);
+        } else {
+          assert.equal(res.status, who === 'anonymous' ? 401 : 403, JSON.stringify(res.body));
+          assert.equal(res.body.error.code, who === 'anonymous' ? 'unauthorized' : 'forbidden');
+        }
+      });
+    }
+  }
+
+  for (const [path, allowed] of Object.entries(PAGES)) {
+    for (const who of EVERYONE) {
+      it(`page ${path} as ${who}`, async () => {
+        let res;
+        if (who === 'anonymous') {
+          res = await request(t.app).get(path);
+        } else {
+          const made = await makeUser(t, who);
+          const { agent, ip } = await signedInAgent(t, made.user.email);
+          res = await agent.get(path).set('X-Forwarded-For', ip);
+        }
+        if (allowed.includes(who)) {
+          assert.ok(res.status === 200 || (path === '/login' && res.status === 303), `${path} as ${who}: ${res.status}`);
+        } else if (who === 'anonymous') {
+          assert.equal(res.status, 303);
+          assert.equal(res.headers.location, `/login?next=${encodeURIComponent(path)}`);
+        } else {
+          assert.equal(res.status, 403);
+          assert.match(res.text, /Không có quyền/);
+        }
+      });
+    }
+  }
+});

@@ -1,0 +1,60 @@
+import assert from 'node:assert/strict';
+import { ConfigError, loadConfig } from '../../server/config.ts';
+
+function problemsOf(env: Record<string, string>): string[] {
+  try {
+    loadConfig(env, '/srv/loa');
+  } catch (error) {
+    assert.ok(error instanceof ConfigError);
+    return error.problems;
+  }
+  assert.fail('expected a ConfigError');
+}
+
+describe('config', () => {
+  it('uses the documented defaults', () => {
+    const config = loadConfig({}, '/srv/loa');
+    assert.equal(config.port, 3000);
+    assert.equal(config.role, 'all');
+    assert.equal(config.dataDir, '/srv/loa/data');
+    assert.equal(config.mediaDir, '/srv/loa/data/media');
+    assert.equal(config.databaseUrl, undefined);
+    assert.equal(config.mockPlatforms.enabled, true);
+    assert.equal(config.mockPlatforms.facebookPort, 4010);
+    assert.equal(config.mockPlatforms.zaloPort, 4020);
+    assert.equal(config.publicUrl, 'http://localhost:3000');
+    assert.equal(config.defaultLanguage, 'vi');
+    assert.equal(config.timeZone, 'Asia/Ho_Chi_Minh');
+    assert.ok(config.platforms.facebookAppSecret, 'mock credentials default when the mocks are on');
+    assert.ok(Object.isFrozen(config));
+  });
+
+  it('turns the mocks off by default when a real platform URL is set', () => {
+    const config = loadConfig({ FACEBOOK_GRAPH_URL: 'https://graph.facebook.com' }, '/srv/loa');
+    assert.equal(config.mockPlatforms.enabled, false);
+    assert.equal(config.platforms.facebookAppSecret, undefined);
+  });
+
+  it('names each bad variable and what is wrong with it', () => {
+    const problems = problemsOf({ PORT: 'eighty', LOA_ROLE: 'boss', DATABASE_URL: 'mysql://x', LOA_PUBLIC_URL: 'not a url' });
+    assert.equal(problems.length, 4);
+    assert.match(problems.find((p) => p.startsWith('PORT:')) ?? '', /got "eighty"/);
+    assert.match(problems.find((p) => p.startsWith('LOA_ROLE:')) ?? '', /web|worker|all/);
+    assert.match(problems.find((p) => p.startsWith('DATABASE_URL:')) ?? '', /postgres/);
+    assert.ok(problems.some((p) => p.startsWith('LOA_PUBLIC_URL:')));
+  });
+
+  it('refuses an admin email without a password, a short password, a bad port range and time zone', () => {
+    assert.ok(problemsOf({ LOA_ADMIN_EMAIL: 'a@b.vn' }).some((p) => p.startsWith('LOA_ADMIN_PASSWORD:')));
+    assert.ok(problemsOf({ LOA_ADMIN_EMAIL: 'a@b.vn', LOA_ADMIN_PASSWORD: 'short' }).some((p) => /at least 10/.test(p)));
+    assert.ok(problemsOf({ MOCK_FACEBOOK_PORT: '70000' }).some((p) => p.startsWith('MOCK_FACEBOOK_PORT:')));
+    assert.ok(problemsOf({ LOA_TIMEZONE: 'Mars/Olympus' }).some((p) => p.startsWith('LOA_TIMEZONE:')));
+    assert.ok(problemsOf({ LOA_MOCK_PLATFORMS: 'maybe' }).some((p) => p.startsWith('LOA_MOCK_PLATFORMS:')));
+  });
+
+  it('lower-cases the admin email and strips a trailing slash from the public URL', () => {
+    const config = loadConfig({ LOA_ADMIN_EMAIL: 'Admin@Loa.VN', LOA_ADMIN_PASSWORD: 'long enough pw', LOA_PUBLIC_URL: 'https://loa.example.vn/' }, '/x');
+    assert.equal(config.admin?.email, 'admin@loa.vn');
+    assert.equal(config.publicUrl, 'https://loa.example.vn');
+  });
+});
