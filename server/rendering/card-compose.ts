@@ -23,6 +23,7 @@ const DECODE_LIMITS = { limitInputPixels: 50_000_000, failOn: 'error', sequentia
 const PILL_PAD = { x: 22, y: 10 };
 
 interface Placed {
+  /** Raw RGBA pixels. */
   image: Buffer;
   width: number;
   height: number;
@@ -34,7 +35,12 @@ function place(item: Placed, box: Box, block: Pick<TextBlock, 'align' | 'valign'
     block.align === 'left' ? x : block.align === 'right' ? x + w - item.width : x + (w - item.width) / 2;
   const top =
     block.valign === 'top' ? y : block.valign === 'bottom' ? y + h - item.height : y + (h - item.height) / 2;
-  return { input: item.image, left: Math.round(left), top: Math.round(top) };
+  return {
+    input: item.image,
+    raw: { width: item.width, height: item.height, channels: 4 },
+    left: Math.round(left),
+    top: Math.round(top),
+  };
 }
 
 async function text(
@@ -68,31 +74,59 @@ function rect(box: Box, colour: string, radius = 0): OverlayOptions {
   return { input: Buffer.from(svg), left: box[0], top: box[1] };
 }
 
-async function decodeInto(
-  field: string,
-  bytes: Buffer,
-  box: Box,
-  fit: 'cover' | 'inside' | 'contain',
-): Promise<Placed> {
+async function unreadableAs<T>(field: string, work: () => Promise<T>): Promise<T> {
   try {
+    return await work();
+  } catch (error) {
+    const reason = (error instanceof Error ? error.message : String(error)).split('\n', 1)[0];
+    throw new ValidationError(
+      [{ path: field, message: `is not a readable image (${reason})` }],
+      'Card image unreadable',
+    );
+  }
+}
+
+/** A logo or QR code resized into `box`, as raw RGBA. */
+function decodeInto(field: string, bytes: Buffer, box: Box, fit: 'inside' | 'contain'): Promise<Placed> {
+  return unreadableAs(field, async () => {
     const pipeline = sharp(bytes, DECODE_LIMITS).autoOrient();
     const resized =
       fit === 'contain'
         ? pipeline
             .flatten({ background: '#ffffff' })
             .resize(box[2], box[3], { fit, background: '#ffffff', kernel: 'nearest' })
-        : fit === 'cover'
-          ? pipeline.flatten({ background: '#000000' }).resize(box[2], box[3], { fit })
-          : pipeline.resize(box[2], box[3], { fit });
-    const { data, info } = await resized.png({ compressionLevel: 0 }).toBuffer({ resolveWithObject: true });
+        : pipeline.resize(box[2], box[3], { fit });
+    const { data, info } = await resized.ensureAlpha().raw().toBuffer({ resolveWithObject: true });
     return { image: data, width: info.width, height: info.height };
-  } catch (error) {
-    const reason = error instanceof Error ? error.message : String(error);
-    throw new ValidationError(
-      [{ path: field, message: `is not a readable image (${reason})` }],
-      'Card image unreadable',
-    );
-  }
+  });
+}
+
+/** The card's base as raw RGB: the background photo covering the card, darkened. */
+function photoBase(bytes: Buffer, width: number, height: number, brightness: number): Promise<Buffer> {
+  return unreadableAs('background', () =>
+    sharp(bytes, DECODE_LIMITS)
+      .autoOrient()
+      .flatten({ background: '#000000' })
+      .resize(width, height, { fit: 'cover' })
+      .modulate({ brightness })
+      .removeAlpha()
+      .raw()
+      .toBuffer(),
+  );
+}
+
+function rgb(colour: string): [number, number, number] {
+  const n = Number.parseInt(colour.slice(1), 16);
+  return [(n >> 16) & 255, (n >> 8) & 255, n & 255];
+}
+
+// Plain rectangles are filled straight into the raw base: far cheaper than compositing
+// another full-card layer (sharp extends every overlay to the card's size).
+function fillRect(base: Buffer, cardWidth: number, box: Box, colour: string): void {
+  const [r, g, b] = rgb(colour);
+  const row = Buffer.alloc(box[2] * 3);
+  for (let i = 0; i < row.length; i += 3) row.set([r, g, b], i);
+  for (let y = box[1]; y < box[1] + box[3]; y++) row.copy(base, (y * cardWidth + box[0]) * 3);
 }
 
 /** Without a logo, a text box that sits just right of the logo's place widens into it. */
@@ -137,8 +171,7 @@ export async function composeCard(
       ),
     );
   }
-  if (input.unitName || input.hotline || input.logo)
-    jobs.push(Promise.resolve(rect(geometry.band, colors.band)));
+  const hasBand = Boolean(input.unitName || input.hotline || input.logo);
   if (input.logo) {
     const logoBox = geometry.logo;
     jobs.push(
@@ -164,23 +197,20 @@ export async function composeCard(
   if (input.qrCode) {
     const qrBox = geometry.qr;
     jobs.push(
-      decodeInto('qrCode', input.qrCode, qrBox, 'contain').then((q) => [
-        rect(qrBox, '#ffffff', 6),
+      decodeInto('qrCode', input.qrCode, qrBox, 'contain').then((q) =>
         place(q, qrBox, { align: 'centre', valign: 'middle' }),
-      ]),
+      ),
     );
   }
 
   const base = input.background
-    ? (await decodeInto('background', input.background, [0, 0, width, height], 'cover')).image
-    : undefined;
+    ? await photoBase(input.background, width, height, layout.backgroundBrightness)
+    : Buffer.alloc(width * height * 3);
+  if (!input.background) fillRect(base, width, [0, 0, width, height], colors.background);
+  if (hasBand) fillRect(base, width, geometry.band, colors.band);
+  if (input.qrCode) fillRect(base, width, geometry.qr, '#ffffff');
   const overlays = (await Promise.all(jobs)).flat();
-  const canvas = base
-    ? sharp(base).modulate({ brightness: layout.backgroundBrightness })
-    : sharp({ create: { width, height, channels: 3, background: colors.background } });
-  // Composite on a flattened base so the band and text draw over the darkened photo.
-  const flat = await canvas.removeAlpha().raw().toBuffer({ resolveWithObject: true });
-  const card = sharp(flat.data, { raw: flat.info }).composite(overlays);
+  const card = sharp(base, { raw: { width, height, channels: 3 } }).composite(overlays);
   const mime = cardMime(input);
   const data =
     mime === 'image/png'

@@ -51,7 +51,7 @@ export interface FitTextOptions {
 }
 
 export type FittedText =
-  | { ok: true; image: Buffer; width: number; height: number; fontPx: number }
+  | { ok: true; image: Buffer; width: number; height: number; fontPx: number } // image: raw RGBA
   | { ok: false; reason: 'too_long'; fontPx: number };
 
 // The font size written in the Pango description. Sizes are set through dpi, so this is only
@@ -81,7 +81,8 @@ async function renderText(
       ...(size.dpi === undefined ? {} : { dpi: size.dpi }),
     },
   })
-    .png({ compressionLevel: 0 })
+    // Raw RGBA: the card composites it directly, with no PNG encode and decode in between.
+    .raw()
     .toBuffer({ resolveWithObject: true });
   return { image: data, width: info.width, height: info.height, dpi: info.textAutofitDpi };
 }
