@@ -20,6 +20,11 @@ if (!file || !existsSync(file)) {
 }
 
 const scenario: unknown = await import(pathToFileURL(file).href);
-if (typeof scenario === 'object' && scenario !== null && 'run' in scenario && typeof scenario.run === 'function') {
+if (
+  typeof scenario === 'object' &&
+  scenario !== null &&
+  'run' in scenario &&
+  typeof scenario.run === 'function'
+) {
   await (scenario.run as (args: string[]) => Promise<void>)(args);
 }
