@@ -28,7 +28,9 @@ const postListSchema = z.object({
       permalink_url: z.string().optional(),
     }),
   ),
-  paging: z.object({ cursors: z.object({ after: z.string().optional() }).optional() }).optional(),
+  paging: z
+    .object({ cursors: z.object({ after: z.string().optional() }).optional(), next: z.string().optional() })
+    .optional(),
 });
 const countSummary = z.object({ summary: z.object({ total_count: z.number() }) });
 const engagementSchema = z.object({
@@ -218,8 +220,9 @@ export function createFacebookConnector(options: FacebookConnectorOptions): Plat
           details: { reconciled: true, createdTime: match.created_time },
         };
       }
-      after = list.paging?.cursors?.after;
-      if (!after || list.data.length === 0) return null;
+      // Graph leaves out `next` on the last page; its URL carries the token, so only the cursor is reused.
+      after = list.paging?.next ? list.paging.cursors?.after : undefined;
+      if (!after) return null;
     }
     return null;
   }

@@ -12,7 +12,7 @@ export interface ArticleBody {
   type: 'normal';
   title: string;
   description: string;
-  cover?: { cover_type: 'photo'; photo_url: string; status: 'show' };
+  cover: { cover_type: 'photo'; photo_url: string; status: 'show' };
   body: ({ type: 'text'; content: string } | { type: 'image'; url: string })[];
   tracking_link?: string;
   status: 'show';
@@ -21,7 +21,14 @@ export interface ArticleBody {
 
 export function buildArticle(input: PublishInput): ArticleBody {
   const cover = input.coverImage ?? input.images?.[0];
-  if (cover) checkZaloImage(cover, 'cover image');
+  // Zalo requires a cover and fetches it itself: it takes a URL, never uploaded bytes (research B3, B5).
+  if (!cover?.url) {
+    throw new ConnectorFailure('zalo', {
+      kind: 'rejected',
+      message: 'A Zalo article needs a cover image that Zalo can fetch from a public URL.',
+    });
+  }
+  checkZaloImage(cover, 'cover image');
   const bodyImages = (input.images ?? []).filter((image) => image !== cover && image.url);
   bodyImages.forEach((image) => checkZaloImage(image, 'image'));
 
@@ -37,9 +44,7 @@ export function buildArticle(input: PublishInput): ArticleBody {
     type: 'normal',
     title: articleTitle(input),
     description: truncate(input.text.replace(/\s+/g, ' ').trim(), DESCRIPTION_MAX),
-    ...(cover?.url
-      ? { cover: { cover_type: 'photo', photo_url: encodedUrl(cover.url), status: 'show' } }
-      : {}),
+    cover: { cover_type: 'photo', photo_url: encodedUrl(cover.url), status: 'show' },
     body: [...paragraphs, ...bodyImages.map((image) => ({ type: 'image' as const, url: image.url ?? '' }))],
     ...(input.link ? { tracking_link: input.link } : {}),
     status: 'show',

@@ -90,7 +90,10 @@ export function createZaloConnector(options: ZaloConnectorOptions): PlatformConn
     return { externalId: id, ...(outcome ? { broadcast: outcome } : {}), details: { verifyPolls: polls } };
   }
 
-  /** create gives a token, not an id; verify answers -214 until the article is processed. */
+  /**
+   * create gives a token, not an id; verify answers -214 until the article is processed. Verify only
+   * reads a status, so a timeout or dropped answer is polled again within the same budget.
+   */
   async function verifyArticle(
     creds: ChannelCredentials,
     token: string,
@@ -110,14 +113,15 @@ export function createZaloConnector(options: ZaloConnectorOptions): PlatformConn
         );
         return { id: verified.id, polls };
       } catch (error) {
-        const processing = error instanceof ZaloApiError && error.zaloCode === ZALO_ARTICLE_PROCESSING;
-        if (processing && Date.now() - started + delay <= polling.budgetMs) {
+        const retriable = error instanceof ConnectorFailure && error.failure.kind === 'transient';
+        if (retriable && Date.now() - started + delay <= polling.budgetMs) {
           await pause(delay);
           delay = Math.min(delay * 2, polling.maxDelayMs);
           continue;
         }
         // The article was created: any retry must first look for it (findRecentPostByMarker).
-        if (error instanceof ConnectorFailure && error.failure.kind === 'transient') {
+        if (retriable) {
+          const processing = error instanceof ZaloApiError && error.zaloCode === ZALO_ARTICLE_PROCESSING;
           const message = processing
             ? `Zalo was still processing the article after ${polls} checks in ${Date.now() - started} ms`
             : error.failure.message;

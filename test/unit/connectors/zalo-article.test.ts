@@ -13,6 +13,7 @@ describe('Zalo article body', () => {
     const article = buildArticle({
       text: 'Cảnh báo lừa đảo <mới>\n\nKhông chuyển tiền.\nXem https://loa.example/l/abc123',
       link: 'https://loa.example/l/abc123',
+      coverImage: png(10),
       trackingMarker: 'abc123',
     });
     assert.equal(article.type, 'normal');
@@ -27,17 +28,36 @@ describe('Zalo article body', () => {
           '<p>Không chuyển tiền.<br>Xem <a href="https://loa.example/l/abc123">https://loa.example/l/abc123</a></p>',
       },
     ]);
-    assert.equal(article.cover, undefined);
+    assert.deepEqual(article.cover, {
+      cover_type: 'photo',
+      photo_url: 'https://loa.example/m/c%E1%BA%A3nh%20b%C3%A1o.png',
+      status: 'show',
+    });
+  });
+
+  it('refuses an article without a cover URL (Zalo fetches covers itself)', () => {
+    for (const images of [undefined, [{ data: Buffer.alloc(10), mime: 'image/png' }]]) {
+      assert.throws(
+        () => buildArticle({ text: 'A', ...(images ? { images } : {}), trackingMarker: 'm' }),
+        (error: unknown) => error instanceof ConnectorFailure && /public URL/.test(error.message),
+      );
+    }
   });
 
   it('adds the link as its own paragraph when the text lacks it', () => {
-    const article = buildArticle({ text: 'Tiêu đề', link: 'https://loa.example/l/x', trackingMarker: 'x' });
+    const article = buildArticle({
+      text: 'Tiêu đề',
+      link: 'https://loa.example/l/x',
+      images: [png(10)],
+      trackingMarker: 'x',
+    });
     assert.equal(article.body.length, 2);
   });
 
-  it('uses the cover image URL, percent-encoded', () => {
-    const article = buildArticle({ text: 'A', images: [png(10)], trackingMarker: 'm' });
-    assert.equal(article.cover?.photo_url, 'https://loa.example/m/c%E1%BA%A3nh%20b%C3%A1o.png');
+  it('puts further images with a URL into the body', () => {
+    const second = { ...png(10), url: 'https://loa.example/m/2.png' };
+    const article = buildArticle({ text: 'A', images: [png(10), second], trackingMarker: 'm' });
+    assert.deepEqual(article.body.at(-1), { type: 'image', url: 'https://loa.example/m/2.png' });
   });
 
   it('refuses a cover over 1 MB and a non-JPG/PNG cover as rejected', () => {
@@ -65,7 +85,7 @@ describe('Zalo article body', () => {
   });
 
   it('keeps descriptions within 300 characters', () => {
-    const article = buildArticle({ text: 'word '.repeat(200), trackingMarker: 'm' });
+    const article = buildArticle({ text: 'word '.repeat(200), coverImage: png(1), trackingMarker: 'm' });
     assert.ok([...article.description].length <= 300);
     assert.equal(truncate('short', 300), 'short');
   });
