@@ -65,8 +65,8 @@ export function createFacebookMock(options: FacebookMockOptions): FacebookMock {
   const faults = createFaultRegistry();
   const timers = new Set<NodeJS.Timeout>();
   const sender = createWebhookSender({
-    retryDelaysMs: state.settings.webhookRetryDelaysMs,
-    timeoutMs: state.settings.webhookTimeoutMs,
+    retryDelaysMs: () => state.settings.webhookRetryDelaysMs,
+    timeoutMs: () => state.settings.webhookTimeoutMs,
     logger: options.logger,
   });
   const webhooks = createFacebookWebhooks(state, sender, credentials.appSecret);

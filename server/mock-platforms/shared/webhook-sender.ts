@@ -20,8 +20,9 @@ export interface WebhookSender {
 }
 
 export interface WebhookSenderOptions {
-  retryDelaysMs: number[];
-  timeoutMs: number;
+  /** Read at each failure, so /_mock/config changes apply to deliveries already under way. */
+  retryDelaysMs: () => number[];
+  timeoutMs: () => number;
   logger?: Logger | undefined;
 }
 
@@ -43,7 +44,7 @@ export function createWebhookSender(options: WebhookSenderOptions): WebhookSende
         method: 'POST',
         headers: { 'content-type': 'application/json', ...headers(number) },
         body: record.body,
-        signal: AbortSignal.timeout(options.timeoutMs),
+        signal: AbortSignal.timeout(options.timeoutMs()),
       });
       status = response.status;
       await response.arrayBuffer().catch(() => undefined);
@@ -56,7 +57,7 @@ export function createWebhookSender(options: WebhookSenderOptions): WebhookSende
       record.state = 'delivered';
       return;
     }
-    const delay = options.retryDelaysMs[number];
+    const delay = options.retryDelaysMs()[number];
     if (delay === undefined) {
       record.state = 'failed';
       options.logger?.warn(

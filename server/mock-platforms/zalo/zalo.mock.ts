@@ -57,8 +57,8 @@ export function createZaloMock(options: ZaloMockOptions): ZaloMock {
   const faults = createFaultRegistry();
   const timers = new Set<NodeJS.Timeout>();
   const sender = createWebhookSender({
-    retryDelaysMs: state.settings.webhookRetryDelaysMs,
-    timeoutMs: state.settings.webhookTimeoutMs,
+    retryDelaysMs: () => state.settings.webhookRetryDelaysMs,
+    timeoutMs: () => state.settings.webhookTimeoutMs,
     logger: options.logger,
   });
   const secrets = {
