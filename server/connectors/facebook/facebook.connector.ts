@@ -1,6 +1,5 @@
 // Facebook Pages through the Graph API (v26.0): publish text/link, one photo or several photos,
 // reconcile by marker, delete, and read engagement. Research: shared/research/platform-apis.md, part A.
-import { z } from 'zod';
 import type { HttpClient } from '../http-client.ts';
 import {
   ConnectorFailure,
@@ -13,40 +12,17 @@ import {
 } from '../types.ts';
 import { DEFAULT_RATE_LIMIT, type RateLimitDefaults } from './graph-errors.ts';
 import { createGraphClient } from './graph.client.ts';
-
-const meSchema = z.object({ id: z.string(), name: z.string() });
-const createdPostSchema = z.object({ id: z.string(), permalink_url: z.string().optional() });
-const photoSchema = z.object({ id: z.string(), post_id: z.string().optional() });
-const permalinkSchema = z.object({ id: z.string(), permalink_url: z.string().optional() });
-const successSchema = z.object({ success: z.boolean() });
-const postListSchema = z.object({
-  data: z.array(
-    z.object({
-      id: z.string(),
-      message: z.string().optional(),
-      created_time: z.string().optional(),
-      permalink_url: z.string().optional(),
-    }),
-  ),
-  paging: z
-    .object({ cursors: z.object({ after: z.string().optional() }).optional(), next: z.string().optional() })
-    .optional(),
-});
-const countSummary = z.object({ summary: z.object({ total_count: z.number() }) });
-const engagementSchema = z.object({
-  id: z.string(),
-  shares: z.object({ count: z.number() }).optional(),
-  reactions: countSummary.optional(),
-  comments: countSummary.optional(),
-});
-const insightsSchema = z.object({
-  data: z.array(
-    z.object({
-      name: z.string(),
-      values: z.array(z.object({ value: z.union([z.number(), z.record(z.string(), z.number())]) })),
-    }),
-  ),
-});
+import {
+  createdPostSchema,
+  engagementSchema,
+  insightsSchema,
+  meSchema,
+  permalinkSchema,
+  photoSchema,
+  postListSchema,
+  successSchema,
+  type Engagement,
+} from './graph.schemas.ts';
 
 const ENGAGEMENT_FIELDS = 'shares,reactions.summary(total_count).limit(0),comments.summary(true).limit(0)';
 /** Current metric names only: one retired name (post_impressions*) fails the whole insights call. */
@@ -243,7 +219,7 @@ export function createFacebookConnector(options: FacebookConnectorOptions): Plat
     const result = new Map<string, PostMetrics>();
     // Sequential on purpose: the engagement job batches, and Graph counts every call against the Page.
     for (const id of externalIds) {
-      let post: z.infer<typeof engagementSchema>;
+      let post: Engagement;
       try {
         post = await graph.call(
           { method: 'GET', path: `/${id}`, token: creds.accessToken, query: { fields: ENGAGEMENT_FIELDS } },
