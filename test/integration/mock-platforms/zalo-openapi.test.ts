@@ -144,7 +144,7 @@ describe('mock Zalo: articles, broadcast, uploads, limits, webhooks', () => {
   it('uploads jpg/png up to 1 MB only', async () => {
     const upload = (bytes: Buffer, name: string) => {
       const body = new FormData();
-      body.set('file', new Blob([bytes]), name);
+      body.set('file', new Blob([new Uint8Array(bytes)]), name);
       return request(`${mocks.zalo}/v2.0/oa/upload/image`, {
         method: 'POST',
         headers: { access_token: oa.access_token },
