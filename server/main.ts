@@ -8,7 +8,7 @@ import { loadConfig, resolveSecretKey, ConfigError, type Config } from './config
 import { buildContainer, type MockPlatformUrls } from './container.ts';
 import { applyMigrations, connectDatabase } from './db/database.ts';
 import { startEmbeddedPostgres, type EmbeddedDatabase } from './db/embedded.ts';
-import { connectEnqueueOnly, createAgenda } from './jobs/agenda.ts';
+import { connectEnqueueOnly, createAgenda, disconnectEnqueueOnly } from './jobs/agenda.ts';
 import { jobRegistry } from './jobs/registry.ts';
 import { recurringSchedules } from './jobs/schedules.ts';
 import { createLogger, type Logger } from './logger.ts';
@@ -16,22 +16,29 @@ import { startMockPlatforms } from './mock-platforms/index.ts';
 import { createWorker, type Worker } from './worker.ts';
 
 type Stopper = () => Promise<void>;
+interface NamedStopper {
+  name: string;
+  stop: Stopper;
+}
 
 async function start(config: Readonly<Config>, logger: Logger): Promise<Stopper> {
-  const stoppers: Stopper[] = []; // run in reverse order
+  const stoppers: NamedStopper[] = []; // run in reverse order
   const stopAll: Stopper = async () => {
-    for (const stop of stoppers.reverse()) await stop().catch((error: Error) => logger.error({ err: error }, 'stop failed'));
+    for (const { name, stop } of stoppers.reverse()) {
+      logger.debug({ part: name }, 'stopping part');
+      await stop().catch((error: Error) => logger.error({ err: error, part: name }, 'stop failed'));
+    }
   };
   try {
     let url = config.databaseUrl;
     if (!url) {
       const embedded: EmbeddedDatabase = await startEmbeddedPostgres({ dataDir: config.dataDir, logger });
-      stoppers.push(() => embedded.stop());
+      stoppers.push({ name: 'embedded database', stop: () => embedded.stop() });
       url = embedded.url;
     }
     await applyMigrations(url, logger);
     const database = connectDatabase(url, logger, { max: config.role === 'worker' ? 10 : 20 });
-    stoppers.push(() => database.close());
+    stoppers.push({ name: 'database pool', stop: () => database.close() });
 
     let mockUrls: MockPlatformUrls | null = null;
     if (config.mockPlatforms.enabled) {
@@ -50,7 +57,7 @@ async function start(config: Readonly<Config>, logger: Logger): Promise<Stopper>
           zaloOaSecretKey: p.zaloOaSecretKey ?? '',
         },
       });
-      stoppers.push(() => mocks.close());
+      stoppers.push({ name: 'mock platforms', stop: () => mocks.close() });
       mockUrls = { facebook: mocks.facebookUrl, zalo: mocks.zaloOpenApiUrl };
       logger.info(mockUrls, 'mock platforms started');
     }
@@ -73,11 +80,11 @@ async function start(config: Readonly<Config>, logger: Logger): Promise<Stopper>
         logger,
       });
       await worker.start();
-      stoppers.push(() => worker.stop(30_000));
+      stoppers.push({ name: 'worker', stop: () => worker.stop(30_000) });
     } else {
       const enqueuer = createAgenda({ pool: database.pool, name: 'web', pollMs: config.worker.pollMs, concurrency: 1, logger });
       await connectEnqueueOnly(enqueuer);
-      stoppers.push(() => enqueuer.agenda.stop(false));
+      stoppers.push({ name: 'job enqueuer', stop: () => disconnectEnqueueOnly(enqueuer) });
     }
 
     if (config.role !== 'worker') {
@@ -86,9 +93,12 @@ async function start(config: Readonly<Config>, logger: Logger): Promise<Stopper>
         const s = app.listen(config.port, config.host, () => resolve(s));
         s.once('error', reject);
       });
-      stoppers.push(async () => {
-        await new Promise<void>((resolve) => server.close(() => resolve()));
-        await (app.locals.closeSessionStore as () => Promise<void>)();
+      stoppers.push({
+        name: 'web server',
+        stop: async () => {
+          await new Promise<void>((resolve) => server.close(() => resolve()));
+          await (app.locals.closeSessionStore as () => Promise<void>)();
+        },
       });
       logger.info({ url: config.publicUrl, role: config.role }, 'Loa is ready');
     }

@@ -28,7 +28,13 @@ export function connectDatabase(url: string, logger: Logger, options: { max?: nu
   return {
     pool,
     db,
-    close: () => pool.end(),
+    close: () => {
+      logger.debug(
+        { total: pool.totalCount, idle: pool.idleCount, waiting: pool.waitingCount },
+        'closing pool',
+      );
+      return pool.end();
+    },
   };
 }
 

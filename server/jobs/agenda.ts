@@ -42,3 +42,8 @@ export async function connectEnqueueOnly({ agenda, backend }: AgendaHandle): Pro
   await agenda.ready;
   await backend.notificationChannel?.connect();
 }
+
+/** The counterpart of connectEnqueueOnly: Agenda#stop() does nothing for an instance never started. */
+export async function disconnectEnqueueOnly({ backend }: AgendaHandle): Promise<void> {
+  await backend.notificationChannel?.disconnect();
+}

@@ -93,7 +93,7 @@ describe('authorization: every role on every route', function () {
         if (who === 'anonymous') {
           res = await request(t.app).get(path);
         } else {
-          const made = await makeUser(t, who);
+          const made = await makeUser(t, who as Exclude<Who, 'anonymous'>);
           const { agent, ip } = await signedInAgent(t, made.user.email);
           res = await agent.get(path).set('X-Forwarded-For', ip);
         }

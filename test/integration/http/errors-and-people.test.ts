@@ -44,7 +44,7 @@ describe('HTTP errors and the people API', () => {
     assert.equal(endpoint.body.error.code, 'not_found');
     const page = await request(t.app).get('/no-such-page').set('Accept', 'text/html');
     assert.equal(page.status, 404);
-    assert.match(page.headers['content-type'], /html/);
+    assert.match(String(page.headers['content-type']), /html/);
     assert.match(page.text, /Không tìm thấy/);
   });
 
