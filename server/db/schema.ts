@@ -117,3 +117,295 @@ export const httpSessions = pgTable(
   },
   (t) => [index('http_sessions_expire_idx').on(t.expire)],
 );
+
+// ---- templates, media (issue: templates, media and cards) ----
+
+/** Custom templates; the built-in library lives in templates/posts/*.hbs. */
+export const postTemplates = pgTable(
+  'post_templates',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    name: text('name').notNull(),
+    description: text('description').notNull().default(''),
+    /** The whole template file: YAML front matter + Handlebars body, as for built-ins. */
+    source: text('source').notNull(),
+    createdBy: uuid('created_by').references(() => users.id, { onDelete: 'set null' }),
+    createdAt: createdAt(),
+    updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
+    archivedAt: timestamp('archived_at', { withTimezone: true }),
+  },
+  (t) => [uniqueIndex('post_templates_name_uq').on(t.name).where(sql`${t.archivedAt} is null`)],
+);
+
+export interface MediaVariant {
+  name: string;
+  file: string;
+  mime: string;
+  width: number;
+  height: number;
+}
+
+export const media = pgTable(
+  'media',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    sha256: text('sha256').notNull(),
+    /** Storage key under LOA_MEDIA_DIR (content-addressed, server-generated). */
+    file: text('file').notNull(),
+    mime: text('mime').notNull(),
+    width: integer('width').notNull(),
+    height: integer('height').notNull(),
+    bytes: integer('bytes').notNull(),
+    altText: text('alt_text').notNull().default(''),
+    originalName: text('original_name'),
+    variants: jsonb('variants').$type<MediaVariant[]>().notNull().default([]),
+    createdBy: uuid('created_by').references(() => users.id, { onDelete: 'set null' }),
+    createdAt: createdAt(),
+    deletedAt: timestamp('deleted_at', { withTimezone: true }),
+  },
+  (t) => [index('media_created_idx').on(t.createdAt), index('media_sha_idx').on(t.sha256)],
+);
+
+// ---- channels, campaigns, posts, publishing, links (issue: posts and publishing) ----
+
+export const PLATFORMS = ['facebook', 'zalo'] as const;
+export type Platform = (typeof PLATFORMS)[number];
+export const CHANNEL_STATUSES = ['active', 'needs_reconnect', 'disabled'] as const;
+export type ChannelStatus = (typeof CHANNEL_STATUSES)[number];
+
+export const channels = pgTable(
+  'channels',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    platform: text('platform').$type<Platform>().notNull(),
+    externalId: text('external_id').notNull(),
+    name: text('name').notNull(),
+    unitId: uuid('unit_id').references(() => units.id, { onDelete: 'set null' }),
+    status: text('status').$type<ChannelStatus>().notNull().default('active'),
+    statusReason: text('status_reason'),
+    /** AES-256-GCM with a key derived from LOA_SECRET_KEY (see channels/token-crypto.ts). */
+    accessTokenEnc: text('access_token_enc').notNull(),
+    refreshTokenEnc: text('refresh_token_enc'),
+    tokenExpiresAt: timestamp('token_expires_at', { withTimezone: true }),
+    createdBy: uuid('created_by').references(() => users.id, { onDelete: 'set null' }),
+    createdAt: createdAt(),
+    updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
+    deletedAt: timestamp('deleted_at', { withTimezone: true }),
+  },
+  (t) => [
+    uniqueIndex('channels_platform_external_uq').on(t.platform, t.externalId).where(sql`${t.deletedAt} is null`),
+    check('channels_platform_ck', sql`${t.platform} in ('facebook', 'zalo')`),
+    check('channels_status_ck', sql`${t.status} in ('active', 'needs_reconnect', 'disabled')`),
+  ],
+);
+
+export const campaigns = pgTable('campaigns', {
+  id: uuid('id').primaryKey().defaultRandom(),
+  name: text('name').notNull(),
+  description: text('description').notNull().default(''),
+  startsAt: timestamp('starts_at', { withTimezone: true }),
+  endsAt: timestamp('ends_at', { withTimezone: true }),
+  createdBy: uuid('created_by').references(() => users.id, { onDelete: 'set null' }),
+  createdAt: createdAt(),
+});
+
+export const POST_STATUSES = [
+  'draft',
+  'in_review',
+  'rejected',
+  'scheduled',
+  'publishing',
+  'published',
+  'partially_failed',
+  'failed',
+  'cancelled',
+  'retracted',
+] as const;
+export type PostStatus = (typeof POST_STATUSES)[number];
+
+export interface PostCard {
+  layout: string;
+  size: string;
+  headline: string;
+  body: string | null;
+  file: string;
+  mime: string;
+  width: number;
+  height: number;
+  altText: string;
+}
+
+export interface PostRecurrence {
+  rule: string;
+  until: string;
+}
+
+export const posts = pgTable(
+  'posts',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    status: text('status').$type<PostStatus>().notNull().default('draft'),
+    /** Increases on every edit; reviews and rejections are pinned to a version. */
+    version: integer('version').notNull().default(1),
+    templateId: text('template_id'),
+    variables: jsonb('variables').$type<Record<string, string>>().notNull().default({}),
+    title: text('title').notNull(),
+    text: text('text').notNull(),
+    link: text('link'),
+    mediaIds: jsonb('media_ids').$type<string[]>().notNull().default([]),
+    withCard: boolean('with_card').notNull().default(false),
+    card: jsonb('card').$type<PostCard | null>(),
+    channelIds: jsonb('channel_ids').$type<string[]>().notNull().default([]),
+    unitIds: jsonb('unit_ids').$type<string[]>().notNull().default([]),
+    scheduledAt: timestamp('scheduled_at', { withTimezone: true }).notNull(),
+    notAfter: timestamp('not_after', { withTimezone: true }),
+    urgent: boolean('urgent').notNull().default(false),
+    recurrence: jsonb('recurrence').$type<PostRecurrence | null>(),
+    /** For one occurrence of a recurring series: the series' first post. */
+    seriesId: uuid('series_id'),
+    campaignId: uuid('campaign_id').references(() => campaigns.id, { onDelete: 'set null' }),
+    authorId: uuid('author_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'restrict' }),
+    unitId: uuid('unit_id').references(() => units.id, { onDelete: 'set null' }),
+    slug: text('slug').notNull(),
+    approvedBy: uuid('approved_by').references(() => users.id, { onDelete: 'set null' }),
+    approvedAt: timestamp('approved_at', { withTimezone: true }),
+    approvedVersion: integer('approved_version'),
+    publishedAt: timestamp('published_at', { withTimezone: true }),
+    retractedAt: timestamp('retracted_at', { withTimezone: true }),
+    retractReason: text('retract_reason'),
+    supersededBy: uuid('superseded_by'),
+    createdAt: createdAt(),
+    updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [
+    uniqueIndex('posts_slug_uq').on(t.slug),
+    index('posts_status_scheduled_idx').on(t.status, t.scheduledAt),
+    index('posts_campaign_idx').on(t.campaignId),
+    index('posts_series_idx').on(t.seriesId),
+  ],
+);
+
+/** The post's history: every transition, with who, when, the version it concerned and a comment. */
+export const postEvents = pgTable(
+  'post_events',
+  {
+    id: bigserial('id', { mode: 'number' }).primaryKey(),
+    postId: uuid('post_id')
+      .notNull()
+      .references(() => posts.id, { onDelete: 'cascade' }),
+    at: timestamp('at', { withTimezone: true }).notNull().defaultNow(),
+    actorId: uuid('actor_id').references(() => users.id, { onDelete: 'set null' }),
+    action: text('action').notNull(),
+    version: integer('version').notNull(),
+    comment: text('comment'),
+    details: jsonb('details').$type<Record<string, unknown>>().notNull().default({}),
+  },
+  (t) => [index('post_events_post_idx').on(t.postId, t.id)],
+);
+
+export const PUBLICATION_STATUSES = ['scheduled', 'publishing', 'published', 'failed', 'cancelled'] as const;
+export type PublicationStatus = (typeof PUBLICATION_STATUSES)[number];
+
+/** One post on one channel: the unit of exactly-once publishing. */
+export const publications = pgTable(
+  'publications',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    postId: uuid('post_id')
+      .notNull()
+      .references(() => posts.id, { onDelete: 'cascade' }),
+    channelId: uuid('channel_id')
+      .notNull()
+      .references(() => channels.id, { onDelete: 'restrict' }),
+    status: text('status').$type<PublicationStatus>().notNull().default('scheduled'),
+    scheduledAt: timestamp('scheduled_at', { withTimezone: true }).notNull(),
+    notAfter: timestamp('not_after', { withTimezone: true }),
+    /** The tracked-link code carried in the published text: also the idempotency key. */
+    linkCode: text('link_code').notNull(),
+    externalId: text('external_id'),
+    permalink: text('permalink'),
+    publishedAt: timestamp('published_at', { withTimezone: true }),
+    attempts: integer('attempts').notNull().default(0),
+    lastError: text('last_error'),
+    lastErrorKind: text('last_error_kind'),
+    late: boolean('late').notNull().default(false),
+    leaseExpiresAt: timestamp('lease_expires_at', { withTimezone: true }),
+    leaseOwner: text('lease_owner'),
+    nextAttemptAt: timestamp('next_attempt_at', { withTimezone: true }),
+    /** Zalo: the broadcast to followers, sent separately (never at night). */
+    broadcast: jsonb('broadcast').$type<Record<string, unknown> | null>(),
+    createdAt: createdAt(),
+    updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [
+    uniqueIndex('publications_post_channel_uq').on(t.postId, t.channelId),
+    uniqueIndex('publications_link_code_uq').on(t.linkCode),
+    index('publications_due_idx').on(t.status, t.scheduledAt),
+    index('publications_lease_idx').on(t.status, t.leaseExpiresAt),
+  ],
+);
+
+export const publicationAttempts = pgTable(
+  'publication_attempts',
+  {
+    id: bigserial('id', { mode: 'number' }).primaryKey(),
+    publicationId: uuid('publication_id')
+      .notNull()
+      .references(() => publications.id, { onDelete: 'cascade' }),
+    number: integer('number').notNull(),
+    workerId: text('worker_id').notNull(),
+    startedAt: timestamp('started_at', { withTimezone: true }).notNull(),
+    finishedAt: timestamp('finished_at', { withTimezone: true }),
+    outcome: text('outcome'),
+    errorKind: text('error_kind'),
+    errorMessage: text('error_message'),
+  },
+  (t) => [index('publication_attempts_pub_idx').on(t.publicationId, t.number)],
+);
+
+/** Tracked links: `/l/:code` redirects to `target` and counts the click. */
+export const links = pgTable(
+  'links',
+  {
+    code: text('code').primaryKey(),
+    target: text('target').notNull(),
+    postId: uuid('post_id').references(() => posts.id, { onDelete: 'cascade' }),
+    publicationId: uuid('publication_id'),
+    shareId: uuid('share_id'),
+    clicks: integer('clicks').notNull().default(0),
+    uniqueVisitors: integer('unique_visitors').notNull().default(0),
+    createdAt: createdAt(),
+  },
+  (t) => [index('links_post_idx').on(t.postId)],
+);
+
+/** One row per (link, visitor-day hash): the unique-visitor count without storing IPs. */
+export const linkVisitors = pgTable(
+  'link_visitors',
+  {
+    code: text('code')
+      .notNull()
+      .references(() => links.code, { onDelete: 'cascade' }),
+    visitorHash: text('visitor_hash').notNull(),
+    firstAt: timestamp('first_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [primaryKey({ columns: [t.code, t.visitorHash] })],
+);
+
+export const notifications = pgTable(
+  'notifications',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    userId: uuid('user_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    kind: text('kind').notNull(),
+    message: text('message').notNull(),
+    link: text('link'),
+    createdAt: createdAt(),
+    readAt: timestamp('read_at', { withTimezone: true }),
+  },
+  (t) => [index('notifications_user_idx').on(t.userId, t.createdAt)],
+);

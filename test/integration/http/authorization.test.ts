@@ -7,7 +7,8 @@ import { apiRoutes } from '../../../server/app.ts';
 import { createTestApp, makeUser, signedInAgent, type TestApp } from '../../support/app.ts';
 
 type Who = 'anonymous' | 'admin' | 'editor' | 'reviewer' | 'member';
-const ROLES: Who[] = ['admin', 'editor', 'reviewer', 'member'];
+type Role = Exclude<Who, 'anonymous'>;
+const ROLES: Role[] = ['admin', 'editor', 'reviewer', 'member'];
 const EVERYONE: Who[] = ['anonymous', ...ROLES];
 
 interface Case {
