@@ -1,5 +1,5 @@
 // Interface text in Vietnamese (default) and English, through i18next.
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import i18next, { type i18n as I18n } from 'i18next';
 import type { RequestHandler } from 'express';
 
@@ -7,8 +7,14 @@ export type Language = 'vi' | 'en';
 export const LANGUAGES: readonly Language[] = ['vi', 'en'];
 const COOKIE = 'loa_lang';
 
+/** locales/<lang>/<section>.json, one file per module: its keys are read as `<section>.<key>`. */
 function loadLocale(language: Language): Record<string, unknown> {
-  return JSON.parse(readFileSync(new URL(`./locales/${language}.json`, import.meta.url), 'utf8')) as Record<string, unknown>;
+  const dir = new URL(`./locales/${language}/`, import.meta.url);
+  const resources: Record<string, unknown> = {};
+  for (const file of readdirSync(dir).filter((f) => f.endsWith('.json'))) {
+    resources[file.slice(0, -'.json'.length)] = JSON.parse(readFileSync(new URL(file, dir), 'utf8')) as unknown;
+  }
+  return resources;
 }
 
 export function createI18n(defaultLanguage: Language): I18n {
