@@ -15,11 +15,13 @@ import './http/request.ts';
 import { configureViews, staticAssets } from './http/views.ts';
 import { languageMiddleware } from './i18n/i18n.ts';
 import { systemPages, systemRoutes } from './system/system.routes.ts';
+import { serveMediaFiles } from './media/media.files.ts';
+import { templatesRoutes } from './templates/templates.routes.ts';
 import { usersPages } from './users/users.pages.ts';
 import { usersRoutes } from './users/users.routes.ts';
 
 export function apiRoutes(c: Container): ApiRoute[] {
-  return [...systemRoutes(c), ...authRoutes(c), ...usersRoutes(c)];
+  return [...systemRoutes(c), ...authRoutes(c), ...usersRoutes(c), ...templatesRoutes(c)];
 }
 
 export function createApp(c: Container): express.Express {
@@ -33,12 +35,17 @@ export function createApp(c: Container): express.Express {
   app.use(
     helmet({
       contentSecurityPolicy: {
-        directives: { 'img-src': ["'self'", 'data:', 'blob:'], 'script-src': ["'self'"], 'upgrade-insecure-requests': null },
+        directives: {
+          'img-src': ["'self'", 'data:', 'blob:'],
+          'script-src': ["'self'"],
+          'upgrade-insecure-requests': null,
+        },
       },
       hsts: c.config.secureCookies,
     }),
   );
   app.use(staticAssets());
+  app.use(serveMediaFiles(c.config.mediaDir));
   app.use(express.json({ limit: '1mb' }));
   app.use(express.urlencoded({ extended: false, limit: '1mb' }));
 
@@ -59,7 +66,12 @@ export function createApp(c: Container): express.Express {
       saveUninitialized: false,
       rolling: true,
       store: sessionStore,
-      cookie: { httpOnly: true, sameSite: 'lax', secure: c.config.secureCookies, maxAge: c.config.sessionTtlHours * 3_600_000 },
+      cookie: {
+        httpOnly: true,
+        sameSite: 'lax',
+        secure: c.config.secureCookies,
+        maxAge: c.config.sessionTtlHours * 3_600_000,
+      },
     }),
   );
   app.use(languageMiddleware(c.i18n, c.config.defaultLanguage));

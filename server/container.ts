@@ -9,6 +9,10 @@ import type { DatabaseHandle } from './db/database.ts';
 import { createI18n } from './i18n/i18n.ts';
 import type { Logger } from './logger.ts';
 import { createHealthService } from './system/health.service.ts';
+import path from 'node:path';
+import { createRenderer } from './rendering/index.ts';
+import { createTemplatesRepo } from './templates/templates.repo.ts';
+import { createTemplatesService } from './templates/templates.service.ts';
 import { createUnitsRepo, createUsersRepo } from './users/users.repo.ts';
 import { createUsersService } from './users/users.service.ts';
 
@@ -39,7 +43,26 @@ export function buildContainer(input: {
     audit: auditLog.record,
     settings: { ...config.login, tokenTtlDays: config.apiTokenTtlDays },
   });
-  const health = createHealthService({ db, version: config.version, mockPlatforms: () => input.mockPlatforms ?? null });
+  const renderer = createRenderer({ cacheDir: path.join(config.mediaDir, 'cards'), logger });
+  const templates = createTemplatesService({
+    db,
+    repo: createTemplatesRepo(db),
+    renderer,
+    audit: auditLog.record,
+    backgroundImage: async () => null,
+    settings: {
+      mediaDir: config.mediaDir,
+      cacheDir: path.join(config.mediaDir, 'cards'),
+      publicUrl: config.publicUrl,
+      timeZone: config.timeZone,
+    },
+    logger,
+  });
+  const health = createHealthService({
+    db,
+    version: config.version,
+    mockPlatforms: () => input.mockPlatforms ?? null,
+  });
   return {
     config,
     logger,
@@ -51,6 +74,8 @@ export function buildContainer(input: {
     users,
     auth,
     health,
+    renderer,
+    templates,
     repos: { users: usersRepo, units: unitsRepo },
   };
 }

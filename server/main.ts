@@ -62,7 +62,15 @@ async function start(config: Readonly<Config>, logger: Logger): Promise<Stopper>
       logger.info(mockUrls, 'mock platforms started');
     }
 
-    const container = buildContainer({ config, database, logger, secretKey: resolveSecretKey(config), mockPlatforms: mockUrls });
+    const container = buildContainer({
+      config,
+      database,
+      logger,
+      secretKey: resolveSecretKey(config),
+      mockPlatforms: mockUrls,
+    });
+    // A bad built-in template or card layout stops start-up here, naming the file; the first card render is paid now.
+    await container.templates.start();
     if (config.admin) {
       const created = await container.users.ensureInitialAdmin(config.admin.email, config.admin.password);
       if (created) logger.info({ email: created.email }, 'initial admin created');
@@ -82,7 +90,13 @@ async function start(config: Readonly<Config>, logger: Logger): Promise<Stopper>
       await worker.start();
       stoppers.push({ name: 'worker', stop: () => worker.stop(30_000) });
     } else {
-      const enqueuer = createAgenda({ pool: database.pool, name: 'web', pollMs: config.worker.pollMs, concurrency: 1, logger });
+      const enqueuer = createAgenda({
+        pool: database.pool,
+        name: 'web',
+        pollMs: config.worker.pollMs,
+        concurrency: 1,
+        logger,
+      });
       await connectEnqueueOnly(enqueuer);
       stoppers.push({ name: 'job enqueuer', stop: () => disconnectEnqueueOnly(enqueuer) });
     }

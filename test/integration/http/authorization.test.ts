@@ -20,16 +20,35 @@ interface Case {
 
 const API: Record<string, Case> = {
   'get /health': { allowed: EVERYONE },
-  'post /auth/token': { allowed: EVERYONE, body: () => ({ email: 'nobody@example.vn', password: 'wrong password' }) },
+  'post /auth/token': {
+    allowed: EVERYONE,
+    body: () => ({ email: 'nobody@example.vn', password: 'wrong password' }),
+  },
   'get /me': { allowed: ROLES },
   'get /me/tokens': { allowed: ROLES },
   'delete /me/tokens/:id': { allowed: ROLES, path: ({ tokenId }) => `/me/tokens/${tokenId}` },
-  'post /users': { allowed: ['admin'], body: () => ({ email: `${randomUUID()}@example.vn`, name: 'Nguyễn Văn A', password: 'mật khẩu dài 10', role: 'member' }) },
+  'post /users': {
+    allowed: ['admin'],
+    body: () => ({
+      email: `${randomUUID()}@example.vn`,
+      name: 'Nguyễn Văn A',
+      password: 'mật khẩu dài 10',
+      role: 'member',
+    }),
+  },
   'get /users': { allowed: ['admin'] },
   'get /users/:id': { allowed: ['admin'], path: ({ userId }) => `/users/${userId}` },
-  'patch /users/:id': { allowed: ['admin'], body: () => ({ name: 'Trần Thị B' }), path: ({ userId }) => `/users/${userId}` },
+  'patch /users/:id': {
+    allowed: ['admin'],
+    body: () => ({ name: 'Trần Thị B' }),
+    path: ({ userId }) => `/users/${userId}`,
+  },
   'post /units': { allowed: ['admin'], body: () => ({ name: `Công an tỉnh ${randomUUID().slice(0, 6)}` }) },
   'get /units': { allowed: ROLES },
+  'get /templates': { allowed: ['admin', 'editor', 'reviewer'] },
+  'post /templates': { allowed: ['admin', 'editor'], body: () => ({ name: `Mẫu ${randomUUID()}`, body: 'Gọi {{hotline}}', variables: [{ name: 'hotline', label: 'Đường dây nóng', type: 'phone', required: true }] }) },
+  'get /templates/:id': { allowed: ['admin', 'editor', 'reviewer'], path: () => '/templates/dau-tu-tien-ao' },
+  'post /templates/:id/render': { allowed: ['admin', 'editor', 'reviewer'], path: () => '/templates/dau-tu-tien-ao/render', body: () => ({ variables: { unitName: 'Công an tỉnh Huế', hotline: '113', area: 'Huế', date: '2025-06-02' }, withCard: false }) },
 };
 
 const PAGES: Record<string, Who[]> = {
@@ -61,7 +80,9 @@ describe('authorization: every role on every route', function () {
   after(() => t.close());
 
   it('has a decision for every declared API route', () => {
-    const declared = apiRoutes(t.c).map((r) => `${r.method} ${r.path}`).sort();
+    const declared = apiRoutes(t.c)
+      .map((r) => `${r.method} ${r.path}`)
+      .sort();
     assert.deepEqual(declared, Object.keys(API).sort());
   });
 
@@ -70,14 +91,29 @@ describe('authorization: every role on every route', function () {
       const allowed = spec.allowed.includes(who);
       it(`${route} as ${who} → ${allowed ? 'allowed' : who === 'anonymous' ? '401' : '403'}`, async () => {
         const [method, template] = route.split(' ') as [string, string];
-        const path = spec.path ? spec.path({ userId: targetUserId, tokenId: tokenIds[who as Exclude<Who, 'anonymous'>] ?? randomUUID() }) : template;
+        const path = spec.path
+          ? spec.path({
+              userId: targetUserId,
+              tokenId: tokenIds[who as Exclude<Who, 'anonymous'>] ?? randomUUID(),
+            })
+          : template;
         const agent = request(t.app);
-        let req = method === 'get' ? agent.get(`/api/v1${path}`) : method === 'post' ? agent.post(`/api/v1${path}`) : method === 'patch' ? agent.patch(`/api/v1${path}`) : agent.delete(`/api/v1${path}`);
+        let req =
+          method === 'get'
+            ? agent.get(`/api/v1${path}`)
+            : method === 'post'
+              ? agent.post(`/api/v1${path}`)
+              : method === 'patch'
+                ? agent.patch(`/api/v1${path}`)
+                : agent.delete(`/api/v1${path}`);
         if (who !== 'anonymous') req = req.set(auth[who]!);
         if (spec.body) req = req.send(spec.body());
         const res = await req;
         if (allowed) {
-          assert.ok(![401, 403].includes(res.status) || route === 'post /auth/token', `${route} as ${who}: ${res.status} ${JSON.stringify(res.body)}`);
+          assert.ok(
+            ![401, 403].includes(res.status) || route === 'post /auth/token',
+            `${route} as ${who}: ${res.status} ${JSON.stringify(res.body)}`,
+          );
           assert.ok(res.status < 500, `${route}: ${res.status}`);
         } else {
           assert.equal(res.status, who === 'anonymous' ? 401 : 403, JSON.stringify(res.body));
@@ -99,7 +135,10 @@ describe('authorization: every role on every route', function () {
           res = await agent.get(path).set('X-Forwarded-For', ip);
         }
         if (allowed.includes(who)) {
-          assert.ok(res.status === 200 || (path === '/login' && res.status === 303), `${path} as ${who}: ${res.status}`);
+          assert.ok(
+            res.status === 200 || (path === '/login' && res.status === 303),
+            `${path} as ${who}: ${res.status}`,
+          );
         } else if (who === 'anonymous') {
           assert.equal(res.status, 303);
           assert.equal(res.headers.location, `/login?next=${encodeURIComponent(path)}`);

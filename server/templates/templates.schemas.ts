@@ -1,0 +1,76 @@
+// zod schemas for the templates API: what a client sends to save or render a template, and
+// what it gets back.
+import { z } from 'zod';
+import { CARD_SIZE_NAMES } from '../rendering/index.ts';
+import { templateVariableSchema, VARIABLE_TYPES } from './template-format.ts';
+
+/** A built-in id (kebab-case file name) or a custom template's uuid. */
+export const templateIdSchema = z
+  .string()
+  .min(2)
+  .max(64)
+  .regex(/^[a-z0-9]+(?:-[a-z0-9]+)*$/, 'is not a template id');
+
+export const cardSizeSchema = z.enum(CARD_SIZE_NAMES);
+
+export const DEFAULT_CARD_LAYOUT = 'canh-bao';
+
+export const createTemplateSchema = z.strictObject({
+  name: z.string().trim().min(1).max(120),
+  description: z.string().trim().max(500).optional(),
+  /** The post text, Handlebars. */
+  body: z.string().min(1).max(10_000),
+  /** Handlebars for the Zalo article title; default: the first line of the text. */
+  title: z.string().trim().min(1).max(300).optional(),
+  card: z
+    .strictObject({
+      layout: z.string().min(1).max(64).default(DEFAULT_CARD_LAYOUT),
+      headline: z.string().trim().min(1).max(300),
+      body: z.string().max(600).default(''),
+    })
+    .nullable()
+    .optional(),
+  variables: z.array(templateVariableSchema).min(1).max(40),
+  hashtags: z.array(z.string()).max(10).optional(),
+  captions: z.array(z.string()).max(5).optional(),
+});
+export type CreateTemplateInput = z.infer<typeof createTemplateSchema>;
+
+export const renderTemplateSchema = z.strictObject({
+  // Values are checked per variable by the template itself (names every missing or wrong one).
+  variables: z.record(z.string(), z.union([z.string(), z.number()])).default({}),
+  withCard: z.boolean().default(true),
+  size: cardSizeSchema.default('feed'),
+  backgroundMediaId: z.uuid().optional(),
+});
+export type RenderTemplateInput = z.infer<typeof renderTemplateSchema>;
+
+const variableResponse = z.object({
+  name: z.string(),
+  label: z.string(),
+  type: z.enum(VARIABLE_TYPES),
+  required: z.boolean(),
+  default: z.string().nullable(),
+  help: z.string().nullable(),
+  maxLength: z.number().nullable(),
+});
+
+export const templateResponseSchema = z.object({
+  id: z.string(),
+  name: z.string(),
+  description: z.string(),
+  builtIn: z.boolean(),
+  cardLayout: z.string().nullable(),
+  variables: z.array(variableResponse),
+});
+
+const problem = z.object({ path: z.string(), message: z.string() });
+
+export const renderResponseSchema = z.object({
+  title: z.string(),
+  text: z.string(),
+  hashtags: z.array(z.string()),
+  captions: z.array(z.string()),
+  card: z.object({ url: z.string(), width: z.number(), height: z.number(), altText: z.string(), layout: z.string(), size: z.string() }).nullable(),
+  platformProblems: z.object({ facebook: z.array(problem), zalo: z.array(problem) }),
+});
