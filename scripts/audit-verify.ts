@@ -8,6 +8,8 @@ await withDatabase(async ({ db }) => {
     console.log(`Audit log intact: ${result.entries} entries verified.`);
     return 0;
   }
-  console.error(`Audit log BROKEN at entry #${result.brokenId} (${result.reason}); ${result.entries} entries before it are intact.`);
+  console.error(
+    `Audit log BROKEN at entry #${result.brokenId} (${result.reason}); ${result.entries} entries before it are intact.`,
+  );
   return 1;
 });

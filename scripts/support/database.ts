@@ -20,11 +20,13 @@ export async function withDatabase(
     throw error;
   }
   const logger = createLogger(config.logLevel === 'info' ? 'warn' : config.logLevel);
-  const embedded = config.databaseUrl ? undefined : await startEmbeddedPostgres({ dataDir: config.dataDir, logger });
+  const embedded = config.databaseUrl
+    ? undefined
+    : await startEmbeddedPostgres({ dataDir: config.dataDir, logger });
   const url = config.databaseUrl ?? embedded!.url;
   await applyMigrations(url, logger);
   const handle = connectDatabase(url, logger, { max: 2 });
-  let code = 1;
+  let code: number;
   try {
     code = await task(handle, config);
   } finally {

@@ -55,7 +55,11 @@ export type AuditRecorder = (entry: AuditEntry, executor?: Executor) => Promise<
 export function createAuditLog(db: Database) {
   async function append(entry: AuditEntry, tx: Executor): Promise<void> {
     await tx.execute(sql`SELECT pg_advisory_xact_lock(${AUDIT_LOCK_ID})`);
-    const [last] = await tx.select({ hash: auditLog.hash }).from(auditLog).orderBy(desc(auditLog.id)).limit(1);
+    const [last] = await tx
+      .select({ hash: auditLog.hash })
+      .from(auditLog)
+      .orderBy(desc(auditLog.id))
+      .limit(1);
     const prevHash = last?.hash ?? GENESIS_HASH;
     // Millisecond precision: the column keeps milliseconds, so the hash must use the same value.
     const at = new Date();
@@ -79,16 +83,28 @@ export function createAuditLog(db: Database) {
   };
 
   /** Walks the whole chain; returns the first entry whose hash or link does not match. */
-  async function verify(): Promise<{ ok: true; entries: number } | { ok: false; entries: number; brokenId: number; reason: string }> {
+  async function verify(): Promise<
+    { ok: true; entries: number } | { ok: false; entries: number; brokenId: number; reason: string }
+  > {
     let prevHash = GENESIS_HASH;
     let lastId = 0;
     let checked = 0;
     for (;;) {
-      const rows = await db.select().from(auditLog).where(gt(auditLog.id, lastId)).orderBy(asc(auditLog.id)).limit(1000);
+      const rows = await db
+        .select()
+        .from(auditLog)
+        .where(gt(auditLog.id, lastId))
+        .orderBy(asc(auditLog.id))
+        .limit(1000);
       if (rows.length === 0) return { ok: true, entries: checked };
       for (const row of rows) {
         if (row.prevHash !== prevHash) {
-          return { ok: false, entries: checked, brokenId: row.id, reason: 'previous entry missing or changed' };
+          return {
+            ok: false,
+            entries: checked,
+            brokenId: row.id,
+            reason: 'previous entry missing or changed',
+          };
         }
         const expected = entryHash(prevHash, {
           at: row.at,

@@ -22,15 +22,25 @@ export function authPages(c: Container): Router {
 
   router.get('/login', (req, res) => {
     if (req.actor) return res.redirect(303, '/');
-    renderPage(req, res, 'pages/login', { title: req.t('login.title'), next: safeNext(String(req.query.next ?? '')) });
+    renderPage(req, res, 'pages/login', {
+      title: req.t('login.title'),
+      next: safeNext(String(req.query.next ?? '')),
+    });
   });
 
   router.post('/login', async (req, res) => {
     const form = loginForm.parse(req.body ?? {});
     const next = safeNext(form.next);
     try {
-      const user = await c.auth.signIn({ email: form.email, password: form.password, ip: req.ip ?? 'unknown', via: 'page' });
-      await new Promise<void>((resolve, reject) => req.session.regenerate((error) => (error ? reject(error) : resolve())));
+      const user = await c.auth.signIn({
+        email: form.email,
+        password: form.password,
+        ip: req.ip ?? 'unknown',
+        via: 'page',
+      });
+      await new Promise<void>((resolve, reject) =>
+        req.session.regenerate((error) => (error ? reject(error) : resolve())),
+      );
       req.session.userId = user.id;
       res.redirect(303, next);
     } catch (error) {
@@ -39,8 +49,15 @@ export function authPages(c: Container): Router {
         error instanceof TooManyRequestsError
           ? req.t('login.throttled', { minutes: Math.ceil(error.retryAfterSeconds / 60) })
           : req.t('login.invalid');
-      if (error instanceof TooManyRequestsError) res.setHeader('Retry-After', String(error.retryAfterSeconds));
-      renderPage(req, res, 'pages/login', { title: req.t('login.title'), error: message, email: form.email, next }, error.status);
+      if (error instanceof TooManyRequestsError)
+        res.setHeader('Retry-After', String(error.retryAfterSeconds));
+      renderPage(
+        req,
+        res,
+        'pages/login',
+        { title: req.t('login.title'), error: message, email: form.email, next },
+        error.status,
+      );
     }
   });
 
@@ -61,7 +78,13 @@ export function authPages(c: Container): Router {
   router.post('/account/tokens', async (req, res) => {
     const actor = pageActor(req, res);
     if (!actor) return;
-    const name = z.string().trim().min(1).max(80).catch('API').parse((req.body as Record<string, unknown>)?.name);
+    const name = z
+      .string()
+      .trim()
+      .min(1)
+      .max(80)
+      .catch('API')
+      .parse((req.body as Record<string, unknown>)?.name);
     const user = await c.repos.users.findById(actor.id);
     if (!user) return res.redirect(303, '/login');
     const { token } = await c.auth.issueToken(user, { name, ip: req.ip ?? null });

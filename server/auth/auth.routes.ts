@@ -33,8 +33,16 @@ export function authRoutes(c: Container) {
       status: 201,
       response: z.object({ token: z.string(), expiresAt: z.string(), user: userResponseSchema }),
       handler: async ({ body, req }) => {
-        const user = await c.auth.signIn({ email: body.email, password: body.password, ip: req.ip ?? 'unknown', via: 'api' });
-        const { token, row } = await c.auth.issueToken(user, { name: body.name ?? 'API', ip: req.ip ?? null });
+        const user = await c.auth.signIn({
+          email: body.email,
+          password: body.password,
+          ip: req.ip ?? 'unknown',
+          via: 'api',
+        });
+        const { token, row } = await c.auth.issueToken(user, {
+          name: body.name ?? 'API',
+          ip: req.ip ?? null,
+        });
         return { token, expiresAt: row.expiresAt.toISOString(), user: presentUser(user) };
       },
     }),
@@ -57,7 +65,9 @@ export function authRoutes(c: Container) {
       tag: 'Auth',
       access: 'signed-in',
       response: z.object({ items: z.array(tokenSchema) }),
-      handler: async ({ actor }) => ({ items: (await c.auth.listTokens(actor)).map((row) => presentToken(row)) }),
+      handler: async ({ actor }) => ({
+        items: (await c.auth.listTokens(actor)).map((row) => presentToken(row)),
+      }),
     }),
     defineRoute({
       method: 'delete',

@@ -16,7 +16,15 @@ export function hashToken(token: string): string {
 }
 
 export function toActor(user: UserRow, via: Actor['via'], ip?: string | null): Actor {
-  return { id: user.id, email: user.email, name: user.name, role: user.role, unitId: user.unitId, via, ip: ip ?? null };
+  return {
+    id: user.id,
+    email: user.email,
+    name: user.name,
+    role: user.role,
+    unitId: user.unitId,
+    via,
+    ip: ip ?? null,
+  };
 }
 
 export function presentToken(row: ApiTokenRow, now = new Date()) {
@@ -42,36 +50,87 @@ interface Deps {
   now?: () => Date;
 }
 
-export function createAuthService({ db, users, tokens, limiter, audit, settings, now = () => new Date() }: Deps) {
+export function createAuthService({
+  db,
+  users,
+  tokens,
+  limiter,
+  audit,
+  settings,
+  now = () => new Date(),
+}: Deps) {
   /** Checks email and password under the per-account and per-IP limits; audits both outcomes. */
-  async function signIn(input: { email: string; password: string; ip: string; via: 'page' | 'api' }): Promise<UserRow> {
+  async function signIn(input: {
+    email: string;
+    password: string;
+    ip: string;
+    via: 'page' | 'api';
+  }): Promise<UserRow> {
     const email = input.email.trim().toLowerCase();
     const [byIp, byAccount] = await Promise.all([
       limiter.hit(`login:ip:${input.ip}`, settings.maxPerIp, settings.windowSeconds),
       limiter.hit(`login:account:${email}`, settings.maxPerAccount, settings.windowSeconds),
     ]);
     if (!byIp.allowed || !byAccount.allowed) {
-      await audit({ actorLabel: email, action: 'auth.login_throttled', ip: input.ip, details: { via: input.via } });
-      throw new TooManyRequestsError(Math.max(byIp.allowed ? 0 : byIp.retryAfterSeconds, byAccount.allowed ? 0 : byAccount.retryAfterSeconds));
+      await audit({
+        actorLabel: email,
+        action: 'auth.login_throttled',
+        ip: input.ip,
+        details: { via: input.via },
+      });
+      throw new TooManyRequestsError(
+        Math.max(
+          byIp.allowed ? 0 : byIp.retryAfterSeconds,
+          byAccount.allowed ? 0 : byAccount.retryAfterSeconds,
+        ),
+      );
     }
     const user = await users.findByEmail(email);
-    const ok = user ? user.active && (await verifyPassword(user.passwordHash, input.password)) : (await burnPasswordCheck(input.password), false);
+    const ok = user
+      ? user.active && (await verifyPassword(user.passwordHash, input.password))
+      : (await burnPasswordCheck(input.password), false);
     if (!user || !ok) {
-      await audit({ actorId: user?.id ?? null, actorLabel: email, action: 'auth.login_failed', ip: input.ip, details: { via: input.via } });
+      await audit({
+        actorId: user?.id ?? null,
+        actorLabel: email,
+        action: 'auth.login_failed',
+        ip: input.ip,
+        details: { via: input.via },
+      });
       throw new UnauthorizedError('Email or password is wrong', 'invalid_credentials');
     }
     await limiter.reset(`login:account:${email}`);
-    await audit({ actorId: user.id, actorLabel: user.email, action: 'auth.login', ip: input.ip, details: { via: input.via } });
+    await audit({
+      actorId: user.id,
+      actorLabel: user.email,
+      action: 'auth.login',
+      ip: input.ip,
+      details: { via: input.via },
+    });
     return user;
   }
 
-  async function issueToken(user: UserRow, input: { name: string; ip: string | null }): Promise<{ token: string; row: ApiTokenRow }> {
+  async function issueToken(
+    user: UserRow,
+    input: { name: string; ip: string | null },
+  ): Promise<{ token: string; row: ApiTokenRow }> {
     const token = TOKEN_PREFIX + randomBytes(32).toString('base64url');
     const expiresAt = new Date(now().getTime() + settings.tokenTtlDays * 86_400_000);
     return db.transaction(async (tx) => {
-      const row = await tokens.insert({ userId: user.id, name: input.name, tokenHash: hashToken(token), expiresAt }, tx);
+      const row = await tokens.insert(
+        { userId: user.id, name: input.name, tokenHash: hashToken(token), expiresAt },
+        tx,
+      );
       await audit(
-        { actorId: user.id, actorLabel: user.email, action: 'auth.token_issued', targetType: 'api_token', targetId: row.id, ip: input.ip, details: { name: input.name, expiresAt: expiresAt.toISOString() } },
+        {
+          actorId: user.id,
+          actorLabel: user.email,
+          action: 'auth.token_issued',
+          targetType: 'api_token',
+          targetId: row.id,
+          ip: input.ip,
+          details: { name: input.name, expiresAt: expiresAt.toISOString() },
+        },
         tx,
       );
       return { token, row };
@@ -80,7 +139,8 @@ export function createAuthService({ db, users, tokens, limiter, audit, settings,
 
   /** The actor behind a bearer token, or 401 for unknown, expired, revoked tokens and inactive users. */
   async function authenticateToken(token: string, ip: string | null): Promise<Actor> {
-    if (!token.startsWith(TOKEN_PREFIX)) throw new UnauthorizedError('Invalid or expired token', 'invalid_token');
+    if (!token.startsWith(TOKEN_PREFIX))
+      throw new UnauthorizedError('Invalid or expired token', 'invalid_token');
     const at = now();
     const row = await tokens.findUsable(hashToken(token), at);
     if (!row) throw new UnauthorizedError('Invalid or expired token', 'invalid_token');
@@ -100,7 +160,17 @@ export function createAuthService({ db, users, tokens, limiter, audit, settings,
     return db.transaction(async (tx) => {
       const row = await tokens.revoke(actor.id, tokenId, now(), tx);
       if (!row) throw new NotFoundError('Active token');
-      await audit({ actorId: actor.id, actorLabel: actor.email, action: 'auth.token_revoked', targetType: 'api_token', targetId: tokenId, ip: actor.ip ?? null }, tx);
+      await audit(
+        {
+          actorId: actor.id,
+          actorLabel: actor.email,
+          action: 'auth.token_revoked',
+          targetType: 'api_token',
+          targetId: tokenId,
+          ip: actor.ip ?? null,
+        },
+        tx,
+      );
       return row;
     });
   }
@@ -112,7 +182,8 @@ export function createAuthService({ db, users, tokens, limiter, audit, settings,
     sessionActor,
     revokeToken,
     listTokens: (actor: Actor) => tokens.listForUser(actor.id),
-    recordLogout: (actor: Actor) => audit({ actorId: actor.id, actorLabel: actor.email, action: 'auth.logout', ip: actor.ip ?? null }),
+    recordLogout: (actor: Actor) =>
+      audit({ actorId: actor.id, actorLabel: actor.email, action: 'auth.logout', ip: actor.ip ?? null }),
   };
 }
 

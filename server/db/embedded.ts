@@ -7,7 +7,16 @@
 // (the worker must drain while the database is still up).
 import { execFile, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync, chownSync, statSync, chmodSync } from 'node:fs';
+import {
+  existsSync,
+  mkdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+  chownSync,
+  statSync,
+  chmodSync,
+} from 'node:fs';
 import { createServer } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
@@ -186,7 +195,18 @@ export async function startEmbeddedPostgres(options: {
     // pg_ctl removes a stale postmaster.pid itself when its process is gone.
     await run(
       bin.pg_ctl,
-      ['start', '-D', clusterDir, '-w', '-t', '60', '-l', path.join(clusterDir, 'server.log'), '-o', serverOptions],
+      [
+        'start',
+        '-D',
+        clusterDir,
+        '-w',
+        '-t',
+        '60',
+        '-l',
+        path.join(clusterDir, 'server.log'),
+        '-o',
+        serverOptions,
+      ],
       { ...runAs, env: { ...process.env, LC_ALL: 'C' } },
     ).catch((error: Error & { stderr?: string }) => {
       throw new Error(
@@ -222,9 +242,11 @@ async function ensureDatabase(adminUrl: string, database: string): Promise<void>
   try {
     const found = await client.query('SELECT 1 FROM pg_database WHERE datname = $1', [database]);
     if (found.rowCount === 0) {
-      await client.query(`CREATE DATABASE ${client.escapeIdentifier(database)}`).catch((error: { code?: string }) => {
-        if (error.code !== '42P04') throw error; // created by a concurrent start
-      });
+      await client
+        .query(`CREATE DATABASE ${client.escapeIdentifier(database)}`)
+        .catch((error: { code?: string }) => {
+          if (error.code !== '42P04') throw error; // created by a concurrent start
+        });
     }
   } finally {
     await client.end();

@@ -27,7 +27,10 @@ export const units = pgTable(
     parentId: uuid('parent_id').references((): AnyPgColumn => units.id, { onDelete: 'restrict' }),
     createdAt: createdAt(),
   },
-  (t) => [index('units_parent_idx').on(t.parentId), uniqueIndex('units_parent_name_uq').on(t.parentId, t.name)],
+  (t) => [
+    index('units_parent_idx').on(t.parentId),
+    uniqueIndex('units_parent_name_uq').on(t.parentId, t.name),
+  ],
 );
 
 export const USER_ROLES = ['admin', 'editor', 'reviewer', 'member'] as const;
@@ -134,7 +137,11 @@ export const postTemplates = pgTable(
     updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
     archivedAt: timestamp('archived_at', { withTimezone: true }),
   },
-  (t) => [uniqueIndex('post_templates_name_uq').on(t.name).where(sql`${t.archivedAt} is null`)],
+  (t) => [
+    uniqueIndex('post_templates_name_uq')
+      .on(t.name)
+      .where(sql`${t.archivedAt} is null`),
+  ],
 );
 
 export interface MediaVariant {
@@ -193,7 +200,9 @@ export const channels = pgTable(
     deletedAt: timestamp('deleted_at', { withTimezone: true }),
   },
   (t) => [
-    uniqueIndex('channels_platform_external_uq').on(t.platform, t.externalId).where(sql`${t.deletedAt} is null`),
+    uniqueIndex('channels_platform_external_uq')
+      .on(t.platform, t.externalId)
+      .where(sql`${t.deletedAt} is null`),
     check('channels_platform_ck', sql`${t.platform} in ('facebook', 'zalo')`),
     check('channels_status_ck', sql`${t.status} in ('active', 'needs_reconnect', 'disabled')`),
   ],

@@ -5,7 +5,13 @@ import type { Request, Response, Router } from 'express';
 import { z } from 'zod';
 import type { Actor } from '../auth/actor.ts';
 import type { UserRole } from '../db/schema.ts';
-import { BadRequestError, ForbiddenError, UnauthorizedError, ValidationError, type FieldProblem } from '../errors.ts';
+import {
+  BadRequestError,
+  ForbiddenError,
+  UnauthorizedError,
+  ValidationError,
+  type FieldProblem,
+} from '../errors.ts';
 
 type Method = 'get' | 'post' | 'patch' | 'put' | 'delete';
 export type Access = 'public' | 'signed-in' | readonly UserRole[];
@@ -106,9 +112,17 @@ export function openApiDocument(routes: readonly ApiRoute[], info: { version: st
       parameters.push({ name: name.slice(1), in: 'path', required: true, schema: { type: 'string' } });
     }
     if (route.query) {
-      const schema = jsonSchema(route.query, 'input') as { properties?: Record<string, unknown>; required?: string[] };
+      const schema = jsonSchema(route.query, 'input') as {
+        properties?: Record<string, unknown>;
+        required?: string[];
+      };
       for (const [name, prop] of Object.entries(schema.properties ?? {})) {
-        parameters.push({ name, in: 'query', required: schema.required?.includes(name) ?? false, schema: prop });
+        parameters.push({
+          name,
+          in: 'query',
+          required: schema.required?.includes(name) ?? false,
+          schema: prop,
+        });
       }
     }
     const status = String(route.status ?? (route.response ? 200 : 204));
@@ -121,12 +135,17 @@ export function openApiDocument(routes: readonly ApiRoute[], info: { version: st
         route.access !== 'signed-in' && { description: `Roles: ${route.access.join(', ')}` }),
       parameters,
       ...(route.body && {
-        requestBody: { required: true, content: { 'application/json': { schema: jsonSchema(route.body, 'input') } } },
+        requestBody: {
+          required: true,
+          content: { 'application/json': { schema: jsonSchema(route.body, 'input') } },
+        },
       }),
       responses: {
         [status]: {
           description: 'Success',
-          ...(route.response && { content: { 'application/json': { schema: jsonSchema(route.response, 'output') } } }),
+          ...(route.response && {
+            content: { 'application/json': { schema: jsonSchema(route.response, 'output') } },
+          }),
         },
         default: { description: 'Error', content: { 'application/json': { schema: errorSchema } } },
       },
@@ -152,7 +171,12 @@ export const pageQuerySchema = z.object({
 });
 
 /** `{items, nextCursor}` from a page fetched with limit + 1 rows. */
-export function paginate<T, R>(rows: T[], limit: number, cursorOf: (row: T) => string, present: (row: T) => R) {
+export function paginate<T, R>(
+  rows: T[],
+  limit: number,
+  cursorOf: (row: T) => string,
+  present: (row: T) => R,
+) {
   const items = rows.slice(0, limit);
   const last = items[items.length - 1];
   return { items: items.map(present), nextCursor: rows.length > limit && last ? cursorOf(last) : null };

@@ -6,8 +6,13 @@ import type { UserRole } from '../db/schema.ts';
 import { ForbiddenError, type FieldProblem } from '../errors.ts';
 import { csrfTokenFor } from './middleware/csrf.ts';
 
-
-export function renderPage(req: Request, res: Response, view: string, data: Record<string, unknown> = {}, status = 200) {
+export function renderPage(
+  req: Request,
+  res: Response,
+  view: string,
+  data: Record<string, unknown> = {},
+  status = 200,
+) {
   const flash = req.session.flash;
   delete req.session.flash;
   res.status(status).render(view, {

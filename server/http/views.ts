@@ -19,8 +19,16 @@ function rootOf(options: HelperOptions): Record<string, unknown> {
 
 export function configureViews(app: Express, options: { timeZone: string }): void {
   const dateFormats = {
-    vi: new Intl.DateTimeFormat('vi-VN', { timeZone: options.timeZone, dateStyle: 'short', timeStyle: 'short' }),
-    en: new Intl.DateTimeFormat('en-GB', { timeZone: options.timeZone, dateStyle: 'medium', timeStyle: 'short' }),
+    vi: new Intl.DateTimeFormat('vi-VN', {
+      timeZone: options.timeZone,
+      dateStyle: 'short',
+      timeStyle: 'short',
+    }),
+    en: new Intl.DateTimeFormat('en-GB', {
+      timeZone: options.timeZone,
+      dateStyle: 'medium',
+      timeStyle: 'short',
+    }),
   };
   app.engine(
     'hbs',

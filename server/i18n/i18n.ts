@@ -12,7 +12,9 @@ function loadLocale(language: Language): Record<string, unknown> {
   const dir = new URL(`./locales/${language}/`, import.meta.url);
   const resources: Record<string, unknown> = {};
   for (const file of readdirSync(dir).filter((f) => f.endsWith('.json'))) {
-    resources[file.slice(0, -'.json'.length)] = JSON.parse(readFileSync(new URL(file, dir), 'utf8')) as unknown;
+    resources[file.slice(0, -'.json'.length)] = JSON.parse(
+      readFileSync(new URL(file, dir), 'utf8'),
+    ) as unknown;
   }
   return resources;
 }
@@ -32,7 +34,10 @@ export function createI18n(defaultLanguage: Language): I18n {
 }
 
 function cookieValue(header: string | undefined, name: string): string | undefined {
-  const match = header?.split(';').map((part) => part.trim().split('=')).find(([key]) => key === name);
+  const match = header
+    ?.split(';')
+    .map((part) => part.trim().split('='))
+    .find(([key]) => key === name);
   return match?.[1];
 }
 
@@ -44,7 +49,8 @@ function asLanguage(value: unknown): Language | undefined {
 export function languageMiddleware(i18n: I18n, defaultLanguage: Language): RequestHandler {
   return (req, res, next) => {
     const fromQuery = asLanguage(req.query.lang);
-    if (fromQuery) res.cookie(COOKIE, fromQuery, { maxAge: 365 * 86_400_000, sameSite: 'lax', httpOnly: true });
+    if (fromQuery)
+      res.cookie(COOKIE, fromQuery, { maxAge: 365 * 86_400_000, sameSite: 'lax', httpOnly: true });
     const language = fromQuery ?? asLanguage(cookieValue(req.headers.cookie, COOKIE)) ?? defaultLanguage;
     const t = i18n.getFixedT(language);
     req.language = language;

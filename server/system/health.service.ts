@@ -27,7 +27,13 @@ export function createHealthService(deps: {
       } catch {
         db = 'error';
       }
-      return { status: db === 'ok' ? 'ok' : 'degraded', db, worker, mockPlatforms: deps.mockPlatforms(), version: deps.version };
+      return {
+        status: db === 'ok' ? 'ok' : 'degraded',
+        db,
+        worker,
+        mockPlatforms: deps.mockPlatforms(),
+        version: deps.version,
+      };
     },
     /** Called by the heartbeat job on whichever worker ran it. */
     async beat(workerId: string, startedAt: Date) {

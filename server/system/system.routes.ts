@@ -38,7 +38,13 @@ export function systemPages(c: Container, routes: () => readonly ApiRoute[]): Ro
     const doc = openApiDocument(routes(), { version: c.config.version, serverUrl: c.config.publicUrl });
     const endpoints = Object.entries(doc.paths).flatMap(([path, methods]) =>
       Object.entries(methods).map(([method, op]) => {
-        const operation = op as { summary: string; tags: string[]; description?: string; requestBody?: unknown; security: unknown[] };
+        const operation = op as {
+          summary: string;
+          tags: string[];
+          description?: string;
+          requestBody?: unknown;
+          security: unknown[];
+        };
         return {
           method,
           path,
@@ -46,7 +52,15 @@ export function systemPages(c: Container, routes: () => readonly ApiRoute[]): Ro
           tag: operation.tags[0],
           roles: operation.description,
           isPublic: operation.security.length === 0,
-          body: operation.requestBody ? JSON.stringify((operation.requestBody as { content: { 'application/json': { schema: unknown } } }).content['application/json'].schema, null, 2) : null,
+          body: operation.requestBody
+            ? JSON.stringify(
+                (operation.requestBody as { content: { 'application/json': { schema: unknown } } }).content[
+                  'application/json'
+                ].schema,
+                null,
+                2,
+              )
+            : null,
         };
       }),
     );

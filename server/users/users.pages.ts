@@ -17,7 +17,9 @@ interface UnitNode {
 
 /** The unit tree, and a flat list with indented labels for <select>s. */
 function unitTree(rows: UnitRow[]): { roots: UnitNode[]; flat: UnitNode[] } {
-  const nodes = new Map(rows.map((r) => [r.id, { id: r.id, name: r.name, label: r.name, children: [] as UnitNode[] }]));
+  const nodes = new Map(
+    rows.map((r) => [r.id, { id: r.id, name: r.name, label: r.name, children: [] as UnitNode[] }]),
+  );
   const roots: UnitNode[] = [];
   for (const row of rows) {
     const node = nodes.get(row.id)!;
@@ -43,10 +45,31 @@ export function usersPages(c: Container): Router {
 
   async function showUsers(req: Request, res: Response, extra: Record<string, unknown> = {}, status = 200) {
     const actor = req.actor!;
-    const [rows, units] = await Promise.all([c.users.listUsers(actor, { limit: 500 }), c.users.listAllUnits()]);
+    const [rows, units] = await Promise.all([
+      c.users.listUsers(actor, { limit: 500 }),
+      c.users.listAllUnits(),
+    ]);
     const unitNames = new Map(units.map((u) => [u.id, u.name]));
-    const users = rows.map((r) => ({ ...presentUser(r), unitName: r.unitId ? unitNames.get(r.unitId) : null, isSelf: r.id === actor.id }));
-    renderPage(req, res, 'pages/users', { title: req.t('users.title'), users, units: unitTree(units).flat, roles: ['admin', 'editor', 'reviewer', 'member'], form: {}, errors: {}, ...extra }, status);
+    const users = rows.map((r) => ({
+      ...presentUser(r),
+      unitName: r.unitId ? unitNames.get(r.unitId) : null,
+      isSelf: r.id === actor.id,
+    }));
+    renderPage(
+      req,
+      res,
+      'pages/users',
+      {
+        title: req.t('users.title'),
+        users,
+        units: unitTree(units).flat,
+        roles: ['admin', 'editor', 'reviewer', 'member'],
+        form: {},
+        errors: {},
+        ...extra,
+      },
+      status,
+    );
   }
 
   router.get('/admin/users', async (req, res) => {
@@ -58,7 +81,13 @@ export function usersPages(c: Container): Router {
     const actor = pageActor(req, res, ['admin']);
     if (!actor) return;
     const body = (req.body ?? {}) as Record<string, unknown>;
-    const parsed = createUserSchema.safeParse({ email: body.email, name: body.name, password: body.password, role: body.role, unitId: emptyToNull(body.unitId) });
+    const parsed = createUserSchema.safeParse({
+      email: body.email,
+      name: body.name,
+      password: body.password,
+      role: body.role,
+      unitId: emptyToNull(body.unitId),
+    });
     try {
       if (!parsed.success) throw new ValidationError(zodProblems(parsed.error));
       const user = await c.users.createUser(actor, parsed.data);
@@ -66,8 +95,16 @@ export function usersPages(c: Container): Router {
       res.redirect(303, '/admin/users');
     } catch (error) {
       if (!(error instanceof AppError) || error.status >= 500) throw error;
-      const errors = error instanceof ValidationError ? fieldErrors(error.problems) : { email: req.t(`errors.${error.code}`, { defaultValue: error.message }) };
-      await showUsers(req, res, { form: { ...body, password: '' }, errors, formError: req.t('errors.validation_failed') }, error.status);
+      const errors =
+        error instanceof ValidationError
+          ? fieldErrors(error.problems)
+          : { email: req.t(`errors.${error.code}`, { defaultValue: error.message }) };
+      await showUsers(
+        req,
+        res,
+        { form: { ...body, password: '' }, errors, formError: req.t('errors.validation_failed') },
+        error.status,
+      );
     }
   });
 
@@ -93,7 +130,13 @@ export function usersPages(c: Container): Router {
 
   async function showUnits(req: Request, res: Response, extra: Record<string, unknown> = {}, status = 200) {
     const { roots, flat } = unitTree(await c.users.listAllUnits());
-    renderPage(req, res, 'pages/units', { title: req.t('units.title'), roots, units: flat, form: {}, errors: {}, ...extra }, status);
+    renderPage(
+      req,
+      res,
+      'pages/units',
+      { title: req.t('units.title'), roots, units: flat, form: {}, errors: {}, ...extra },
+      status,
+    );
   }
 
   router.get('/admin/units', async (req, res) => {
@@ -113,7 +156,10 @@ export function usersPages(c: Container): Router {
       res.redirect(303, '/admin/units');
     } catch (error) {
       if (!(error instanceof AppError) || error.status >= 500) throw error;
-      const errors = error instanceof ValidationError ? fieldErrors(error.problems) : { name: req.t(`errors.${error.code}`, { defaultValue: error.message }) };
+      const errors =
+        error instanceof ValidationError
+          ? fieldErrors(error.problems)
+          : { name: req.t(`errors.${error.code}`, { defaultValue: error.message }) };
       await showUnits(req, res, { form: body, errors }, error.status);
     }
   });

@@ -81,13 +81,23 @@ export function createUnitsRepo(db: Executor) {
     },
     /** The unit and every unit above it, nearest first. */
     async ancestry(id: string, tx: Executor = db): Promise<UnitRow[]> {
-      const result = await tx.execute<{ id: string; name: string; parent_id: string | null; created_at: Date }>(sql`
+      const result = await tx.execute<{
+        id: string;
+        name: string;
+        parent_id: string | null;
+        created_at: Date;
+      }>(sql`
         WITH RECURSIVE chain AS (
           SELECT u.*, 0 AS depth FROM ${units} u WHERE u.id = ${id}
           UNION ALL
           SELECT p.*, c.depth + 1 FROM ${units} p JOIN chain c ON p.id = c.parent_id WHERE c.depth < 20
         ) SELECT id, name, parent_id, created_at FROM chain ORDER BY depth`);
-      return result.rows.map((r) => ({ id: r.id, name: r.name, parentId: r.parent_id, createdAt: r.created_at }));
+      return result.rows.map((r) => ({
+        id: r.id,
+        name: r.name,
+        parentId: r.parent_id,
+        createdAt: r.created_at,
+      }));
     },
   };
 }

@@ -11,7 +11,8 @@ import {
   userResponseSchema,
 } from './users.schemas.ts';
 
-const listOf = <T extends z.ZodType>(item: T) => z.object({ items: z.array(item), nextCursor: z.string().nullable() });
+const listOf = <T extends z.ZodType>(item: T) =>
+  z.object({ items: z.array(item), nextCursor: z.string().nullable() });
 const cursorQuery = pageQuerySchema.extend({ cursor: idSchema.optional() });
 
 export function usersRoutes(c: Container) {
@@ -36,7 +37,10 @@ export function usersRoutes(c: Container) {
       query: cursorQuery,
       response: listOf(userResponseSchema),
       handler: async ({ actor, query }) => {
-        const rows = await c.users.listUsers(actor, { limit: query.limit + 1, ...(query.cursor && { after: query.cursor }) });
+        const rows = await c.users.listUsers(actor, {
+          limit: query.limit + 1,
+          ...(query.cursor && { after: query.cursor }),
+        });
         return paginate(rows, query.limit, (r) => r.id, presentUser);
       },
     }),
@@ -59,7 +63,8 @@ export function usersRoutes(c: Container) {
       params: z.object({ id: idSchema }),
       body: updateUserSchema,
       response: userResponseSchema,
-      handler: async ({ actor, params, body }) => presentUser(await c.users.updateUser(actor, params.id, body)),
+      handler: async ({ actor, params, body }) =>
+        presentUser(await c.users.updateUser(actor, params.id, body)),
     }),
     defineRoute({
       method: 'post',
@@ -81,7 +86,10 @@ export function usersRoutes(c: Container) {
       query: cursorQuery,
       response: listOf(unitResponseSchema),
       handler: async ({ query }) => {
-        const rows = await c.users.listUnits({ limit: query.limit + 1, ...(query.cursor && { after: query.cursor }) });
+        const rows = await c.users.listUnits({
+          limit: query.limit + 1,
+          ...(query.cursor && { after: query.cursor }),
+        });
         return paginate(rows, query.limit, (r) => r.id, presentUnit);
       },
     }),

@@ -42,7 +42,8 @@ export function createUsersService({ db, users, units, audit }: Deps) {
 
   async function checkUnit(unitId: string | null | undefined, path: string) {
     if (!unitId) return;
-    if (!(await units.findById(unitId))) throw new ValidationError([{ path, message: 'unit does not exist' }]);
+    if (!(await units.findById(unitId)))
+      throw new ValidationError([{ path, message: 'unit does not exist' }]);
   }
 
   async function createUser(actor: Actor, input: CreateUserInput): Promise<UserRow> {
@@ -51,13 +52,29 @@ export function createUsersService({ db, users, units, audit }: Deps) {
     const passwordHash = await hashPassword(input.password);
     return db.transaction(async (tx) => {
       const row = await uniqueOrConflict(
-        () => users.insert({ email: input.email, name: input.name, role: input.role, unitId: input.unitId ?? null, passwordHash }, tx),
+        () =>
+          users.insert(
+            {
+              email: input.email,
+              name: input.name,
+              role: input.role,
+              unitId: input.unitId ?? null,
+              passwordHash,
+            },
+            tx,
+          ),
         'users_email_uq',
         'A user with this email already exists',
         'email_taken',
       );
       await audit(
-        { ...actorAudit(actor), action: 'user.created', targetType: 'user', targetId: row.id, details: { email: row.email, role: row.role } },
+        {
+          ...actorAudit(actor),
+          action: 'user.created',
+          targetType: 'user',
+          targetId: row.id,
+          details: { email: row.email, role: row.role },
+        },
         tx,
       );
       return row;
@@ -71,9 +88,14 @@ export function createUsersService({ db, users, units, audit }: Deps) {
       const before = await users.findById(id, tx);
       if (!before) throw new NotFoundError('User');
       const losesAdmin =
-        before.role === 'admin' && before.active && ((input.role && input.role !== 'admin') || input.active === false);
+        before.role === 'admin' &&
+        before.active &&
+        ((input.role && input.role !== 'admin') || input.active === false);
       if (losesAdmin && id === actor.id) {
-        throw new ConflictError('You cannot remove your own admin rights or deactivate yourself', 'self_lockout');
+        throw new ConflictError(
+          'You cannot remove your own admin rights or deactivate yourself',
+          'self_lockout',
+        );
       }
       if (losesAdmin && (await users.countActiveAdmins(tx)) <= 1) {
         throw new ConflictError('This is the last active admin', 'last_admin');
@@ -91,14 +113,37 @@ export function createUsersService({ db, users, units, audit }: Deps) {
       if (!after) throw new NotFoundError('User');
       const who = actorAudit(actor);
       if (before.role !== after.role) {
-        await audit({ ...who, action: 'user.role_changed', targetType: 'user', targetId: id, details: { from: before.role, to: after.role } }, tx);
+        await audit(
+          {
+            ...who,
+            action: 'user.role_changed',
+            targetType: 'user',
+            targetId: id,
+            details: { from: before.role, to: after.role },
+          },
+          tx,
+        );
       }
       if (before.active !== after.active) {
-        await audit({ ...who, action: after.active ? 'user.reactivated' : 'user.deactivated', targetType: 'user', targetId: id }, tx);
+        await audit(
+          {
+            ...who,
+            action: after.active ? 'user.reactivated' : 'user.deactivated',
+            targetType: 'user',
+            targetId: id,
+          },
+          tx,
+        );
       }
       if (before.name !== after.name || before.unitId !== after.unitId) {
         await audit(
-          { ...who, action: 'user.updated', targetType: 'user', targetId: id, details: { name: after.name, unitId: after.unitId } },
+          {
+            ...who,
+            action: 'user.updated',
+            targetType: 'user',
+            targetId: id,
+            details: { name: after.name, unitId: after.unitId },
+          },
           tx,
         );
       }
@@ -110,9 +155,12 @@ export function createUsersService({ db, users, units, audit }: Deps) {
     requireAdmin(actor);
     if (input.parentId) {
       const chain = await units.ancestry(input.parentId);
-      if (chain.length === 0) throw new ValidationError([{ path: 'parentId', message: 'parent unit does not exist' }]);
+      if (chain.length === 0)
+        throw new ValidationError([{ path: 'parentId', message: 'parent unit does not exist' }]);
       if (chain.length >= MAX_UNIT_DEPTH) {
-        throw new ValidationError([{ path: 'parentId', message: 'units go three levels deep: province, district, commune' }]);
+        throw new ValidationError([
+          { path: 'parentId', message: 'units go three levels deep: province, district, commune' },
+        ]);
       }
     }
     return db.transaction(async (tx) => {
@@ -121,7 +169,16 @@ export function createUsersService({ db, users, units, audit }: Deps) {
         'units_parent_name_uq',
         'A unit with this name already exists under the same parent',
       );
-      await audit({ ...actorAudit(actor), action: 'unit.created', targetType: 'unit', targetId: row.id, details: { name: row.name, parentId: row.parentId } }, tx);
+      await audit(
+        {
+          ...actorAudit(actor),
+          action: 'unit.created',
+          targetType: 'unit',
+          targetId: row.id,
+          details: { name: row.name, parentId: row.parentId },
+        },
+        tx,
+      );
       return row;
     });
   }
@@ -133,8 +190,20 @@ export function createUsersService({ db, users, units, audit }: Deps) {
     if (existing) return null;
     const passwordHash = await hashPassword(password);
     return db.transaction(async (tx) => {
-      const row = await users.insert({ email, name: 'Quản trị viên', role: 'admin', unitId: null, passwordHash }, tx);
-      await audit({ actorLabel: 'system', action: 'user.created', targetType: 'user', targetId: row.id, details: { email, role: 'admin', source: 'settings' } }, tx);
+      const row = await users.insert(
+        { email, name: 'Quản trị viên', role: 'admin', unitId: null, passwordHash },
+        tx,
+      );
+      await audit(
+        {
+          actorLabel: 'system',
+          action: 'user.created',
+          targetType: 'user',
+          targetId: row.id,
+          details: { email, role: 'admin', source: 'settings' },
+        },
+        tx,
+      );
       return row;
     });
   }

@@ -25,7 +25,12 @@ export async function createTestApp(env: Environment = {}): Promise<TestApp> {
     LOA_LOGIN_MAX_PER_ACCOUNT: '1000',
     ...env,
   });
-  const c = buildContainer({ config, database: db.handle, logger: testLogger, secretKey: 'test-secret-key-that-is-long-enough-000' });
+  const c = buildContainer({
+    config,
+    database: db.handle,
+    logger: testLogger,
+    secretKey: 'test-secret-key-that-is-long-enough-000',
+  });
   const app = createApp(c);
   return { app, c, close: () => (app.locals.closeSessionStore as () => Promise<void>)() };
 }
@@ -37,10 +42,20 @@ export function uniqueEmail(prefix = 'user'): string {
 }
 
 /** A user created straight through the service (as the system), with a bearer token. */
-export async function makeUser(t: TestApp, role: UserRole, overrides: { email?: string; unitId?: string | null; name?: string } = {}) {
+export async function makeUser(
+  t: TestApp,
+  role: UserRole,
+  overrides: { email?: string; unitId?: string | null; name?: string } = {},
+) {
   const user = await t.c.users.createUser(
     { id: randomUUID(), email: 'factory@loa', name: 'factory', role: 'admin', unitId: null, via: 'system' },
-    { email: overrides.email ?? uniqueEmail(role), name: overrides.name ?? `Người dùng ${role}`, password: PASSWORD, role, unitId: overrides.unitId ?? null },
+    {
+      email: overrides.email ?? uniqueEmail(role),
+      name: overrides.name ?? `Người dùng ${role}`,
+      password: PASSWORD,
+      role,
+      unitId: overrides.unitId ?? null,
+    },
   );
   const { token } = await t.c.auth.issueToken(user, { name: 'test', ip: null });
   return { user, token, auth: { Authorization: `Bearer ${token}` } };
@@ -51,7 +66,11 @@ export async function signedInAgent(t: TestApp, email: string, password = PASSWO
   const agent = request.agent(t.app);
   const page = await agent.get('/login').set('X-Forwarded-For', ip);
   const csrf = csrfFrom(page.text);
-  const res = await agent.post('/login').set('X-Forwarded-For', ip).type('form').send({ email, password, _csrf: csrf });
+  const res = await agent
+    .post('/login')
+    .set('X-Forwarded-For', ip)
+    .type('form')
+    .send({ email, password, _csrf: csrf });
   if (res.status !== 303) throw new Error(`login failed with ${res.status}`);
   const home = await agent.get('/').set('X-Forwarded-For', ip);
   return { agent, csrf: csrfFrom(home.text), ip };

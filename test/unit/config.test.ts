@@ -36,7 +36,12 @@ describe('config', () => {
   });
 
   it('names each bad variable and what is wrong with it', () => {
-    const problems = problemsOf({ PORT: 'eighty', LOA_ROLE: 'boss', DATABASE_URL: 'mysql://x', LOA_PUBLIC_URL: 'not a url' });
+    const problems = problemsOf({
+      PORT: 'eighty',
+      LOA_ROLE: 'boss',
+      DATABASE_URL: 'mysql://x',
+      LOA_PUBLIC_URL: 'not a url',
+    });
     assert.equal(problems.length, 4);
     assert.match(problems.find((p) => p.startsWith('PORT:')) ?? '', /got "eighty"/);
     assert.match(problems.find((p) => p.startsWith('LOA_ROLE:')) ?? '', /web|worker|all/);
@@ -46,14 +51,25 @@ describe('config', () => {
 
   it('refuses an admin email without a password, a short password, a bad port range and time zone', () => {
     assert.ok(problemsOf({ LOA_ADMIN_EMAIL: 'a@b.vn' }).some((p) => p.startsWith('LOA_ADMIN_PASSWORD:')));
-    assert.ok(problemsOf({ LOA_ADMIN_EMAIL: 'a@b.vn', LOA_ADMIN_PASSWORD: 'short' }).some((p) => /at least 10/.test(p)));
+    assert.ok(
+      problemsOf({ LOA_ADMIN_EMAIL: 'a@b.vn', LOA_ADMIN_PASSWORD: 'short' }).some((p) =>
+        /at least 10/.test(p),
+      ),
+    );
     assert.ok(problemsOf({ MOCK_FACEBOOK_PORT: '70000' }).some((p) => p.startsWith('MOCK_FACEBOOK_PORT:')));
     assert.ok(problemsOf({ LOA_TIMEZONE: 'Mars/Olympus' }).some((p) => p.startsWith('LOA_TIMEZONE:')));
     assert.ok(problemsOf({ LOA_MOCK_PLATFORMS: 'maybe' }).some((p) => p.startsWith('LOA_MOCK_PLATFORMS:')));
   });
 
   it('lower-cases the admin email and strips a trailing slash from the public URL', () => {
-    const config = loadConfig({ LOA_ADMIN_EMAIL: 'Admin@Loa.VN', LOA_ADMIN_PASSWORD: 'long enough pw', LOA_PUBLIC_URL: 'https://loa.example.vn/' }, '/x');
+    const config = loadConfig(
+      {
+        LOA_ADMIN_EMAIL: 'Admin@Loa.VN',
+        LOA_ADMIN_PASSWORD: 'long enough pw',
+        LOA_PUBLIC_URL: 'https://loa.example.vn/',
+      },
+      '/x',
+    );
     assert.equal(config.admin?.email, 'admin@loa.vn');
     assert.equal(config.publicUrl, 'https://loa.example.vn');
   });

@@ -11,11 +11,16 @@ function wantsJson(req: Request): boolean {
 function fromInputError(error: unknown): AppError | undefined {
   if (typeof error !== 'object' || error === null) return undefined;
   const e = error as { type?: string; status?: number; code?: string; message?: string };
-  if (e.type === 'entity.parse.failed') return new AppError(400, 'malformed_json', 'The request body is not valid JSON');
-  if (e.type === 'entity.too.large' || e.code === 'LIMIT_FILE_SIZE') return new AppError(413, 'too_large', 'The request body is too large');
-  if (e.type === 'encoding.unsupported' || e.type === 'charset.unsupported') return new AppError(415, 'unsupported_media_type', 'Unsupported body encoding');
-  if (typeof e.code === 'string' && e.code.startsWith('LIMIT_')) return new AppError(400, 'bad_request', e.message ?? 'Malformed upload');
-  if (typeof e.status === 'number' && e.status >= 400 && e.status < 500) return new AppError(e.status, 'bad_request', 'Malformed request');
+  if (e.type === 'entity.parse.failed')
+    return new AppError(400, 'malformed_json', 'The request body is not valid JSON');
+  if (e.type === 'entity.too.large' || e.code === 'LIMIT_FILE_SIZE')
+    return new AppError(413, 'too_large', 'The request body is too large');
+  if (e.type === 'encoding.unsupported' || e.type === 'charset.unsupported')
+    return new AppError(415, 'unsupported_media_type', 'Unsupported body encoding');
+  if (typeof e.code === 'string' && e.code.startsWith('LIMIT_'))
+    return new AppError(400, 'bad_request', e.message ?? 'Malformed upload');
+  if (typeof e.status === 'number' && e.status >= 400 && e.status < 500)
+    return new AppError(e.status, 'bad_request', 'Malformed request');
   return undefined;
 }
 
@@ -33,7 +38,11 @@ export const errorHandler: ErrorRequestHandler = (error: unknown, req, res, _nex
   const code = appError?.code ?? 'internal_error';
   const message = appError && appError.expose ? appError.message : 'Something went wrong on our side';
   if (wantsJson(req)) {
-    res.status(status).json({ error: { code, message, ...(appError?.details !== undefined && { details: appError.details }) } });
+    res
+      .status(status)
+      .json({
+        error: { code, message, ...(appError?.details !== undefined && { details: appError.details }) },
+      });
     return;
   }
   res.status(status).render('pages/error', {

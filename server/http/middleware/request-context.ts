@@ -11,7 +11,10 @@ export function requestContext(logger: Logger): RequestHandler {
     res.setHeader('X-Request-Id', req.id);
     res.on('finish', () => {
       const ms = Number(process.hrtime.bigint() - started) / 1e6;
-      req.log.info({ method: req.method, url: req.originalUrl, status: res.statusCode, ms: Math.round(ms) }, 'request done');
+      req.log.info(
+        { method: req.method, url: req.originalUrl, status: res.statusCode, ms: Math.round(ms) },
+        'request done',
+      );
     });
     next();
   };

@@ -25,36 +25,65 @@ describe('audit log', () => {
     await makeUser(t, 'editor');
     const result = await t.c.auditLog.verify();
     assert.equal(result.ok, true, JSON.stringify(result));
-    const [last, previous] = await t.c.database.db.select().from(auditLog).orderBy(desc(auditLog.id)).limit(2);
+    const [last, previous] = await t.c.database.db
+      .select()
+      .from(auditLog)
+      .orderBy(desc(auditLog.id))
+      .limit(2);
     assert.equal(last?.prevHash, previous?.hash);
   });
 
   it('refuses updates and deletes through SQL', async () => {
     const [row] = await t.c.database.db.select().from(auditLog).limit(1);
-    const appendOnly = (error: unknown) => /append-only/.test(String((error as { cause?: Error }).cause?.message));
-    await assert.rejects(t.c.database.db.update(auditLog).set({ action: 'x' }).where(eq(auditLog.id, row!.id)), appendOnly);
+    const appendOnly = (error: unknown) =>
+      /append-only/.test(String((error as { cause?: Error }).cause?.message));
+    await assert.rejects(
+      t.c.database.db.update(auditLog).set({ action: 'x' }).where(eq(auditLog.id, row!.id)),
+      appendOnly,
+    );
     await assert.rejects(t.c.database.db.delete(auditLog).where(eq(auditLog.id, row!.id)), appendOnly);
   });
 
   it('keeps the chain under concurrent writers', async () => {
-    await Promise.all(Array.from({ length: 12 }, (_, i) => t.c.auditLog.record({ action: 'test.concurrent', details: { i } })));
+    await Promise.all(
+      Array.from({ length: 12 }, (_, i) =>
+        t.c.auditLog.record({ action: 'test.concurrent', details: { i } }),
+      ),
+    );
     assert.equal((await t.c.auditLog.verify()).ok, true);
   });
 
   it('names the first entry whose content was changed, and the entry after one that was deleted', async () => {
     const { user } = await makeUser(t, 'member');
     await t.c.auditLog.record({ action: 'test.after', targetId: user.id });
-    const [changed] = await t.c.database.db.select().from(auditLog).where(eq(auditLog.targetId, user.id)).orderBy(auditLog.id).limit(1);
+    const [changed] = await t.c.database.db
+      .select()
+      .from(auditLog)
+      .where(eq(auditLog.targetId, user.id))
+      .orderBy(auditLog.id)
+      .limit(1);
     assert.ok(changed);
-    await tamper(() => t.c.database.db.update(auditLog).set({ details: { email: 'someone-else@example.vn' } }).where(eq(auditLog.id, changed.id)));
+    await tamper(() =>
+      t.c.database.db
+        .update(auditLog)
+        .set({ details: { email: 'someone-else@example.vn' } })
+        .where(eq(auditLog.id, changed.id)),
+    );
     const broken = await t.c.auditLog.verify();
     assert.equal(broken.ok, false);
     assert.ok(!broken.ok && broken.brokenId === changed.id && /changed/.test(broken.reason));
 
     // Put it back, then delete it: the next entry's link no longer matches.
-    await tamper(() => t.c.database.db.update(auditLog).set({ details: changed.details }).where(eq(auditLog.id, changed.id)));
+    await tamper(() =>
+      t.c.database.db.update(auditLog).set({ details: changed.details }).where(eq(auditLog.id, changed.id)),
+    );
     assert.equal((await t.c.auditLog.verify()).ok, true);
-    const [next] = await t.c.database.db.select().from(auditLog).where(sql`${auditLog.id} > ${changed.id}`).orderBy(auditLog.id).limit(1);
+    const [next] = await t.c.database.db
+      .select()
+      .from(auditLog)
+      .where(sql`${auditLog.id} > ${changed.id}`)
+      .orderBy(auditLog.id)
+      .limit(1);
     await tamper(() => t.c.database.db.delete(auditLog).where(eq(auditLog.id, changed.id)));
     const afterDelete = await t.c.auditLog.verify();
     assert.ok(!afterDelete.ok && afterDelete.brokenId === next?.id && /missing/.test(afterDelete.reason));

@@ -2,10 +2,23 @@ import assert from 'node:assert/strict';
 import { eq } from 'drizzle-orm';
 import request from 'supertest';
 import { apiTokens, auditLog } from '../../../server/db/schema.ts';
-import { createTestApp, csrfFrom, makeUser, PASSWORD, randomIp, signedInAgent, uniqueEmail, type TestApp } from '../../support/app.ts';
+import {
+  createTestApp,
+  csrfFrom,
+  makeUser,
+  PASSWORD,
+  randomIp,
+  signedInAgent,
+  uniqueEmail,
+  type TestApp,
+} from '../../support/app.ts';
 
 async function auditActions(t: TestApp, actorLabel: string): Promise<string[]> {
-  const rows = await t.c.database.db.select().from(auditLog).where(eq(auditLog.actorLabel, actorLabel)).orderBy(auditLog.id);
+  const rows = await t.c.database.db
+    .select()
+    .from(auditLog)
+    .where(eq(auditLog.actorLabel, actorLabel))
+    .orderBy(auditLog.id);
   return rows.map((r) => r.action);
 }
 
@@ -19,22 +32,37 @@ describe('auth', () => {
   describe('bearer tokens', () => {
     it('issues a token for good credentials, which then authenticates', async () => {
       const { user } = await makeUser(t, 'editor');
-      const res = await request(t.app).post('/api/v1/auth/token').send({ email: user.email.toUpperCase(), password: PASSWORD });
+      const res = await request(t.app)
+        .post('/api/v1/auth/token')
+        .send({ email: user.email.toUpperCase(), password: PASSWORD });
       assert.equal(res.status, 201);
       assert.match(res.body.token, /^loa_/);
-      assert.deepEqual(Object.keys(res.body.user).sort(), ['active', 'createdAt', 'email', 'id', 'name', 'role', 'unitId']);
+      assert.deepEqual(Object.keys(res.body.user).sort(), [
+        'active',
+        'createdAt',
+        'email',
+        'id',
+        'name',
+        'role',
+        'unitId',
+      ]);
       const me = await request(t.app).get('/api/v1/me').set('Authorization', `Bearer ${res.body.token}`);
       assert.equal(me.status, 200);
       assert.equal(me.body.email, user.email);
       // Stored hashed, never in clear.
       const rows = await t.c.database.db.select().from(apiTokens).where(eq(apiTokens.userId, user.id));
       assert.ok(rows.every((r) => r.tokenHash !== res.body.token && r.tokenHash.length === 64));
-      assert.deepEqual((await auditActions(t, user.email)).filter((a) => a.startsWith('auth.')), ['auth.token_issued', 'auth.login', 'auth.token_issued']);
+      assert.deepEqual(
+        (await auditActions(t, user.email)).filter((a) => a.startsWith('auth.')),
+        ['auth.token_issued', 'auth.login', 'auth.token_issued'],
+      );
     });
 
     it('answers 401 for a wrong password and audits the failure', async () => {
       const { user } = await makeUser(t, 'member');
-      const res = await request(t.app).post('/api/v1/auth/token').send({ email: user.email, password: 'wrong password!' });
+      const res = await request(t.app)
+        .post('/api/v1/auth/token')
+        .send({ email: user.email, password: 'wrong password!' });
       assert.equal(res.status, 401);
       assert.equal(res.body.error.code, 'invalid_credentials');
       assert.ok((await auditActions(t, user.email)).includes('auth.login_failed'));
@@ -47,7 +75,10 @@ describe('auth', () => {
         assert.equal(res.status, 401, header);
       }
       // Expired: move its expiry into the past.
-      await t.c.database.db.update(apiTokens).set({ expiresAt: new Date(Date.now() - 1000) }).where(eq(apiTokens.userId, user.id));
+      await t.c.database.db
+        .update(apiTokens)
+        .set({ expiresAt: new Date(Date.now() - 1000) })
+        .where(eq(apiTokens.userId, user.id));
       const expired = await request(t.app).get('/api/v1/me').set('Authorization', `Bearer ${token}`);
       assert.equal(expired.status, 401);
       assert.equal(expired.body.error.code, 'invalid_token');
@@ -59,11 +90,18 @@ describe('auth', () => {
       const revoke = await request(t.app).delete(`/api/v1/me/tokens/${second.row.id}`).set(auth);
       assert.equal(revoke.status, 200);
       assert.equal(revoke.body.status, 'revoked');
-      assert.equal((await request(t.app).get('/api/v1/me').set('Authorization', `Bearer ${second.token}`)).status, 401);
+      assert.equal(
+        (await request(t.app).get('/api/v1/me').set('Authorization', `Bearer ${second.token}`)).status,
+        401,
+      );
       assert.equal((await request(t.app).get('/api/v1/me').set(auth)).status, 200);
       assert.equal((await request(t.app).delete(`/api/v1/me/tokens/${second.row.id}`).set(auth)).status, 404);
       const list = await request(t.app).get('/api/v1/me/tokens').set(auth);
-      assert.ok(list.body.items.some((i: { id: string; status: string }) => i.id === second.row.id && i.status === 'revoked'));
+      assert.ok(
+        list.body.items.some(
+          (i: { id: string; status: string }) => i.id === second.row.id && i.status === 'revoked',
+        ),
+      );
       assert.ok(!JSON.stringify(list.body).includes('loa_'), 'never lists a secret');
     });
 
@@ -71,29 +109,47 @@ describe('auth', () => {
       const a = await makeUser(t, 'member');
       const b = await makeUser(t, 'member');
       const other = await t.c.auth.issueToken(b.user, { name: 'b', ip: null });
-      assert.equal((await request(t.app).delete(`/api/v1/me/tokens/${other.row.id}`).set(a.auth)).status, 404);
-      assert.equal((await request(t.app).get('/api/v1/me').set('Authorization', `Bearer ${other.token}`)).status, 200);
+      assert.equal(
+        (await request(t.app).delete(`/api/v1/me/tokens/${other.row.id}`).set(a.auth)).status,
+        404,
+      );
+      assert.equal(
+        (await request(t.app).get('/api/v1/me').set('Authorization', `Bearer ${other.token}`)).status,
+        200,
+      );
     });
 
     it('revokes a token from the account page', async () => {
       const { user } = await makeUser(t, 'editor');
       const extra = await t.c.auth.issueToken(user, { name: 'page-revoke', ip: null });
       const { agent, csrf, ip } = await signedInAgent(t, user.email);
-      const res = await agent.post(`/account/tokens/${extra.row.id}/revoke`).set('X-Forwarded-For', ip).type('form').send({ _csrf: csrf });
+      const res = await agent
+        .post(`/account/tokens/${extra.row.id}/revoke`)
+        .set('X-Forwarded-For', ip)
+        .type('form')
+        .send({ _csrf: csrf });
       assert.equal(res.status, 303);
-      assert.equal((await request(t.app).get('/api/v1/me').set('Authorization', `Bearer ${extra.token}`)).status, 401);
+      assert.equal(
+        (await request(t.app).get('/api/v1/me').set('Authorization', `Bearer ${extra.token}`)).status,
+        401,
+      );
     });
 
     it('stops a deactivated user at once, tokens and sessions alike', async () => {
       const admin = await makeUser(t, 'admin');
       const target = await makeUser(t, 'editor');
       const { agent, ip } = await signedInAgent(t, target.user.email);
-      const res = await request(t.app).patch(`/api/v1/users/${target.user.id}`).set(admin.auth).send({ active: false });
+      const res = await request(t.app)
+        .patch(`/api/v1/users/${target.user.id}`)
+        .set(admin.auth)
+        .send({ active: false });
       assert.equal(res.status, 200);
       assert.equal(res.body.active, false);
       assert.equal((await request(t.app).get('/api/v1/me').set(target.auth)).status, 401);
       assert.equal((await agent.get('/account').set('X-Forwarded-For', ip)).status, 303);
-      const login = await request(t.app).post('/api/v1/auth/token').send({ email: target.user.email, password: PASSWORD });
+      const login = await request(t.app)
+        .post('/api/v1/auth/token')
+        .send({ email: target.user.email, password: PASSWORD });
       assert.equal(login.status, 401);
     });
   });
@@ -104,10 +160,16 @@ describe('auth', () => {
       try {
         const { user } = await makeUser(limited, 'member');
         for (let i = 0; i < 3; i += 1) {
-          const res = await request(limited.app).post('/api/v1/auth/token').set('X-Forwarded-For', randomIp()).send({ email: user.email, password: 'wrong password!' });
+          const res = await request(limited.app)
+            .post('/api/v1/auth/token')
+            .set('X-Forwarded-For', randomIp())
+            .send({ email: user.email, password: 'wrong password!' });
           assert.equal(res.status, 401);
         }
-        const blocked = await request(limited.app).post('/api/v1/auth/token').set('X-Forwarded-For', randomIp()).send({ email: user.email, password: PASSWORD });
+        const blocked = await request(limited.app)
+          .post('/api/v1/auth/token')
+          .set('X-Forwarded-For', randomIp())
+          .send({ email: user.email, password: PASSWORD });
         assert.equal(blocked.status, 429);
         assert.equal(blocked.body.error.code, 'rate_limited');
         assert.ok(Number(blocked.headers['retry-after']) > 0);
@@ -122,11 +184,17 @@ describe('auth', () => {
         const ip = randomIp();
         const statuses: number[] = [];
         for (let i = 0; i < 6; i += 1) {
-          const res = await request(limited.app).post('/api/v1/auth/token').set('X-Forwarded-For', ip).send({ email: uniqueEmail(), password: 'whatever long' });
+          const res = await request(limited.app)
+            .post('/api/v1/auth/token')
+            .set('X-Forwarded-For', ip)
+            .send({ email: uniqueEmail(), password: 'whatever long' });
           statuses.push(res.status);
         }
         assert.deepEqual(statuses, [401, 401, 401, 401, 429, 429]);
-        const other = await request(limited.app).post('/api/v1/auth/token').set('X-Forwarded-For', randomIp()).send({ email: uniqueEmail(), password: 'whatever long' });
+        const other = await request(limited.app)
+          .post('/api/v1/auth/token')
+          .set('X-Forwarded-For', randomIp())
+          .send({ email: uniqueEmail(), password: 'whatever long' });
         assert.equal(other.status, 401, 'another IP is not affected');
       } finally {
         await limited.close();
@@ -139,8 +207,14 @@ describe('auth', () => {
         const { user } = await makeUser(limited, 'member');
         const agent = request.agent(limited.app);
         const csrf = csrfFrom((await agent.get('/login')).text);
-        await agent.post('/login').type('form').send({ email: user.email, password: 'wrong password', _csrf: csrf });
-        const res = await agent.post('/login').type('form').send({ email: user.email, password: PASSWORD, _csrf: csrf });
+        await agent
+          .post('/login')
+          .type('form')
+          .send({ email: user.email, password: 'wrong password', _csrf: csrf });
+        const res = await agent
+          .post('/login')
+          .type('form')
+          .send({ email: user.email, password: PASSWORD, _csrf: csrf });
         assert.equal(res.status, 429);
         assert.match(res.text, /quá nhiều lần/);
       } finally {
@@ -166,7 +240,10 @@ describe('auth', () => {
       const { user } = await makeUser(t, 'member');
       const agent = request.agent(t.app);
       const csrf = csrfFrom((await agent.get('/login')).text);
-      const res = await agent.post('/login').type('form').send({ email: user.email, password: 'nope nope nope', _csrf: csrf });
+      const res = await agent
+        .post('/login')
+        .type('form')
+        .send({ email: user.email, password: 'nope nope nope', _csrf: csrf });
       assert.equal(res.status, 401);
       assert.match(res.text, /Email hoặc mật khẩu không đúng/);
       assert.ok(res.text.includes(`value="${user.email}"`));
@@ -175,12 +252,22 @@ describe('auth', () => {
     it('refuses a state-changing form post without the CSRF token, or with a wrong one', async () => {
       const { user } = await makeUser(t, 'admin');
       const { agent, ip } = await signedInAgent(t, user.email);
-      const missing = await agent.post('/admin/units').set('X-Forwarded-For', ip).type('form').send({ name: 'Tỉnh X' });
+      const missing = await agent
+        .post('/admin/units')
+        .set('X-Forwarded-For', ip)
+        .type('form')
+        .send({ name: 'Tỉnh X' });
       assert.equal(missing.status, 403);
       assert.match(missing.text, /tải lại trang/);
-      const wrong = await agent.post('/admin/units').set('X-Forwarded-For', ip).type('form').send({ name: 'Tỉnh X', _csrf: 'forged' });
+      const wrong = await agent
+        .post('/admin/units')
+        .set('X-Forwarded-For', ip)
+        .type('form')
+        .send({ name: 'Tỉnh X', _csrf: 'forged' });
       assert.equal(wrong.status, 403);
-      const units = await request(t.app).get('/api/v1/units?limit=200').set((await makeUser(t, 'admin')).auth);
+      const units = await request(t.app)
+        .get('/api/v1/units?limit=200')
+        .set((await makeUser(t, 'admin')).auth);
       assert.ok(!units.body.items.some((u: { name: string }) => u.name === 'Tỉnh X'), 'nothing was created');
     });
 
@@ -191,13 +278,20 @@ describe('auth', () => {
       const refused = await agent.post('/api/v1/units').set('X-Forwarded-For', ip).send({ name });
       assert.equal(refused.status, 403);
       assert.equal(refused.body.error.code, 'csrf_failed');
-      const accepted = await agent.post('/api/v1/units').set('X-Forwarded-For', ip).set('X-CSRF-Token', csrf).send({ name });
+      const accepted = await agent
+        .post('/api/v1/units')
+        .set('X-Forwarded-For', ip)
+        .set('X-CSRF-Token', csrf)
+        .send({ name });
       assert.equal(accepted.status, 201);
     });
 
     it('refuses a login form post without CSRF (login CSRF)', async () => {
       const { user } = await makeUser(t, 'member');
-      const res = await request(t.app).post('/login').type('form').send({ email: user.email, password: PASSWORD });
+      const res = await request(t.app)
+        .post('/login')
+        .type('form')
+        .send({ email: user.email, password: PASSWORD });
       assert.equal(res.status, 403);
     });
 
@@ -205,7 +299,10 @@ describe('auth', () => {
       const { user } = await makeUser(t, 'member');
       const agent = request.agent(t.app);
       const csrf = csrfFrom((await agent.get('/login')).text);
-      const res = await agent.post('/login').type('form').send({ email: user.email, password: PASSWORD, _csrf: csrf, next: '//evil.example/x' });
+      const res = await agent
+        .post('/login')
+        .type('form')
+        .send({ email: user.email, password: PASSWORD, _csrf: csrf, next: '//evil.example/x' });
       assert.equal(res.status, 303);
       assert.equal(res.headers.location, '/');
     });

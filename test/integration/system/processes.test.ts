@@ -7,7 +7,6 @@ import { isAlive } from '../../../server/db/embedded.ts';
 import { testDatabase } from '../../support/database.ts';
 import { freePort, getJson, startLoa, waitFor, type LoaProcess } from '../../support/processes.ts';
 
-
 describe('Loa processes', function () {
   this.timeout(120_000);
   const started: LoaProcess[] = [];
@@ -23,11 +22,19 @@ describe('Loa processes', function () {
   it('runs LOA_ROLE=web and LOA_ROLE=worker as two processes on one database; health shows the worker', async () => {
     const db = await testDatabase();
     const port = await freePort();
-    const common = { DATABASE_URL: db.url, LOA_MOCK_PLATFORMS: 'off', LOA_DATA_DIR: db.dataDir, LOA_HEARTBEAT_SECONDS: '1', PORT: String(port) };
+    const common = {
+      DATABASE_URL: db.url,
+      LOA_MOCK_PLATFORMS: 'off',
+      LOA_DATA_DIR: db.dataDir,
+      LOA_HEARTBEAT_SECONDS: '1',
+      PORT: String(port),
+    };
     const web = startLoa({ ...common, LOA_ROLE: 'web' });
     started.push(web);
     const base = `http://127.0.0.1:${port}`;
-    await waitFor('web ready', async () => ((await getJson(`${base}/api/v1/health`)).status === 200 ? true : undefined));
+    await waitFor('web ready', async () =>
+      (await getJson(`${base}/api/v1/health`)).status === 200 ? true : undefined,
+    );
     // No worker yet: a fresh one has not beaten on this database within the minute only if none ran; wait for the new one.
     const worker = startLoa({ ...common, LOA_ROLE: 'worker' });
     started.push(worker);
@@ -82,8 +89,13 @@ describe('Loa processes', function () {
       const second = startLoa({ ...env, DATABASE_URL: '' });
       started.push(second);
       const again = await waitFor('restart after kill -9', token, 60_000);
-      const units = (await (await fetch(`${base}/api/v1/units`, { headers: { authorization: `Bearer ${again}` } })).json()) as { items: { name: string }[] };
-      assert.ok(units.items.some((u) => u.name === 'Công an tỉnh Kiểm Thử'), 'data kept');
+      const units = (await (
+        await fetch(`${base}/api/v1/units`, { headers: { authorization: `Bearer ${again}` } })
+      ).json()) as { items: { name: string }[] };
+      assert.ok(
+        units.items.some((u) => u.name === 'Công an tỉnh Kiểm Thử'),
+        'data kept',
+      );
 
       const pidFile = path.join(dataDir, 'postgres', 'postmaster.pid');
       const postgresPid = Number(readFileSync(pidFile, 'utf8').split('\n')[0]);
