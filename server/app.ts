@@ -17,11 +17,13 @@ import { languageMiddleware } from './i18n/i18n.ts';
 import { systemPages, systemRoutes } from './system/system.routes.ts';
 import { serveMediaFiles } from './media/media.files.ts';
 import { templatesRoutes } from './templates/templates.routes.ts';
+import { mediaPages } from './media/media.pages.ts';
+import { mediaRoutes, uploadParser } from './media/media.routes.ts';
 import { usersPages } from './users/users.pages.ts';
 import { usersRoutes } from './users/users.routes.ts';
 
 export function apiRoutes(c: Container): ApiRoute[] {
-  return [...systemRoutes(c), ...authRoutes(c), ...usersRoutes(c), ...templatesRoutes(c)];
+  return [...systemRoutes(c), ...authRoutes(c), ...usersRoutes(c), ...templatesRoutes(c), ...mediaRoutes(c)];
 }
 
 export function createApp(c: Container): express.Express {
@@ -76,6 +78,8 @@ export function createApp(c: Container): express.Express {
   );
   app.use(languageMiddleware(c.i18n, c.config.defaultLanguage));
   app.use(authenticate(c.auth));
+  // Multipart uploads carry their CSRF field inside the body: read it before the check.
+  app.use(uploadParser(c));
   app.use(csrfProtection({ exempt: (req) => req.path.startsWith('/api/v1/webhooks/') }));
 
   const routes = apiRoutes(c);
@@ -85,6 +89,7 @@ export function createApp(c: Container): express.Express {
   app.use(systemPages(c, () => routes));
   app.use(authPages(c));
   app.use(usersPages(c));
+  app.use(mediaPages(c));
 
   app.use(notFound);
   app.use(errorHandler);

@@ -12,6 +12,9 @@ import { createHealthService } from './system/health.service.ts';
 import path from 'node:path';
 import { createRenderer } from './rendering/index.ts';
 import { createTemplatesRepo } from './templates/templates.repo.ts';
+import { createMediaRepo } from './media/media.repo.ts';
+import { createMediaService } from './media/media.service.ts';
+import { createMediaStorage } from './media/media.storage.ts';
 import { createTemplatesService } from './templates/templates.service.ts';
 import { createUnitsRepo, createUsersRepo } from './users/users.repo.ts';
 import { createUsersService } from './users/users.service.ts';
@@ -44,12 +47,23 @@ export function buildContainer(input: {
     settings: { ...config.login, tokenTtlDays: config.apiTokenTtlDays },
   });
   const renderer = createRenderer({ cacheDir: path.join(config.mediaDir, 'cards'), logger });
+  const media = createMediaService({
+    db,
+    repo: createMediaRepo(db),
+    storage: createMediaStorage(config.mediaDir),
+    audit: auditLog.record,
+    inspectAndNormalizeImage: renderer.inspectAndNormalizeImage,
+    settings: { maxPixels: config.upload.maxPixels, publicUrl: config.publicUrl },
+  });
   const templates = createTemplatesService({
     db,
     repo: createTemplatesRepo(db),
     renderer,
     audit: auditLog.record,
-    backgroundImage: async () => null,
+    backgroundImage: async (id) => {
+      const [row] = await media.getMany([id]);
+      return row ? media.readFile(row, 'large') : null;
+    },
     settings: {
       mediaDir: config.mediaDir,
       cacheDir: path.join(config.mediaDir, 'cards'),
@@ -76,6 +90,7 @@ export function buildContainer(input: {
     health,
     renderer,
     templates,
+    media,
     repos: { users: usersRepo, units: unitsRepo },
   };
 }

@@ -48,6 +48,11 @@ const API: Record<string, Case> = {
   'get /templates': { allowed: ['admin', 'editor', 'reviewer'] },
   'post /templates': { allowed: ['admin', 'editor'], body: () => ({ name: `Mẫu ${randomUUID()}`, body: 'Gọi {{hotline}}', variables: [{ name: 'hotline', label: 'Đường dây nóng', type: 'phone', required: true }] }) },
   'get /templates/:id': { allowed: ['admin', 'editor', 'reviewer'], path: () => '/templates/dau-tu-tien-ao' },
+  'post /media': { allowed: ['admin', 'editor'] },
+  'get /media': { allowed: ['admin', 'editor', 'reviewer'] },
+  'get /media/:id': { allowed: ['admin', 'editor', 'reviewer'], path: () => `/media/${randomUUID()}` },
+  'patch /media/:id': { allowed: ['admin', 'editor'], path: () => `/media/${randomUUID()}`, body: () => ({ altText: 'Ảnh' }) },
+  'delete /media/:id': { allowed: ['admin', 'editor'], path: () => `/media/${randomUUID()}` },
   'post /templates/:id/render': { allowed: ['admin', 'editor', 'reviewer'], path: () => '/templates/dau-tu-tien-ao/render', body: () => ({ variables: { unitName: 'Công an tỉnh Huế', hotline: '113', area: 'Huế', date: '2025-06-02' }, withCard: false }) },
 };
 
@@ -56,6 +61,7 @@ const PAGES: Record<string, Who[]> = {
   '/account': ROLES,
   '/admin/users': ['admin'],
   '/admin/units': ['admin'],
+  '/media': ['admin', 'editor', 'reviewer'],
   '/api/docs': EVERYONE,
   '/api/v1/openapi.json': EVERYONE,
   '/login': EVERYONE,

@@ -1,0 +1,225 @@
+// The media library: uploads checked and normalised (format from the bytes, pixel limit,
+// metadata stripped, auto-oriented), stored content-addressed, alt text, and deletion that
+// never pulls an image from under a post that may still be published.
+import type { AuditRecorder } from '../audit/audit.service.ts';
+import { actorAudit, type Actor } from '../auth/actor.ts';
+import type { Database } from '../db/database.ts';
+import type { MediaVariant, PostStatus } from '../db/schema.ts';
+import { ConflictError, NotFoundError, UnsupportedMediaTypeError, ValidationError } from '../errors.ts';
+import type { Renderer } from '../rendering/index.ts';
+import type { MediaCursor, MediaRepo, MediaRow } from './media.repo.ts';
+import type { MediaStorage, VariantName } from './media.storage.ts';
+
+/**
+ * Posts that may still be published with their images: deleting an image they use is refused.
+ * Drafts and rejected posts count too (decided): their editor would otherwise find the image
+ * silently gone at submit time. Published or cancelled posts do not block (files stay on disk).
+ */
+export const BLOCKING_POST_STATUSES: readonly PostStatus[] = [
+  'draft',
+  'in_review',
+  'rejected',
+  'scheduled',
+  'publishing',
+];
+
+export interface UploadInput {
+  data: Buffer;
+  originalName?: string | null;
+  altText?: string;
+}
+
+interface Deps {
+  db: Database;
+  repo: MediaRepo;
+  storage: MediaStorage;
+  audit: AuditRecorder;
+  inspectAndNormalizeImage: Renderer['inspectAndNormalizeImage'];
+  settings: { maxPixels: number; publicUrl: string };
+}
+
+const ALT_TEXT_MAX = 500;
+
+/** NFC, one line, no control characters; refused when too long. */
+export function cleanAltText(value: string | undefined): string {
+  const text = (value ?? '')
+    .normalize('NFC')
+    .replace(/\p{Cc}+/gu, ' ')
+    .replace(/\s+/g, ' ')
+    .trim();
+  if ([...text].length > ALT_TEXT_MAX) {
+    throw new ValidationError([{ path: 'altText', message: `must be at most ${ALT_TEXT_MAX} characters` }]);
+  }
+  return text;
+}
+
+export function createMediaService(deps: Deps) {
+  const { repo, storage, settings } = deps;
+  const base = settings.publicUrl.replace(/\/$/, '');
+
+  function fileOf(row: MediaRow, variant?: VariantName): string {
+    if (!variant) return row.file;
+    return row.variants.find((v) => v.name === variant)?.file ?? row.file;
+  }
+
+  /** Root-relative URL, for our own pages. */
+  const localUrl = (row: MediaRow, variant?: VariantName): string => `/media/${fileOf(row, variant)}`;
+  /** Absolute URL (LOA_PUBLIC_URL), for API clients and platforms. */
+  const publicUrl = (row: MediaRow, variant?: VariantName): string => `${base}${localUrl(row, variant)}`;
+
+  function present(row: MediaRow) {
+    return {
+      id: row.id,
+      url: publicUrl(row),
+      mime: row.mime,
+      width: row.width,
+      height: row.height,
+      bytes: row.bytes,
+      altText: row.altText,
+      variants: row.variants.map((v) => ({
+        name: v.name,
+        url: `${base}/media/${v.file}`,
+        width: v.width,
+        height: v.height,
+      })),
+      createdAt: row.createdAt.toISOString(),
+    };
+  }
+
+  async function upload(actor: Actor, input: UploadInput): Promise<MediaRow> {
+    const altText = cleanAltText(input.altText);
+    const image = await deps.inspectAndNormalizeImage(input.data, { maxPixels: settings.maxPixels });
+    if (!image.ok) {
+      if (image.reason === 'unsupported') {
+        throw new UnsupportedMediaTypeError(
+          `Only JPEG, PNG, WebP and GIF images are accepted. ${image.message}`,
+        );
+      }
+      const what =
+        image.reason === 'too_many_pixels'
+          ? 'The image has too many pixels'
+          : 'The image is corrupt or truncated';
+      throw new ValidationError([{ path: 'file', message: image.message }], `${what}: ${image.message}`);
+    }
+    const file = storage.keyFor(image.sha256, image.mime);
+    await storage.write(file, image.data);
+    const variants: MediaVariant[] = [];
+    for (const variant of image.variants) {
+      const key = storage.keyFor(image.sha256, variant.mime, variant.name);
+      await storage.write(key, variant.data);
+      variants.push({
+        name: variant.name,
+        file: key,
+        mime: variant.mime,
+        width: variant.width,
+        height: variant.height,
+      });
+    }
+    const originalName = input.originalName ? input.originalName.normalize('NFC').slice(0, 200) : null;
+    return deps.db.transaction(async (tx) => {
+      const row = await repo.insert(
+        {
+          sha256: image.sha256,
+          file,
+          mime: image.mime,
+          width: image.width,
+          height: image.height,
+          bytes: image.data.length,
+          altText,
+          originalName,
+          variants,
+          createdBy: actor.via === 'system' ? null : actor.id,
+        },
+        tx,
+      );
+      await deps.audit(
+        {
+          ...actorAudit(actor),
+          action: 'media.uploaded',
+          targetType: 'media',
+          targetId: row.id,
+          details: { sha256: row.sha256, mime: row.mime, bytes: row.bytes },
+        },
+        tx,
+      );
+      return row;
+    });
+  }
+
+  async function get(id: string): Promise<MediaRow> {
+    const row = await repo.findById(id);
+    if (!row) throw new NotFoundError('Media');
+    return row;
+  }
+
+  async function updateAltText(actor: Actor, id: string, value: string): Promise<MediaRow> {
+    const altText = cleanAltText(value);
+    return deps.db.transaction(async (tx) => {
+      const before = await repo.findById(id, tx);
+      if (!before) throw new NotFoundError('Media');
+      const row = await repo.updateAltText(id, altText, tx);
+      if (!row) throw new NotFoundError('Media');
+      await deps.audit(
+        {
+          ...actorAudit(actor),
+          action: 'media.alt_text_changed',
+          targetType: 'media',
+          targetId: id,
+          details: { from: before.altText, to: altText },
+        },
+        tx,
+      );
+      return row;
+    });
+  }
+
+  async function remove(actor: Actor, id: string): Promise<void> {
+    await deps.db.transaction(async (tx) => {
+      const row = await repo.findById(id, tx);
+      if (!row) throw new NotFoundError('Media');
+      const users = await repo.postsUsing(id, BLOCKING_POST_STATUSES, tx);
+      if (users.length > 0) {
+        const list = users.map((p) => `“${p.title}” (${p.status})`).join(', ');
+        throw new ConflictError(
+          `This image is used by posts that may still be published: ${list}. Remove it from them first.`,
+          'media_in_use',
+          {
+            posts: users,
+          },
+        );
+      }
+      await repo.softDelete(id, tx);
+      await deps.audit(
+        {
+          ...actorAudit(actor),
+          action: 'media.deleted',
+          targetType: 'media',
+          targetId: id,
+          details: { sha256: row.sha256 },
+        },
+        tx,
+      );
+    });
+  }
+
+  return {
+    upload,
+    get,
+    list: (options: { limit: number; after?: MediaCursor }) => repo.list(options),
+    updateAltText,
+    remove,
+    /** Rows for these ids that exist and are not deleted, in the order asked. */
+    async getMany(ids: readonly string[]): Promise<MediaRow[]> {
+      const rows = await repo.findMany(ids);
+      const byId = new Map(rows.map((r) => [r.id, r]));
+      return ids.flatMap((id) => byId.get(id) ?? []);
+    },
+    readFile: (row: MediaRow, variant?: 'large' | 'thumb'): Promise<Buffer> =>
+      storage.read(fileOf(row, variant)),
+    publicUrl,
+    localUrl,
+    present,
+  };
+}
+
+export type MediaService = ReturnType<typeof createMediaService>;
