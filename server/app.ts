@@ -18,6 +18,8 @@ import { systemPages, systemRoutes } from './system/system.routes.ts';
 import { serveMediaFiles } from './media/media.files.ts';
 import { templatesRoutes } from './templates/templates.routes.ts';
 import { mediaPages } from './media/media.pages.ts';
+import { composePages } from './templates/compose.pages.ts';
+import { templatesPages } from './templates/templates.pages.ts';
 import { mediaRoutes, uploadParser } from './media/media.routes.ts';
 import { usersPages } from './users/users.pages.ts';
 import { usersRoutes } from './users/users.routes.ts';
@@ -90,6 +92,8 @@ export function createApp(c: Container): express.Express {
   app.use(authPages(c));
   app.use(usersPages(c));
   app.use(mediaPages(c));
+  app.use(templatesPages(c));
+  app.use(composePages(c));
 
   app.use(notFound);
   app.use(errorHandler);

@@ -1,0 +1,230 @@
+// The composer: choose a template (or write free text), fill its variables with a live preview
+// of the text and the card as Facebook and Zalo will show them, attach media, choose channels,
+// time and campaign, and save a draft through the posts service.
+import { Router, type Request, type Response } from 'express';
+import type { Actor } from '../auth/actor.ts';
+import type { Container } from '../container.ts';
+import { AppError, ValidationError, type FieldProblem } from '../errors.ts';
+import { csrfTokenFor } from '../http/middleware/csrf.ts';
+import { fieldErrors, pageActor, renderPage } from '../http/page.ts';
+import { CARD_SIZE_NAMES, type CardSize } from '../rendering/index.ts';
+import { createComposeRepo } from './compose.repo.ts';
+import { instantToLocal, localToInstant } from './local-time.ts';
+import { facebookText, zaloDescription } from './post-text.ts';
+import { FACEBOOK_POST_TEXT_MAX, ZALO_DESCRIPTION_MAX, ZALO_TITLE_MAX } from './template-render.ts';
+import type { RenderPostInput } from './templates.service.ts';
+
+const COMPOSERS = ['editor', 'admin'] as const;
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+
+/** What the composer needs from the posts module (server/posts), once it is in the container. */
+interface PostsPort {
+  createPost(
+    actor: Actor,
+    input: {
+      templateId?: string;
+      variables?: Record<string, string>;
+      text?: string;
+      mediaIds?: string[];
+      withCard?: boolean;
+      channelIds: string[];
+      scheduledAt: Date;
+      campaignId?: string | null;
+    },
+  ): Promise<{ id: string }>;
+}
+
+interface ComposeForm {
+  templateId: string;
+  text: string;
+  variables: Record<string, string>;
+  withCard: boolean;
+  cardSize: CardSize;
+  backgroundMediaId: string;
+  mediaIds: string[];
+  channelIds: string[];
+  scheduledAt: string;
+  campaignId: string;
+}
+
+const str = (value: unknown): string => (typeof value === 'string' ? value : '');
+const list = (value: unknown): string[] =>
+  (Array.isArray(value) ? value : value === undefined ? [] : [value]).filter((v): v is string => typeof v === 'string' && UUID.test(v));
+const count = (text: string): number => [...text].length;
+
+function readForm(body: Record<string, unknown>): ComposeForm {
+  const variables: Record<string, string> = {};
+  for (const [key, value] of Object.entries(body)) {
+    if (key.startsWith('v.') && typeof value === 'string') variables[key.slice(2)] = value;
+  }
+  const size = str(body.cardSize);
+  return {
+    templateId: str(body.templateId),
+    text: str(body.text),
+    variables,
+    withCard: body.withCard === 'on' || body.withCard === 'true',
+    cardSize: (CARD_SIZE_NAMES as readonly string[]).includes(size) ? (size as CardSize) : 'feed',
+    backgroundMediaId: UUID.test(str(body.backgroundMediaId)) ? str(body.backgroundMediaId) : '',
+    mediaIds: list(body.mediaIds),
+    channelIds: list(body.channelIds),
+    scheduledAt: str(body.scheduledAt),
+    campaignId: UUID.test(str(body.campaignId)) ? str(body.campaignId) : '',
+  };
+}
+
+function renderInput(form: ComposeForm): RenderPostInput {
+  return {
+    ...(form.templateId ? { templateId: form.templateId, variables: form.variables } : { text: form.text }),
+    withCard: form.withCard,
+    cardSize: form.cardSize,
+    ...(form.backgroundMediaId && { backgroundMediaId: form.backgroundMediaId }),
+  };
+}
+
+export function composePages(c: Container): Router {
+  const router = Router();
+  const repo = createComposeRepo(c.database.db);
+  const zone = c.config.timeZone;
+  const posts = (): PostsPort | undefined => (c as Container & { posts?: PostsPort }).posts;
+
+  /** The preview's view-model: the post as each platform shows it, counters and problems. */
+  async function preview(form: ComposeForm) {
+    try {
+      const post = await c.templates.renderPost(renderInput(form));
+      const fbText = facebookText(post.text, post.hashtags);
+      const description = zaloDescription(post.text, post.title);
+      const problems = c.templates.platformProblems(post);
+      const images = form.mediaIds.length > 0 ? await c.media.getMany(form.mediaIds) : [];
+      return {
+        ok: true,
+        post,
+        cardUrl: post.card ? `/media/${post.card.file}` : null,
+        images: images.map((row) => ({ url: c.media.localUrl(row, 'thumb'), altText: row.altText })),
+        facebook: { text: fbText, length: count(fbText), max: FACEBOOK_POST_TEXT_MAX, problems: problems.facebook },
+        zalo: {
+          title: post.title,
+          titleLength: count(post.title),
+          titleMax: ZALO_TITLE_MAX,
+          description,
+          descriptionLength: count(description),
+          descriptionMax: ZALO_DESCRIPTION_MAX,
+          body: post.text,
+          problems: problems.zalo,
+        },
+      };
+    } catch (error) {
+      if (error instanceof ValidationError) return { ok: false, problems: error.problems };
+      if (error instanceof AppError && error.status < 500) return { ok: false, problems: [{ path: 'template', message: error.message }] };
+      throw error;
+    }
+  }
+
+  async function showComposer(req: Request, res: Response, form: ComposeForm, extra: Record<string, unknown> = {}, status = 200) {
+    const [templates, mediaRows, channels, campaigns] = await Promise.all([
+      c.templates.listTemplates(),
+      c.media.list({ limit: 48 }),
+      repo.listChannels(),
+      repo.listCampaigns(),
+    ]);
+    const template = templates.find((tpl) => tpl.id === form.templateId) ?? null;
+    const fields = (template?.variables ?? []).map((v) => ({
+      ...v,
+      value: form.variables[v.name] ?? v.default ?? '',
+      inputType: v.type === 'date' ? 'date' : v.type === 'phone' ? 'tel' : v.type === 'url' ? 'url' : v.type === 'number' ? 'number' : 'text',
+      multiline: v.type === 'multiline',
+    }));
+    renderPage(
+      req,
+      res,
+      'pages/compose',
+      {
+        title: req.t('compose.title'),
+        form,
+        template,
+        templates: templates.map((tpl) => ({ id: tpl.id, name: tpl.name, builtIn: tpl.builtIn, selected: tpl.id === form.templateId })),
+        fields,
+        media: mediaRows.map((row) => ({
+          id: row.id,
+          url: c.media.localUrl(row, 'thumb'),
+          altText: row.altText,
+          attached: form.mediaIds.includes(row.id),
+          background: form.backgroundMediaId === row.id,
+        })),
+        channels: channels.map((ch) => ({ ...ch, checked: form.channelIds.includes(ch.id) })),
+        campaigns: campaigns.map((cp) => ({ ...cp, selected: cp.id === form.campaignId })),
+        sizes: CARD_SIZE_NAMES.map((s) => ({ name: s, selected: s === form.cardSize })),
+        timeZone: zone,
+        canSave: posts() !== undefined,
+        errors: {},
+        ...extra,
+      },
+      status,
+    );
+  }
+
+  function emptyForm(templateId: string): ComposeForm {
+    const start = new Date(Date.now() + 3_600_000);
+    start.setUTCMinutes(0, 0, 0);
+    return {
+      templateId,
+      text: '',
+      variables: {},
+      withCard: true,
+      cardSize: 'feed',
+      backgroundMediaId: '',
+      mediaIds: [],
+      channelIds: [],
+      scheduledAt: instantToLocal(start, zone),
+      campaignId: '',
+    };
+  }
+
+  router.get('/compose', async (req, res) => {
+    if (!pageActor(req, res, COMPOSERS)) return;
+    const templateId = str(req.query.templateId);
+    const form = emptyForm(/^[a-z0-9-]{2,64}$/.test(templateId) ? templateId : '');
+    await showComposer(req, res, form);
+  });
+
+  // htmx posts the whole form here on every change (debounced) and swaps in the partial.
+  router.post('/compose/preview', async (req, res) => {
+    if (!pageActor(req, res, COMPOSERS)) return;
+    const form = readForm((req.body ?? {}) as Record<string, unknown>);
+    res.render('partials/compose-preview', { layout: false, preview: await preview(form), __t: req.t, csrfToken: csrfTokenFor(req) });
+  });
+
+  // Without JavaScript: "Xem trước" re-renders the page with the preview; "Lưu nháp" saves.
+  router.post('/compose', async (req, res) => {
+    const actor = pageActor(req, res, COMPOSERS);
+    if (!actor) return;
+    const body = (req.body ?? {}) as Record<string, unknown>;
+    const form = readForm(body);
+    if (body.action !== 'save') {
+      await showComposer(req, res, form, { preview: await preview(form) });
+      return;
+    }
+    const problems: FieldProblem[] = [];
+    const scheduledAt = localToInstant(form.scheduledAt, zone);
+    if (!scheduledAt) problems.push({ path: 'scheduledAt', message: req.t('compose.badTime') });
+    const service = posts();
+    if (!service) problems.push({ path: 'save', message: req.t('compose.saveUnavailable') });
+    try {
+      if (problems.length > 0 || !service || !scheduledAt) throw new ValidationError(problems);
+      const post = await service.createPost(actor, {
+        ...(form.templateId ? { templateId: form.templateId, variables: form.variables } : { text: form.text }),
+        withCard: form.withCard,
+        mediaIds: form.mediaIds,
+        channelIds: form.channelIds,
+        scheduledAt,
+        campaignId: form.campaignId || null,
+      });
+      res.redirect(303, `/posts/${post.id}`);
+    } catch (error) {
+      if (!(error instanceof AppError) || error.status >= 500) throw error;
+      const list = error instanceof ValidationError ? error.problems : [{ path: 'save', message: error.message }];
+      await showComposer(req, res, form, { preview: await preview(form), errors: fieldErrors(list), problems: list }, error.status === 422 ? 422 : error.status);
+    }
+  });
+
+  return router;
+}
