@@ -21,11 +21,17 @@ import { mediaPages } from './media/media.pages.ts';
 import { composePages } from './templates/compose.pages.ts';
 import { templatesPages } from './templates/templates.pages.ts';
 import { mediaRoutes, uploadParser } from './media/media.routes.ts';
+import { postsPages } from './posts/posts.pages.ts';
+import { postsRoutes } from './posts/posts.routes.ts';
 import { usersPages } from './users/users.pages.ts';
 import { usersRoutes } from './users/users.routes.ts';
+import { channelsPages } from './channels/channels.pages.ts';
+import { channelsRoutes } from './channels/channels.routes.ts';
+import { linksPages } from './links/links.routes.ts';
+import { notificationsPages, unreadCount } from './notifications/notifications.pages.ts';
 
 export function apiRoutes(c: Container): ApiRoute[] {
-  return [...systemRoutes(c), ...authRoutes(c), ...usersRoutes(c), ...templatesRoutes(c), ...mediaRoutes(c)];
+  return [...systemRoutes(c), ...authRoutes(c), ...usersRoutes(c), ...templatesRoutes(c), ...mediaRoutes(c), ...channelsRoutes(c), ...postsRoutes(c)];
 }
 
 export function createApp(c: Container): express.Express {
@@ -80,6 +86,7 @@ export function createApp(c: Container): express.Express {
   );
   app.use(languageMiddleware(c.i18n, c.config.defaultLanguage));
   app.use(authenticate(c.auth));
+  app.use(unreadCount(c.notifications));
   // Multipart uploads carry their CSRF field inside the body: read it before the check.
   app.use(uploadParser(c));
   app.use(csrfProtection({ exempt: (req) => req.path.startsWith('/api/v1/webhooks/') }));
@@ -94,6 +101,10 @@ export function createApp(c: Container): express.Express {
   app.use(mediaPages(c));
   app.use(templatesPages(c));
   app.use(composePages(c));
+  app.use(channelsPages(c));
+  app.use(postsPages(c));
+  app.use(notificationsPages(c));
+  app.use(linksPages(c));
 
   app.use(notFound);
   app.use(errorHandler);

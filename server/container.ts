@@ -16,8 +16,15 @@ import { createMediaRepo } from './media/media.repo.ts';
 import { createMediaService } from './media/media.service.ts';
 import { createMediaStorage } from './media/media.storage.ts';
 import { createTemplatesService } from './templates/templates.service.ts';
+import { createCampaignsService } from './campaigns/campaigns.service.ts';
+import { createPostSeries } from './posts/post-series.ts';
+import { createPostWorkflow } from './posts/post-workflow.ts';
+import { createPostsRepo } from './posts/posts.repo.ts';
+import { createPostsService } from './posts/posts.service.ts';
 import { createUnitsRepo, createUsersRepo } from './users/users.repo.ts';
 import { createUsersService } from './users/users.service.ts';
+import { createMediaImageSource } from './publishing/post-images.ts';
+import { buildPublishingParts, type PlatformUrls, type PublishingTuning } from './publishing/wiring.ts';
 
 export interface MockPlatformUrls {
   facebook: string;
@@ -30,6 +37,10 @@ export function buildContainer(input: {
   logger: Logger;
   secretKey: string;
   mockPlatforms?: MockPlatformUrls | null;
+  /** Where the connectors send requests (the mocks' URLs when Loa runs them); default: config.platforms, else the real APIs. */
+  platformUrls?: PlatformUrls | null;
+  /** Shorter timeouts and backoff for tests and benchmarks. */
+  publishingTuning?: PublishingTuning;
 }) {
   const { config, database, logger } = input;
   const { db } = database;
@@ -77,7 +88,43 @@ export function buildContainer(input: {
     version: config.version,
     mockPlatforms: () => input.mockPlatforms ?? null,
   });
+  const publishingParts = buildPublishingParts({
+    config,
+    db,
+    logger,
+    secretKey: input.secretKey,
+    audit: auditLog.record,
+    images: createMediaImageSource({ media, mediaDir: config.mediaDir, publicUrl: config.publicUrl }),
+    platformUrls: input.platformUrls ?? null,
+    mockPlatforms: () => input.mockPlatforms ?? null,
+    ...(input.publishingTuning ? { tuning: input.publishingTuning } : {}),
+  });
+  const postsRepo = createPostsRepo(db);
+  const posts = createPostsService({
+    db,
+    repo: postsRepo,
+    audit: auditLog.record,
+    templates,
+    settings: { publicUrl: config.publicUrl, timeZone: config.timeZone, requireApproval: config.requireApproval },
+  });
+  const postWorkflow = createPostWorkflow({
+    db,
+    repo: postsRepo,
+    audit: auditLog.record,
+    publications: publishingParts.publishing,
+    notifications: publishingParts.notifications,
+    settings: { requireApproval: config.requireApproval },
+  });
+  const campaigns = createCampaignsService({ db, audit: auditLog.record });
+  const postSeries = createPostSeries({
+    db,
+    repo: postsRepo,
+    audit: auditLog.record,
+    publications: publishingParts.publishing,
+    timeZone: config.timeZone,
+  });
   return {
+    ...publishingParts,
     config,
     logger,
     database,
@@ -91,7 +138,11 @@ export function buildContainer(input: {
     renderer,
     templates,
     media,
-    repos: { users: usersRepo, units: unitsRepo },
+    posts,
+    postWorkflow,
+    postSeries,
+    campaigns,
+    repos: { users: usersRepo, units: unitsRepo, posts: postsRepo },
   };
 }
 

@@ -14,6 +14,7 @@ import { recurringSchedules } from './jobs/schedules.ts';
 import { createLogger, type Logger } from './logger.ts';
 import { startMockPlatforms } from './mock-platforms/index.ts';
 import { createWorker, type Worker } from './worker.ts';
+import type { PlatformUrls } from './publishing/wiring.ts';
 
 type Stopper = () => Promise<void>;
 interface NamedStopper {
@@ -41,6 +42,7 @@ async function start(config: Readonly<Config>, logger: Logger): Promise<Stopper>
     stoppers.push({ name: 'database pool', stop: () => database.close() });
 
     let mockUrls: MockPlatformUrls | null = null;
+    let platformUrls: PlatformUrls | null = null;
     if (config.mockPlatforms.enabled) {
       const p = config.platforms;
       const mocks = await startMockPlatforms({
@@ -59,6 +61,7 @@ async function start(config: Readonly<Config>, logger: Logger): Promise<Stopper>
       });
       stoppers.push({ name: 'mock platforms', stop: () => mocks.close() });
       mockUrls = { facebook: mocks.facebookUrl, zalo: mocks.zaloOpenApiUrl };
+      platformUrls = { facebookGraphUrl: mocks.facebookUrl, zaloOpenApiUrl: mocks.zaloOpenApiUrl, zaloOAuthUrl: mocks.zaloOAuthUrl };
       logger.info(mockUrls, 'mock platforms started');
     }
 
@@ -68,6 +71,7 @@ async function start(config: Readonly<Config>, logger: Logger): Promise<Stopper>
       logger,
       secretKey: resolveSecretKey(config),
       mockPlatforms: mockUrls,
+      platformUrls,
     });
     // A bad built-in template or card layout stops start-up here, naming the file; the first card render is paid now.
     await container.templates.start();
@@ -81,12 +85,19 @@ async function start(config: Readonly<Config>, logger: Logger): Promise<Stopper>
       const worker: Worker = createWorker({
         pool: database.pool,
         workerId,
-        jobs: jobRegistry({ health: container.health, workerId, workerStartedAt: new Date() }),
+        jobs: jobRegistry({
+          health: container.health,
+          workerId,
+          workerStartedAt: new Date(),
+          publishing: container.publishing.workerSide,
+          publishConcurrency: config.worker.concurrency,
+        }),
         schedules: recurringSchedules({ heartbeatSeconds: config.worker.heartbeatSeconds }),
         pollMs: config.worker.pollMs,
         concurrency: config.worker.concurrency,
         logger,
       });
+      container.queue.attach(worker.handle);
       await worker.start();
       stoppers.push({ name: 'worker', stop: () => worker.stop(30_000) });
     } else {
@@ -98,6 +109,7 @@ async function start(config: Readonly<Config>, logger: Logger): Promise<Stopper>
         logger,
       });
       await connectEnqueueOnly(enqueuer);
+      container.queue.attach(enqueuer);
       stoppers.push({ name: 'job enqueuer', stop: () => disconnectEnqueueOnly(enqueuer) });
     }
 

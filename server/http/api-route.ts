@@ -69,7 +69,9 @@ export function mountRoutes(router: Router, routes: readonly ApiRoute[]): void {
   for (const route of routes) {
     router[route.method](route.path, async (req: Request, res: Response) => {
       const actor = authorize(route.access, req.actor);
-      if (route.body && req.body === undefined) throw new BadRequestError('Expected a JSON body');
+      if (route.body && req.body === undefined && !route.body.safeParse(undefined).success) {
+        throw new BadRequestError('Expected a JSON body');
+      }
       const ctx = {
         body: parse(route.body, req.body, 'body'),
         query: parse(route.query, req.query, 'query'),

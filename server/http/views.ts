@@ -43,6 +43,8 @@ export function configureViews(app: Express, options: { timeZone: string }): voi
           return translate ? translate(key, options.hash as Record<string, unknown>) : key;
         },
         eq: (a: unknown, b: unknown) => a === b,
+        /** `{{#if (oneOf actor.role "admin,editor")}}` */
+        oneOf: (value: unknown, list: unknown) => String(list).split(',').includes(String(value)),
         concat: (...parts: unknown[]) => parts.slice(0, -1).map(String).join(''),
         dateTime(value: unknown, options: HelperOptions) {
           if (!value) return '';
@@ -63,6 +65,8 @@ export function staticAssets(): express.Router {
   const files: Record<string, string> = {
     '/assets/pico.min.css': require.resolve('@picocss/pico/css/pico.min.css'),
     '/assets/htmx.min.js': require.resolve('htmx.org/dist/htmx.min.js'),
+    '/assets/fullcalendar.min.js': path.join(path.dirname(require.resolve('fullcalendar')), 'index.global.min.js'),
+    '/assets/fullcalendar-vi.js': path.join(path.dirname(require.resolve('@fullcalendar/core')), 'locales', 'vi.global.min.js'),
   };
   for (const [route, file] of Object.entries(files)) {
     router.get(route, (_req, res) => res.sendFile(file, { maxAge: '7d' }));

@@ -1,7 +1,12 @@
 // THE list of recurring schedules.
 import type { RecurringSchedule } from './define-job.ts';
 import { JOB_NAMES } from './registry.ts';
+import { publishingSchedules } from '../publishing/publishing.jobs.ts';
 
 export function recurringSchedules(settings: { heartbeatSeconds: number }): RecurringSchedule[] {
-  return [{ job: JOB_NAMES.heartbeat, every: `${settings.heartbeatSeconds} seconds` }];
+  return [
+    { job: JOB_NAMES.heartbeat, every: `${settings.heartbeatSeconds} seconds` },
+    // Orphaned publications are reconciled within a minute (lease + one sweep), not Agenda's 10.
+    ...publishingSchedules({ sweepSeconds: 5, tokenRefreshMinutes: 30 }),
+  ];
 }

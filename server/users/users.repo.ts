@@ -1,5 +1,5 @@
 // All SQL on users and units.
-import { and, asc, eq, gt, sql } from 'drizzle-orm';
+import { and, asc, eq, gt, inArray, sql } from 'drizzle-orm';
 import type { Executor } from '../db/database.ts';
 import { units, users, type UserRole } from '../db/schema.ts';
 
@@ -46,6 +46,12 @@ export function createUsersRepo(db: Executor) {
         .where(options.after ? gt(users.id, options.after) : undefined)
         .orderBy(asc(users.id))
         .limit(options.limit);
+    },
+    /** id → name, for showing who did what. */
+    async namesByIds(ids: string[], tx: Executor = db): Promise<Map<string, string>> {
+      if (ids.length === 0) return new Map();
+      const rows = await tx.select({ id: users.id, name: users.name }).from(users).where(inArray(users.id, ids));
+      return new Map(rows.map((r) => [r.id, r.name]));
     },
     async countActiveAdmins(tx: Executor = db): Promise<number> {
       const [row] = await tx

@@ -14,7 +14,11 @@ export interface TestApp {
   close(): Promise<void>;
 }
 
-export async function createTestApp(env: Environment = {}): Promise<TestApp> {
+/** `extra` reaches buildContainer as is (platform URLs of mocks started by the test, tuning). */
+export async function createTestApp(
+  env: Environment = {},
+  extra: Partial<Omit<Parameters<typeof buildContainer>[0], 'config' | 'database' | 'logger' | 'secretKey'>> = {},
+): Promise<TestApp> {
   const db = await testDatabase();
   const config = loadConfig({
     NODE_ENV: 'test',
@@ -30,6 +34,7 @@ export async function createTestApp(env: Environment = {}): Promise<TestApp> {
     database: db.handle,
     logger: testLogger,
     secretKey: 'test-secret-key-that-is-long-enough-000',
+    ...extra,
   });
   const app = createApp(c);
   return { app, c, close: () => (app.locals.closeSessionStore as () => Promise<void>)() };

@@ -1,7 +1,9 @@
 // The one place errors become responses: JSON for the API, an HTML page for the pages.
 // Never a stack trace in a body; never a 500 for bad input.
 import type { ErrorRequestHandler, Request, RequestHandler } from 'express';
-import { AppError, NotFoundError, TooManyRequestsError } from '../../errors.ts';
+import { ZodError } from 'zod';
+import { AppError, NotFoundError, TooManyRequestsError, ValidationError } from '../../errors.ts';
+import { zodProblems } from '../api-route.ts';
 
 function wantsJson(req: Request): boolean {
   return req.path.startsWith('/api/') || (!req.accepts('html') && Boolean(req.accepts('json')));
@@ -10,6 +12,8 @@ function wantsJson(req: Request): boolean {
 /** body-parser and multer errors carry a status and a type; map the ones caused by input. */
 function fromInputError(error: unknown): AppError | undefined {
   if (typeof error !== 'object' || error === null) return undefined;
+  // A page that parses its input with zod directly: the input was bad, not the server.
+  if (error instanceof ZodError) return new ValidationError(zodProblems(error));
   const e = error as { type?: string; status?: number; code?: string; message?: string };
   if (e.type === 'entity.parse.failed')
     return new AppError(400, 'malformed_json', 'The request body is not valid JSON');

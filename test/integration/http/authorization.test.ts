@@ -20,6 +20,10 @@ interface Case {
 
 const API: Record<string, Case> = {
   'get /health': { allowed: EVERYONE },
+  'post /channels': { allowed: ['admin'], body: () => ({ platform: 'facebook' }) },
+  'post /channels/demo': { allowed: ['admin'], body: () => ({ platform: 'facebook' }) },
+  'get /channels': { allowed: ROLES },
+  'delete /channels/:id': { allowed: ['admin'], path: () => `/channels/${randomUUID()}` },
   'post /auth/token': {
     allowed: EVERYONE,
     body: () => ({ email: 'nobody@example.vn', password: 'wrong password' }),
@@ -45,6 +49,16 @@ const API: Record<string, Case> = {
   },
   'post /units': { allowed: ['admin'], body: () => ({ name: `Công an tỉnh ${randomUUID().slice(0, 6)}` }) },
   'get /units': { allowed: ROLES },
+  'post /posts': { allowed: ['admin', 'editor'], body: () => ({ text: 'Cảnh báo lừa đảo', channelIds: [], scheduledAt: '2030-01-01T08:00:00+07:00' }) },
+  'get /posts': { allowed: ['admin', 'editor', 'reviewer'] },
+  'get /posts/:id': { allowed: ['admin', 'editor', 'reviewer'], path: () => `/posts/${randomUUID()}` },
+  'patch /posts/:id': { allowed: ['admin', 'editor'], body: () => ({ text: 'x' }), path: () => `/posts/${randomUUID()}` },
+  'post /posts/:id/submit': { allowed: ['admin', 'editor'], path: () => `/posts/${randomUUID()}/submit` },
+  'post /posts/:id/approve': { allowed: ['admin', 'reviewer'], body: () => ({}), path: () => `/posts/${randomUUID()}/approve` },
+  'post /posts/:id/reject': { allowed: ['admin', 'reviewer'], body: () => ({ comment: 'sửa lại' }), path: () => `/posts/${randomUUID()}/reject` },
+  'post /posts/:id/cancel': { allowed: ['admin', 'editor', 'reviewer'], path: () => `/posts/${randomUUID()}/cancel` },
+  'post /campaigns': { allowed: ['admin', 'editor'], body: () => ({ name: `Chiến dịch ${randomUUID().slice(0, 6)}` }) },
+  'get /campaigns': { allowed: ['admin', 'editor', 'reviewer'] },
   'get /templates': { allowed: ['admin', 'editor', 'reviewer'] },
   'post /templates': { allowed: ['admin', 'editor'], body: () => ({ name: `Mẫu ${randomUUID()}`, body: 'Gọi {{hotline}}', variables: [{ name: 'hotline', label: 'Đường dây nóng', type: 'phone', required: true }] }) },
   'get /templates/:id': { allowed: ['admin', 'editor', 'reviewer'], path: () => '/templates/dau-tu-tien-ao' },
@@ -61,6 +75,8 @@ const PAGES: Record<string, Who[]> = {
   '/account': ROLES,
   '/admin/users': ['admin'],
   '/admin/units': ['admin'],
+  '/admin/channels': ['admin'],
+  '/notifications': ROLES,
   '/media': ['admin', 'editor', 'reviewer'],
   '/compose': ['admin', 'editor'],
   '/templates': ['admin', 'editor', 'reviewer'],
@@ -68,6 +84,9 @@ const PAGES: Record<string, Who[]> = {
   '/api/docs': EVERYONE,
   '/api/v1/openapi.json': EVERYONE,
   '/login': EVERYONE,
+  '/posts': ['admin', 'editor', 'reviewer'],
+  '/review': ['admin', 'reviewer'],
+  '/calendar': ['admin', 'editor', 'reviewer'],
 };
 
 describe('authorization: every role on every route', function () {

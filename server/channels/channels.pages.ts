@@ -1,0 +1,94 @@
+// The admin page for channels: their status in plain words, the token form, and (mock mode)
+// one-click demo channels.
+import { Router, type Request, type Response } from 'express';
+import type { Container } from '../container.ts';
+import { AppError, ValidationError } from '../errors.ts';
+import { zodProblems } from '../http/api-route.ts';
+import { fieldErrors, pageActor, renderPage, setFlash } from '../http/page.ts';
+import { channelIdSchema, connectChannelSchema, demoPlatformSchema } from './channels.schemas.ts';
+import { presentChannel } from './channels.service.ts';
+
+const blankToUndefined = (value: unknown) => (value === '' || value === null ? undefined : value);
+
+export function channelsPages(c: Container): Router {
+  const router = Router();
+
+  async function show(req: Request, res: Response, extra: Record<string, unknown> = {}, status = 200) {
+    const channels = (await c.channels.list()).map(presentChannel);
+    renderPage(
+      req,
+      res,
+      'pages/channels',
+      {
+        title: req.t('channels.title'),
+        channels,
+        demo: c.channels.demoAvailable(),
+        form: { platform: 'facebook' },
+        errors: {},
+        ...extra,
+      },
+      status,
+    );
+  }
+
+  router.get('/admin/channels', async (req, res) => {
+    if (!pageActor(req, res, ['admin'])) return;
+    await show(req, res);
+  });
+
+  router.post('/admin/channels', async (req, res) => {
+    const actor = pageActor(req, res, ['admin']);
+    if (!actor) return;
+    const body = (req.body ?? {}) as Record<string, unknown>;
+    const parsed = connectChannelSchema.safeParse({
+      platform: body.platform,
+      externalId: body.externalId,
+      name: blankToUndefined(body.name),
+      accessToken: body.accessToken,
+      refreshToken: blankToUndefined(body.refreshToken),
+    });
+    try {
+      if (!parsed.success) throw new ValidationError(zodProblems(parsed.error));
+      const row = await c.channels.connect(actor, parsed.data);
+      setFlash(req, 'success', req.t('channels.connected', { name: row.name }));
+      res.redirect(303, '/admin/channels');
+    } catch (error) {
+      if (!(error instanceof AppError) || error.status >= 500) throw error;
+      const errors =
+        error instanceof ValidationError ? fieldErrors(error.problems) : { accessToken: error.message };
+      // Tokens are never echoed back into the page.
+      const form = { platform: body.platform, externalId: body.externalId, name: body.name };
+      await show(req, res, { form, errors, formError: error.message }, error.status);
+    }
+  });
+
+  router.post('/admin/channels/demo', async (req, res) => {
+    const actor = pageActor(req, res, ['admin']);
+    if (!actor) return;
+    const { platform } = demoPlatformSchema.parse(req.body ?? {});
+    try {
+      const row = await c.channels.connectDemo(actor, platform);
+      setFlash(req, 'success', req.t('channels.connected', { name: row.name }));
+    } catch (error) {
+      if (!(error instanceof AppError)) throw error;
+      setFlash(req, 'error', error.message);
+    }
+    res.redirect(303, '/admin/channels');
+  });
+
+  router.post('/admin/channels/:id/delete', async (req, res) => {
+    const actor = pageActor(req, res, ['admin']);
+    if (!actor) return;
+    const id = channelIdSchema.parse(req.params.id);
+    try {
+      await c.channels.remove(actor, id);
+      setFlash(req, 'success', req.t('channels.deleted'));
+    } catch (error) {
+      if (!(error instanceof AppError) || error.status >= 500 || error.status === 404) throw error;
+      setFlash(req, 'error', error.message);
+    }
+    res.redirect(303, '/admin/channels');
+  });
+
+  return router;
+}

@@ -1,0 +1,123 @@
+// All SQL on channels.
+import { and, asc, eq, inArray, isNull, sql } from 'drizzle-orm';
+import type { Executor } from '../db/database.ts';
+import { channels, publications, type ChannelStatus, type Platform } from '../db/schema.ts';
+
+export type ChannelRow = typeof channels.$inferSelect;
+
+export interface NewChannel {
+  platform: Platform;
+  externalId: string;
+  name: string;
+  accessTokenEnc: string;
+  refreshTokenEnc: string | null;
+  tokenExpiresAt: Date | null;
+  createdBy: string | null;
+  unitId?: string | null;
+}
+
+export function createChannelsRepo(db: Executor) {
+  return {
+    async findById(id: string, tx: Executor = db): Promise<ChannelRow | undefined> {
+      const [row] = await tx
+        .select()
+        .from(channels)
+        .where(and(eq(channels.id, id), isNull(channels.deletedAt)));
+      return row;
+    },
+    /** Locks the row: token rotation and status changes on one channel happen one at a time. */
+    async lockById(id: string, tx: Executor): Promise<ChannelRow | undefined> {
+      const [row] = await tx
+        .select()
+        .from(channels)
+        .where(and(eq(channels.id, id), isNull(channels.deletedAt)))
+        .for('update');
+      return row;
+    },
+    async findLive(
+      platform: Platform,
+      externalId: string,
+      tx: Executor = db,
+    ): Promise<ChannelRow | undefined> {
+      const [row] = await tx
+        .select()
+        .from(channels)
+        .where(
+          and(
+            eq(channels.platform, platform),
+            eq(channels.externalId, externalId),
+            isNull(channels.deletedAt),
+          ),
+        );
+      return row;
+    },
+    async findMany(ids: string[], tx: Executor = db): Promise<ChannelRow[]> {
+      if (ids.length === 0) return [];
+      return tx
+        .select()
+        .from(channels)
+        .where(and(inArray(channels.id, ids), isNull(channels.deletedAt)));
+    },
+    async list(tx: Executor = db): Promise<ChannelRow[]> {
+      return tx
+        .select()
+        .from(channels)
+        .where(isNull(channels.deletedAt))
+        .orderBy(asc(channels.platform), asc(channels.name));
+    },
+    async insert(values: NewChannel, tx: Executor = db): Promise<ChannelRow> {
+      const [row] = await tx.insert(channels).values(values).returning();
+      if (!row) throw new Error('insert returned no row');
+      return row;
+    },
+    async update(
+      id: string,
+      values: Partial<
+        Pick<
+          ChannelRow,
+          | 'name'
+          | 'status'
+          | 'statusReason'
+          | 'accessTokenEnc'
+          | 'refreshTokenEnc'
+          | 'tokenExpiresAt'
+          | 'deletedAt'
+        >
+      >,
+      tx: Executor = db,
+    ): Promise<ChannelRow | undefined> {
+      const [row] = await tx
+        .update(channels)
+        .set({ ...values, updatedAt: new Date() })
+        .where(and(eq(channels.id, id), isNull(channels.deletedAt)))
+        .returning();
+      return row;
+    },
+    async countInFlightPublications(id: string, tx: Executor = db): Promise<number> {
+      const [row] = await tx
+        .select({ n: sql<number>`count(*)::int` })
+        .from(publications)
+        .where(
+          and(eq(publications.channelId, id), inArray(publications.status, ['scheduled', 'publishing'])),
+        );
+      return row?.n ?? 0;
+    },
+    /** Zalo channels whose access token expires before `before` (or whose expiry is unknown). */
+    async listNeedingRefresh(before: Date, tx: Executor = db): Promise<ChannelRow[]> {
+      return tx
+        .select()
+        .from(channels)
+        .where(
+          and(
+            eq(channels.platform, 'zalo'),
+            eq(channels.status, 'active' satisfies ChannelStatus),
+            isNull(channels.deletedAt),
+            sql`${channels.refreshTokenEnc} is not null`,
+            sql`(${channels.tokenExpiresAt} is null or ${channels.tokenExpiresAt} <= ${before.toISOString()})`,
+          ),
+        );
+    },
+  };
+}
+
+export type ChannelsRepo = ReturnType<typeof createChannelsRepo>;

@@ -1,0 +1,65 @@
+// Tracked links: `/l/:code` → the target Loa stored for that code, counting every click and each
+// visitor once a day. Visitors are an HMAC of (ip, user agent, day) under the secret key: no IP
+// is stored, and the same person tomorrow counts again (as a daily unique).
+import { createHmac } from 'node:crypto';
+import { sql } from 'drizzle-orm';
+import type { Database } from '../db/database.ts';
+
+const CODE_PATTERN = /^[A-Za-z0-9_-]{4,64}$/;
+
+export function visitorHash(
+  secretKey: string,
+  visitor: { ip: string; userAgent: string },
+  day: string,
+): string {
+  return createHmac('sha256', secretKey)
+    .update(`${day}\n${visitor.ip}\n${visitor.userAgent}`)
+    .digest('base64url')
+    .slice(0, 32);
+}
+
+/** Only absolute http(s) URLs are followed, even from our own table. */
+export function safeTarget(target: string): string | undefined {
+  try {
+    const url = new URL(target);
+    return url.protocol === 'https:' || url.protocol === 'http:' ? url.href : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+export function createLinksService(deps: { db: Database; secretKey: string; now?: () => Date }) {
+  const now = deps.now ?? (() => new Date());
+  return {
+    /** One statement: the visitor row (if new today) and both counters. Undefined for an unknown code. */
+    async follow(code: string, visitor: { ip: string; userAgent: string }): Promise<string | undefined> {
+      if (!CODE_PATTERN.test(code)) return undefined;
+      const hash = visitorHash(deps.secretKey, visitor, now().toISOString().slice(0, 10));
+      const result = await deps.db.execute<{ target: string }>(sql`
+        WITH visitor AS (
+          INSERT INTO link_visitors (code, visitor_hash)
+          SELECT code, ${hash} FROM links WHERE code = ${code}
+          ON CONFLICT DO NOTHING
+          RETURNING code
+        )
+        UPDATE links SET clicks = clicks + 1, unique_visitors = unique_visitors + (SELECT count(*)::int FROM visitor)
+        WHERE code = ${code}
+        RETURNING target`);
+      const target = result.rows[0]?.target;
+      return target === undefined ? undefined : safeTarget(target);
+    },
+    async stats(
+      code: string,
+    ): Promise<{ clicks: number; uniqueVisitors: number; target: string } | undefined> {
+      const result = await deps.db.execute<{ clicks: number; unique_visitors: number; target: string }>(
+        sql`SELECT clicks, unique_visitors, target FROM links WHERE code = ${code}`,
+      );
+      const row = result.rows[0];
+      return row
+        ? { clicks: row.clicks, uniqueVisitors: row.unique_visitors, target: row.target }
+        : undefined;
+    },
+  };
+}
+
+export type LinksService = ReturnType<typeof createLinksService>;

@@ -1,0 +1,72 @@
+// In-app notifications: someone (by id or by role) is told that something needs them. Rows are
+// written inside the caller's transaction when given one, so a notice commits with its cause.
+import type { Executor } from '../db/database.ts';
+import type { UserRole } from '../db/schema.ts';
+import type { NotificationRow, NotificationsRepo } from './notifications.repo.ts';
+
+export const NOTIFICATION_KINDS = [
+  'publication_failed',
+  'channel_needs_reconnect',
+  'review_requested',
+  'post_rejected',
+] as const;
+export type NotificationKind = (typeof NOTIFICATION_KINDS)[number] | (string & {});
+
+export interface NotificationTarget {
+  userIds?: string[];
+  roles?: UserRole[];
+}
+
+export interface NotificationInput {
+  kind: NotificationKind;
+  /** Already in the interface language (Vietnamese by default): shown as written. */
+  message: string;
+  /** A path inside Loa (`/posts/…`) where the reader can act. */
+  link?: string | null;
+}
+
+export function presentNotification(row: NotificationRow) {
+  return {
+    id: row.id,
+    kind: row.kind,
+    message: row.message,
+    link: row.link,
+    createdAt: row.createdAt.toISOString(),
+    read: row.readAt !== null,
+  };
+}
+
+export function createNotificationsService(deps: { repo: NotificationsRepo }) {
+  const { repo } = deps;
+
+  /** Returns how many people were told. Only local paths are kept as links (no open redirect). */
+  async function notify(
+    target: NotificationTarget,
+    input: NotificationInput,
+    tx?: Executor,
+  ): Promise<number> {
+    const userIds = await repo.activeUserIds(
+      { userIds: target.userIds ?? [], roles: target.roles ?? [] },
+      tx,
+    );
+    const link = input.link && input.link.startsWith('/') && !input.link.startsWith('//') ? input.link : null;
+    await repo.insertMany(
+      userIds.map((userId) => ({ userId, kind: input.kind, message: input.message, link })),
+      tx,
+    );
+    return userIds.length;
+  }
+
+  return {
+    notify,
+    listForUser: (userId: string, options: { limit?: number; before?: Date } = {}) =>
+      repo.listForUser(userId, {
+        limit: options.limit ?? 50,
+        ...(options.before && { before: options.before }),
+      }),
+    unreadCount: (userId: string) => repo.countUnread(userId),
+    markRead: (userId: string, id?: string) => repo.markRead(userId, id),
+  };
+}
+
+export type NotificationsService = ReturnType<typeof createNotificationsService>;

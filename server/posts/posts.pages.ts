@@ -1,0 +1,255 @@
+// Pages for posts: the queue with filters, one post's detail with per-channel status and its
+// history, the review queue, and the calendar (drag to reschedule).
+import { Router, type Request, type Response } from 'express';
+import { z } from 'zod';
+import type { Container } from '../container.ts';
+import { POST_STATUSES, type PostStatus } from '../db/schema.ts';
+import { AppError } from '../errors.ts';
+import { fromLocalInput, toLocalInput } from '../http/local-time.ts';
+import { pageActor, renderPage, setFlash } from '../http/page.ts';
+import type { PostRow } from './posts.repo.ts';
+import { encodeCursor } from './posts.routes.ts';
+
+const STAFF = ['admin', 'editor', 'reviewer'] as const;
+
+const queueQuery = z.object({
+  status: z.enum(POST_STATUSES).optional().catch(undefined),
+  channelId: z.uuid().optional().catch(undefined),
+  campaignId: z.uuid().optional().catch(undefined),
+  from: z.string().optional(),
+  to: z.string().optional(),
+  cursor: z.string().max(200).optional().catch(undefined),
+});
+
+function appErrorMessage(req: Request, error: unknown): string {
+  if (!(error instanceof AppError) || error.status >= 500) throw error;
+  const details = Array.isArray(error.details)
+    ? `: ${error.details.map((d: { path?: string; message?: string }) => `${d.path} ${d.message}`).join('; ')}`
+    : '';
+  return `${req.t(`errors.${error.code}`, { defaultValue: error.message })}${details}`;
+}
+
+/** A publication's last error in plain words; the platform's own message where it says more. */
+function explainError(req: Request, kind: string | null, message: string | null): string | null {
+  if (!kind) return message;
+  const plain = req.t(`posts.error_${kind}`, { defaultValue: '' });
+  if (!plain) return message;
+  return kind === 'rejected' && message ? `${plain} ${message}` : plain;
+}
+
+export function postsPages(c: Container): Router {
+  const router = Router();
+  const zone = c.config.timeZone;
+
+  async function channelNames(): Promise<Map<string, { name: string; platform: string; status: string }>> {
+    const rows = await c.channels.list();
+    return new Map(rows.map((r) => [r.id, { name: r.name, platform: r.platform, status: r.status }]));
+  }
+
+  function listItem(
+    row: PostRow,
+    channels: Map<string, { name: string; platform: string; status: string }>,
+    authors: Map<string, string>,
+  ) {
+    return {
+      id: row.id,
+      title: row.title,
+      status: row.status,
+      scheduledAt: row.scheduledAt,
+      urgent: row.urgent,
+      author: authors.get(row.authorId) ?? '',
+      channels: row.channelIds.map((id) => channels.get(id)?.name ?? '?').join(', '),
+    };
+  }
+
+  router.get('/posts', async (req, res) => {
+    if (!pageActor(req, res, STAFF)) return;
+    const q = queueQuery.parse(req.query);
+    const from = q.from ? fromLocalInput(`${q.from}T00:00`, zone) : null;
+    const to = q.to ? fromLocalInput(`${q.to}T23:59`, zone) : null;
+    let after: { scheduledAt: Date; id: string } | undefined;
+    if (q.cursor) {
+      const [at, id] = JSON.parse(Buffer.from(q.cursor, 'base64url').toString('utf8')) as [string, string];
+      after = { scheduledAt: new Date(at), id };
+    }
+    const rows = await c.posts.listPosts({
+      ...(q.status && { statuses: [q.status] }),
+      ...(q.channelId && { channelId: q.channelId }),
+      ...(q.campaignId && { campaignId: q.campaignId }),
+      ...(from && { from }),
+      ...(to && { to }),
+      ...(after && { after }),
+      limit: 51,
+    });
+    const [channels, campaigns] = await Promise.all([channelNames(), c.campaigns.list()]);
+    const authors = await c.repos.users.namesByIds([...new Set(rows.map((r) => r.authorId))]);
+    const page = rows.slice(0, 50);
+    const last = page[page.length - 1];
+    const nextQuery =
+      rows.length > 50 && last
+        ? new URLSearchParams({
+            ...(req.query as Record<string, string>),
+            cursor: encodeCursor(last),
+          }).toString()
+        : null;
+    renderPage(req, res, 'pages/posts', {
+      title: req.t('posts.queue'),
+      posts: page.map((r) => listItem(r, channels, authors)),
+      statuses: POST_STATUSES,
+      channels: [...channels.entries()].map(([id, ch]) => ({ id, ...ch })),
+      campaigns,
+      filter: q,
+      nextQuery,
+    });
+  });
+
+  router.get('/posts/:id', async (req, res) => {
+    const actor = pageActor(req, res, STAFF);
+    if (!actor) return;
+    const id = z.uuid().parse(req.params.id);
+    const post = await c.posts.getPost(id);
+    const [publications, events, channels] = await Promise.all([
+      c.publishing.listForPost(id),
+      c.posts.history(id),
+      channelNames(),
+    ]);
+    const names = await c.repos.users.namesByIds([
+      ...new Set([post.authorId, ...events.map((e) => e.actorId).filter((v): v is string => v !== null)]),
+    ]);
+    const mediaRows = post.mediaIds.length ? await c.media.getMany(post.mediaIds) : [];
+    const campaign = post.campaignId ? await c.campaigns.get(post.campaignId).catch(() => null) : null;
+    const isAuthor = post.authorId === actor.id;
+    const canWrite = actor.role === 'editor' || actor.role === 'admin';
+    const canReview = (actor.role === 'reviewer' || actor.role === 'admin') && !isAuthor;
+    const status: PostStatus = post.status;
+    renderPage(req, res, 'pages/post-detail', {
+      title: post.title,
+      post: {
+        ...c.posts.present(post),
+        statusLabel: req.t(`posts.status_${status}`),
+        scheduledLocal: toLocalInput(post.scheduledAt, zone),
+      },
+      author: names.get(post.authorId),
+      campaign,
+      images: mediaRows.map((m) => ({ url: c.media.publicUrl(m, 'thumb'), alt: m.altText })),
+      publications: publications.map((p) => ({
+        ...p,
+        channelName: p.channelName ?? channels.get(p.channelId)?.name,
+        errorExplained: explainError(req, p.lastErrorKind, p.lastError),
+      })),
+      history: events.map((e) => ({
+        at: e.at,
+        actor: e.actorId ? (names.get(e.actorId) ?? '') : req.t('posts.action_system'),
+        action: req.t(`posts.action_${e.action}`, { defaultValue: e.action }),
+        comment: e.comment,
+        version: e.version,
+      })),
+      can: {
+        submit: canWrite && (status === 'draft' || status === 'rejected'),
+        review: canReview && status === 'in_review',
+        cancel:
+          ['draft', 'in_review', 'rejected', 'scheduled'].includes(status) &&
+          (actor.role !== 'editor' || isAuthor || status === 'draft'),
+        reschedule: canWrite && ['draft', 'rejected', 'scheduled'].includes(status),
+        edit: canWrite && ['draft', 'rejected', 'scheduled'].includes(status),
+      },
+    });
+  });
+
+  /** Runs a workflow action from a form, then back to the post with a flash message. */
+  function action(path: string, run: (req: Request, actorId: string) => Promise<string>) {
+    router.post(`/posts/:id/${path}`, async (req: Request, res: Response) => {
+      const actor = pageActor(req, res, STAFF);
+      if (!actor) return;
+      const id = z.uuid().parse(req.params.id);
+      try {
+        setFlash(req, 'success', await run(req, id));
+      } catch (error) {
+        setFlash(req, 'error', appErrorMessage(req, error));
+      }
+      res.redirect(303, req.body?.back === 'review' ? '/review' : `/posts/${id}`);
+    });
+  }
+  const body = (req: Request) => (req.body ?? {}) as Record<string, string | undefined>;
+  const version = (req: Request) => (body(req).version ? Number(body(req).version) : undefined);
+
+  action('submit', async (req, id) => {
+    const post = await c.postWorkflow.submit(req.actor!, id);
+    return post.status === 'in_review'
+      ? req.t('posts.submitted')
+      : req.t('posts.approved', { time: toLocalInput(post.scheduledAt, zone).replace('T', ' ') });
+  });
+  action('approve', async (req, id) => {
+    const comment = body(req).comment?.trim();
+    const post = await c.postWorkflow.approve(req.actor!, id, {
+      ...(comment && { comment }),
+      ...(version(req) && { version: version(req) }),
+    });
+    return req.t('posts.approved', { time: toLocalInput(post.scheduledAt, zone).replace('T', ' ') });
+  });
+  action('reject', async (req, id) => {
+    await c.postWorkflow.reject(req.actor!, id, {
+      comment: body(req).comment?.trim() ?? '',
+      ...(version(req) && { version: version(req) }),
+    });
+    return req.t('posts.rejected');
+  });
+  action('cancel', async (req, id) => {
+    await c.postWorkflow.cancel(req.actor!, id, {});
+    return req.t('posts.cancelled');
+  });
+  action('reschedule', async (req, id) => {
+    const at = fromLocalInput(body(req).scheduledAt ?? '', zone);
+    if (!at) throw new AppError(422, 'validation_failed', req.t('posts.badTime'));
+    const post = await c.posts.updatePost(req.actor!, id, { scheduledAt: at }, c.publishing);
+    return post.status === 'in_review' ? req.t('posts.backToReview') : req.t('posts.rescheduled');
+  });
+
+  router.get('/review', async (req, res) => {
+    const actor = pageActor(req, res, ['reviewer', 'admin']);
+    if (!actor) return;
+    const rows = await c.posts.listPosts({ statuses: ['in_review'], excludeAuthorId: actor.id, limit: 100 });
+    const channels = await channelNames();
+    const authors = await c.repos.users.namesByIds([...new Set(rows.map((r) => r.authorId))]);
+    renderPage(req, res, 'pages/review', {
+      title: req.t('posts.review'),
+      posts: rows.map((r) => ({
+        ...c.posts.present(r),
+        author: authors.get(r.authorId),
+        channelNames: r.channelIds.map((id) => channels.get(id)?.name ?? '?').join(', '),
+      })),
+    });
+  });
+
+  router.get('/calendar', (req, res) => {
+    if (!pageActor(req, res, STAFF)) return;
+    renderPage(req, res, 'pages/calendar', { title: req.t('posts.calendar') });
+  });
+
+  /** FullCalendar's event feed: posts whose time falls in [start, end). */
+  router.get('/calendar/events', async (req, res) => {
+    if (!pageActor(req, res, STAFF)) return;
+    const range = z
+      .object({ start: z.iso.datetime({ offset: true }), end: z.iso.datetime({ offset: true }) })
+      .parse(req.query);
+    const rows = await c.posts.listPosts({
+      from: new Date(range.start),
+      to: new Date(range.end),
+      statuses: POST_STATUSES.filter((s) => s !== 'cancelled' && s !== 'retracted'),
+      limit: 500,
+    });
+    res.json(
+      rows.map((r) => ({
+        id: r.id,
+        title: r.title,
+        start: r.scheduledAt.toISOString(),
+        url: `/posts/${r.id}`,
+        editable: r.status === 'draft' || r.status === 'rejected' || r.status === 'scheduled',
+        classNames: [`post-${r.status}`],
+        extendedProps: { status: req.t(`posts.status_${r.status}`), version: r.version },
+      })),
+    );
+  });
+
+  return router;
+}

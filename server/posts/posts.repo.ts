@@ -1,0 +1,142 @@
+// All SQL on posts and their history.
+import { and, asc, desc, eq, gte, inArray, lt, lte, or, sql, type SQL } from 'drizzle-orm';
+import type { Executor } from '../db/database.ts';
+import { postEvents, posts, type PostStatus } from '../db/schema.ts';
+
+export type PostRow = typeof posts.$inferSelect;
+export type NewPost = typeof posts.$inferInsert;
+export type PostEventRow = typeof postEvents.$inferSelect;
+
+export interface PostFilter {
+  statuses?: PostStatus[];
+  from?: Date;
+  to?: Date;
+  campaignId?: string;
+  channelId?: string;
+  authorId?: string;
+  excludeAuthorId?: string;
+  /** Keyset: posts strictly after this (scheduledAt, id) in the listing order. */
+  after?: { scheduledAt: Date; id: string };
+  order?: 'asc' | 'desc';
+  limit: number;
+}
+
+export function createPostsRepo(db: Executor) {
+  return {
+    async insert(values: NewPost, tx: Executor = db): Promise<PostRow> {
+      const [row] = await tx.insert(posts).values(values).returning();
+      if (!row) throw new Error('insert returned no row');
+      return row;
+    },
+    async findById(id: string, tx: Executor = db): Promise<PostRow | undefined> {
+      const [row] = await tx.select().from(posts).where(eq(posts.id, id));
+      return row;
+    },
+    /** Locks the row for the rest of the transaction: transitions on one post run one at a time. */
+    async lockById(id: string, tx: Executor): Promise<PostRow | undefined> {
+      const [row] = await tx.select().from(posts).where(eq(posts.id, id)).for('update');
+      return row;
+    },
+    async findBySlug(slug: string, tx: Executor = db): Promise<PostRow | undefined> {
+      const [row] = await tx.select().from(posts).where(eq(posts.slug, slug));
+      return row;
+    },
+    async update(id: string, values: Partial<NewPost>, tx: Executor = db): Promise<PostRow> {
+      const [row] = await tx
+        .update(posts)
+        .set({ ...values, updatedAt: new Date() })
+        .where(eq(posts.id, id))
+        .returning();
+      if (!row) throw new Error(`post ${id} vanished`);
+      return row;
+    },
+    async list(filter: PostFilter, tx: Executor = db): Promise<PostRow[]> {
+      const conditions: (SQL | undefined)[] = [
+        filter.statuses?.length ? inArray(posts.status, filter.statuses) : undefined,
+        filter.from ? gte(posts.scheduledAt, filter.from) : undefined,
+        filter.to ? lte(posts.scheduledAt, filter.to) : undefined,
+        filter.campaignId ? eq(posts.campaignId, filter.campaignId) : undefined,
+        filter.channelId
+          ? sql`${posts.channelIds} @> ${JSON.stringify([filter.channelId])}::jsonb`
+          : undefined,
+        filter.authorId ? eq(posts.authorId, filter.authorId) : undefined,
+        filter.excludeAuthorId ? sql`${posts.authorId} <> ${filter.excludeAuthorId}` : undefined,
+      ];
+      const order = filter.order ?? 'asc';
+      if (filter.after) {
+        const { scheduledAt, id } = filter.after;
+        const beyond = order === 'asc' ? gte : lte;
+        const strictly = order === 'asc' ? sql`${posts.id} > ${id}` : sql`${posts.id} < ${id}`;
+        conditions.push(
+          and(
+            beyond(posts.scheduledAt, scheduledAt),
+            or(
+              order === 'asc'
+                ? sql`${posts.scheduledAt} > ${scheduledAt}`
+                : lt(posts.scheduledAt, scheduledAt),
+              strictly,
+            ),
+          ),
+        );
+      }
+      const by =
+        order === 'asc' ? [asc(posts.scheduledAt), asc(posts.id)] : [desc(posts.scheduledAt), desc(posts.id)];
+      return tx
+        .select()
+        .from(posts)
+        .where(and(...conditions))
+        .orderBy(...by)
+        .limit(filter.limit);
+    },
+    async countByStatus(status: PostStatus, excludeAuthorId?: string): Promise<number> {
+      const [row] = await db
+        .select({ n: sql<number>`count(*)::int` })
+        .from(posts)
+        .where(
+          and(
+            eq(posts.status, status),
+            excludeAuthorId ? sql`${posts.authorId} <> ${excludeAuthorId}` : undefined,
+          ),
+        );
+      return row?.n ?? 0;
+    },
+    /** Posts using a media item, in the given statuses (the media library refuses to delete those). */
+    async usingMedia(mediaId: string, statuses: PostStatus[]): Promise<PostRow[]> {
+      return db
+        .select()
+        .from(posts)
+        .where(
+          and(inArray(posts.status, statuses), sql`${posts.mediaIds} @> ${JSON.stringify([mediaId])}::jsonb`),
+        );
+    },
+    async addEvent(
+      event: {
+        postId: string;
+        actorId: string | null;
+        action: string;
+        version: number;
+        comment?: string | null;
+        details?: Record<string, unknown>;
+      },
+      tx: Executor = db,
+    ): Promise<void> {
+      await tx
+        .insert(postEvents)
+        .values({ ...event, comment: event.comment ?? null, details: event.details ?? {} });
+    },
+    async events(postId: string, tx: Executor = db): Promise<PostEventRow[]> {
+      return tx.select().from(postEvents).where(eq(postEvents.postId, postId)).orderBy(asc(postEvents.id));
+    },
+    /** The latest occurrence of each recurring series (for creating the next one). */
+    async latestOccurrences(tx: Executor = db): Promise<PostRow[]> {
+      const result = await tx.execute<{ id: string }>(sql`
+        SELECT DISTINCT ON (series_id) id FROM ${posts}
+        WHERE series_id IS NOT NULL AND recurrence IS NOT NULL
+        ORDER BY series_id, scheduled_at DESC`);
+      const ids = result.rows.map((r) => r.id);
+      return ids.length ? tx.select().from(posts).where(inArray(posts.id, ids)) : [];
+    },
+  };
+}
+
+export type PostsRepo = ReturnType<typeof createPostsRepo>;

@@ -1,0 +1,304 @@
+// All SQL on publications and their attempts. The claim is one conditional UPDATE: only one
+// worker can move a publication into `publishing`, and only when its time has come or the
+// previous owner's lease ran out.
+import { and, asc, eq, inArray, sql } from 'drizzle-orm';
+import type { Executor } from '../db/database.ts';
+import { publicationAttempts, publications, type Platform, type PublicationStatus } from '../db/schema.ts';
+
+export type PublicationRow = typeof publications.$inferSelect;
+export type AttemptRow = typeof publicationAttempts.$inferSelect;
+
+export interface ClaimedPublication {
+  row: PublicationRow;
+  previousStatus: PublicationStatus;
+  platform: Platform;
+  /** `lease_owner`: the worker and attempt number; every later write is fenced on it. */
+  owner: string;
+}
+
+type RawPublication = {
+  id: string;
+  post_id: string;
+  channel_id: string;
+  status: PublicationStatus;
+  scheduled_at: Date | string;
+  not_after: Date | string | null;
+  link_code: string;
+  external_id: string | null;
+  permalink: string | null;
+  published_at: Date | string | null;
+  attempts: number;
+  last_error: string | null;
+  last_error_kind: string | null;
+  late: boolean;
+  lease_expires_at: Date | string | null;
+  lease_owner: string | null;
+  next_attempt_at: Date | string | null;
+  broadcast: Record<string, unknown> | null;
+  created_at: Date | string;
+  updated_at: Date | string;
+};
+
+const date = (value: Date | string): Date => (value instanceof Date ? value : new Date(value));
+const maybeDate = (value: Date | string | null): Date | null => (value === null ? null : date(value));
+
+/** Raw rows from `execute`: drizzle's pg driver leaves timestamps as text. */
+function fromRaw(r: RawPublication): PublicationRow {
+  return {
+    id: r.id,
+    postId: r.post_id,
+    channelId: r.channel_id,
+    status: r.status,
+    scheduledAt: date(r.scheduled_at),
+    notAfter: maybeDate(r.not_after),
+    linkCode: r.link_code,
+    externalId: r.external_id,
+    permalink: r.permalink,
+    publishedAt: maybeDate(r.published_at),
+    attempts: r.attempts,
+    lastError: r.last_error,
+    lastErrorKind: r.last_error_kind,
+    late: r.late,
+    leaseExpiresAt: maybeDate(r.lease_expires_at),
+    leaseOwner: r.lease_owner,
+    nextAttemptAt: maybeDate(r.next_attempt_at),
+    broadcast: r.broadcast,
+    createdAt: date(r.created_at),
+    updatedAt: date(r.updated_at),
+  };
+}
+
+export function createPublicationRepo(db: Executor) {
+  return {
+    async findById(id: string, tx: Executor = db): Promise<PublicationRow | undefined> {
+      const [row] = await tx.select().from(publications).where(eq(publications.id, id));
+      return row;
+    },
+    async findByPost(postId: string, tx: Executor = db): Promise<PublicationRow[]> {
+      return tx
+        .select()
+        .from(publications)
+        .where(eq(publications.postId, postId))
+        .orderBy(asc(publications.createdAt));
+    },
+    async lockByPost(postId: string, tx: Executor): Promise<PublicationRow[]> {
+      return tx
+        .select()
+        .from(publications)
+        .where(eq(publications.postId, postId))
+        .orderBy(asc(publications.createdAt))
+        .for('update');
+    },
+    async insert(values: typeof publications.$inferInsert, tx: Executor): Promise<PublicationRow> {
+      const [row] = await tx.insert(publications).values(values).returning();
+      if (!row) throw new Error('insert returned no row');
+      return row;
+    },
+    async update(
+      id: string,
+      values: Partial<PublicationRow>,
+      tx: Executor = db,
+    ): Promise<PublicationRow | undefined> {
+      const [row] = await tx
+        .update(publications)
+        .set({ ...values, updatedAt: new Date() })
+        .where(eq(publications.id, id))
+        .returning();
+      return row;
+    },
+
+    /**
+     * Takes the publication for one attempt: from `scheduled` whose time (and retry time) has
+     * come and whose do-not-publish-after has not passed, or from `publishing` whose lease ran
+     * out (its owner died: the caller reconciles before anything else). SKIP LOCKED: a row
+     * another worker is claiming right now is theirs.
+     */
+    async claim(
+      id: string,
+      settings: { workerId: string; leaseMs: Record<Platform, number>; lateGraceMs: number },
+      tx: Executor,
+    ): Promise<ClaimedPublication | undefined> {
+      const result = await tx.execute<
+        RawPublication & { previous_status: PublicationStatus; platform: Platform }
+      >(sql`
+        WITH target AS (
+          SELECT p.id, p.status AS previous_status, c.platform
+          FROM publications p JOIN channels c ON c.id = p.channel_id
+          WHERE p.id = ${id} AND (
+            (p.status = 'scheduled' AND p.scheduled_at <= now()
+              AND (p.next_attempt_at IS NULL OR p.next_attempt_at <= now())
+              AND (p.not_after IS NULL OR p.not_after > now()))
+            OR (p.status = 'publishing' AND p.lease_expires_at < now())
+          )
+          FOR UPDATE OF p SKIP LOCKED
+        )
+        UPDATE publications p SET
+          status = 'publishing',
+          attempts = p.attempts + 1,
+          lease_owner = ${settings.workerId} || '#' || (p.attempts + 1)::text,
+          lease_expires_at = now() + (CASE WHEN target.platform = 'zalo' THEN ${settings.leaseMs.zalo}::int ELSE ${settings.leaseMs.facebook}::int END) * interval '1 millisecond',
+          late = p.late OR now() > p.scheduled_at + ${settings.lateGraceMs}::int * interval '1 millisecond',
+          next_attempt_at = NULL,
+          updated_at = now()
+        FROM target
+        WHERE p.id = target.id
+        RETURNING p.*, target.previous_status, target.platform
+      `);
+      const raw = result.rows[0];
+      if (!raw) return undefined;
+      const row = fromRaw(raw);
+      return {
+        row,
+        previousStatus: raw.previous_status,
+        platform: raw.platform,
+        owner: row.leaseOwner ?? '',
+      };
+    },
+
+    /** Keeps the lease while the platform call runs; false once someone else owns it. */
+    async renewLease(id: string, owner: string, leaseMs: number): Promise<boolean> {
+      const rows = await db
+        .update(publications)
+        .set({ leaseExpiresAt: sql`now() + ${leaseMs}::int * interval '1 millisecond'` })
+        .where(
+          and(
+            eq(publications.id, id),
+            eq(publications.status, 'publishing'),
+            eq(publications.leaseOwner, owner),
+          ),
+        )
+        .returning({ id: publications.id });
+      return rows.length > 0;
+    },
+
+    /** Writes the outcome of an attempt, fenced on the lease owner; undefined when it was lost. */
+    async settle(
+      id: string,
+      owner: string,
+      values: Partial<PublicationRow>,
+      tx: Executor,
+    ): Promise<PublicationRow | undefined> {
+      const [row] = await tx
+        .update(publications)
+        .set({ ...values, leaseOwner: null, leaseExpiresAt: null, updatedAt: new Date() })
+        .where(
+          and(
+            eq(publications.id, id),
+            eq(publications.status, 'publishing'),
+            eq(publications.leaseOwner, owner),
+          ),
+        )
+        .returning();
+      return row;
+    },
+
+    /** A scheduled publication whose do-not-publish-after passed before anyone claimed it. */
+    async failPastNotAfter(id: string, reason: string, tx: Executor): Promise<PublicationRow | undefined> {
+      const [row] = await tx
+        .update(publications)
+        .set({
+          status: 'failed',
+          lastError: reason,
+          lastErrorKind: 'not_after',
+          nextAttemptAt: null,
+          updatedAt: new Date(),
+        })
+        .where(
+          and(
+            eq(publications.id, id),
+            eq(publications.status, 'scheduled'),
+            sql`${publications.notAfter} <= now()`,
+          ),
+        )
+        .returning();
+      return row;
+    },
+
+    /** Every queued publication on a channel fails with the same reason (expired token). */
+    async failQueuedOnChannel(
+      channelId: string,
+      reason: string,
+      kind: string,
+      tx: Executor,
+    ): Promise<PublicationRow[]> {
+      return tx
+        .update(publications)
+        .set({
+          status: 'failed',
+          lastError: reason,
+          lastErrorKind: kind,
+          nextAttemptAt: null,
+          updatedAt: new Date(),
+        })
+        .where(and(eq(publications.channelId, channelId), eq(publications.status, 'scheduled')))
+        .returning();
+    },
+
+    async insertAttempt(
+      values: { publicationId: string; number: number; workerId: string },
+      tx: Executor,
+    ): Promise<AttemptRow> {
+      const [row] = await tx
+        .insert(publicationAttempts)
+        .values({ ...values, startedAt: sql`now()` })
+        .returning();
+      if (!row) throw new Error('insert returned no row');
+      return row;
+    },
+    async finishAttempt(
+      id: number,
+      values: { outcome: string; errorKind?: string | null; errorMessage?: string | null },
+      tx: Executor,
+    ): Promise<void> {
+      await tx
+        .update(publicationAttempts)
+        .set({
+          outcome: values.outcome,
+          errorKind: values.errorKind ?? null,
+          errorMessage: values.errorMessage ?? null,
+          finishedAt: new Date(),
+        })
+        .where(eq(publicationAttempts.id, id));
+    },
+    async attemptsFor(publicationIds: string[], tx: Executor = db): Promise<AttemptRow[]> {
+      if (publicationIds.length === 0) return [];
+      return tx
+        .select()
+        .from(publicationAttempts)
+        .where(inArray(publicationAttempts.publicationId, publicationIds))
+        .orderBy(
+          asc(publicationAttempts.publicationId),
+          asc(publicationAttempts.number),
+          asc(publicationAttempts.id),
+        );
+    },
+    /** The attempt before `number`: an unfinished or `unknown` one means the platform may have the post. */
+    async previousAttempt(
+      publicationId: string,
+      number: number,
+      tx: Executor = db,
+    ): Promise<AttemptRow | undefined> {
+      const [row] = await tx
+        .select()
+        .from(publicationAttempts)
+        .where(
+          and(
+            eq(publicationAttempts.publicationId, publicationId),
+            sql`${publicationAttempts.number} < ${number}`,
+          ),
+        )
+        .orderBy(sql`${publicationAttempts.number} desc`, sql`${publicationAttempts.id} desc`)
+        .limit(1);
+      return row;
+    },
+    async firstAttemptStart(publicationId: string, tx: Executor = db): Promise<Date | undefined> {
+      const [row] = await tx
+        .select({ at: sql<string | null>`min(${publicationAttempts.startedAt})` })
+        .from(publicationAttempts)
+        .where(eq(publicationAttempts.publicationId, publicationId));
+      return row?.at ? new Date(row.at) : undefined;
+    },
+  };
+}
+
+export type PublicationRepo = ReturnType<typeof createPublicationRepo>;

@@ -1,0 +1,323 @@
+// The worker side of one publication (job `publication.publish`, payload: its id only):
+// claim → (reconcile if a previous attempt may have reached the platform) → publish → settle.
+// Agenda runs jobs at least once; this handler makes the effect happen once.
+import { eq } from 'drizzle-orm';
+import type { AuditRecorder } from '../audit/audit.service.ts';
+import type { ChannelsService } from '../channels/channels.service.ts';
+import {
+  ConnectorFailure,
+  type ChannelCredentials,
+  type ConnectorError,
+  type Connectors,
+  type PublishInput,
+  type PublishResult,
+} from '../connectors/index.ts';
+import type { Database } from '../db/database.ts';
+import { posts } from '../db/schema.ts';
+import type { JobQueue } from '../jobs/job-queue.ts';
+import type { Logger } from '../logger.ts';
+import { broadcastPlan, type BroadcastPlan } from './broadcast-job.ts';
+import { composeText, trackedUrl } from './compose-text.ts';
+import { syncPostStatus } from './post-status.ts';
+import type { PostImageSource, PostRow } from './post-images.ts';
+import type { Claim, Outcomes } from './publication-outcomes.ts';
+import type { PublicationRepo } from './publication.repo.ts';
+import { PUBLISHING_JOBS } from './publishing.jobs.ts';
+import { NOT_AFTER_REASON, isZaloNight, leaseMs, type PublishingSettings } from './publishing.settings.ts';
+import { decideRetry } from './retry-policy.ts';
+
+export interface PublishJobDeps {
+  db: Database;
+  repo: PublicationRepo;
+  outcomes: Outcomes;
+  channels: ChannelsService;
+  connectors: Connectors;
+  images: PostImageSource;
+  audit: AuditRecorder;
+  queue: JobQueue;
+  settings: PublishingSettings;
+}
+
+export interface JobRun {
+  workerId: string;
+  log: Logger;
+}
+
+const ZALO_TITLE_MAX = 149;
+/** A job that fires a little early waits for the due time rather than missing it. */
+const EARLY_WAIT_MAX_MS = 1_000;
+
+export function createPublishJob(deps: PublishJobDeps) {
+  const { db, repo, outcomes, settings } = deps;
+  const leases = leaseMs(settings);
+
+  async function claim(id: string, run: JobRun): Promise<Claim | undefined> {
+    for (let tries = 0; tries < 2; tries += 1) {
+      const claimed = await db.transaction(async (tx) => {
+        const c = await repo.claim(
+          id,
+          { workerId: run.workerId, leaseMs: leases, lateGraceMs: settings.lateGraceMs },
+          tx,
+        );
+        if (!c) return undefined;
+        // Recorded before the platform is called: a crash from here on leaves a trace to reconcile.
+        const attempt = await repo.insertAttempt(
+          { publicationId: id, number: c.row.attempts, workerId: run.workerId },
+          tx,
+        );
+        await deps.audit(
+          {
+            actorId: null,
+            actorLabel: 'system',
+            action: 'publication.claimed',
+            targetType: 'publication',
+            targetId: id,
+            details: {
+              postId: c.row.postId,
+              attempt: c.row.attempts,
+              workerId: run.workerId,
+              late: c.row.late,
+              previousStatus: c.previousStatus,
+            },
+          },
+          tx,
+        );
+        await syncPostStatus(c.row.postId, (t) => repo.findByPost(c.row.postId, t), deps.audit, tx);
+        return { ...c, attemptId: attempt.id };
+      });
+      if (claimed) return claimed;
+      const row = await repo.findById(id);
+      if (!row || row.status !== 'scheduled') return undefined; // done, cancelled, or someone else has it
+      if (row.notAfter && row.notAfter.getTime() <= Date.now()) {
+        await outcomes.failedUnclaimed(id, NOT_AFTER_REASON);
+        return undefined;
+      }
+      const due = Math.max(row.scheduledAt.getTime(), row.nextAttemptAt?.getTime() ?? 0);
+      const wait = due - Date.now();
+      // Rescheduled to later: the job for the new time will come; this one never publishes early.
+      if (wait <= 0 || wait > EARLY_WAIT_MAX_MS || tries > 0) return undefined;
+      await new Promise((resolve) => setTimeout(resolve, wait + 5));
+    }
+    return undefined;
+  }
+
+  async function run(publicationId: string, run: JobRun): Promise<void> {
+    const claimed = await claim(publicationId, run);
+    if (!claimed) return;
+    const lease = leases[claimed.platform];
+    const renewal = setInterval(
+      () => {
+        repo
+          .renewLease(publicationId, claimed.owner, lease)
+          .catch((error: unknown) => run.log.warn({ err: error }, 'lease renewal failed'));
+      },
+      Math.max(250, Math.floor(lease / 3)),
+    );
+    try {
+      await attempt(claimed, run);
+    } finally {
+      clearInterval(renewal);
+    }
+  }
+
+  async function attempt(claim: Claim, run: JobRun): Promise<void> {
+    const { row } = claim;
+    const log = run.log.child({ publicationId: row.id, attempt: row.attempts });
+    const [channel, post] = await Promise.all([
+      deps.channels.findMany([row.channelId]).then((r) => r[0]),
+      loadPost(row.postId),
+    ]);
+    if (!channel || channel.status !== 'active') {
+      const reason = channel
+        ? `the channel is ${channel.status.replace('_', ' ')}${channel.statusReason ? `: ${channel.statusReason}` : ''}`
+        : 'the channel was removed';
+      await outcomes.failed(claim, reason, 'channel_unavailable');
+      return;
+    }
+    if (!post) {
+      await outcomes.failed(claim, 'the post no longer exists', 'post_missing');
+      return;
+    }
+    const connector = deps.connectors[channel.platform];
+    let creds: ChannelCredentials = deps.channels.credentials(channel);
+
+    const previous = await repo.previousAttempt(row.id, row.attempts);
+    const mayBeOut =
+      claim.previousStatus === 'publishing' ||
+      previous?.outcome === 'unknown' ||
+      (previous !== undefined && previous.finishedAt === null);
+    if (mayBeOut) {
+      const since = (await repo.firstAttemptStart(row.id)) ?? row.scheduledAt;
+      let found: PublishResult | null;
+      try {
+        found = await connector.findRecentPostByMarker(creds, row.linkCode, since);
+      } catch (error) {
+        // Still unknown: the next attempt reconciles again before anything is sent.
+        await handleFailure(claim, asFailure(error, true), log);
+        return;
+      }
+      if (found) {
+        log.info({ externalId: found.externalId }, 'publication reconciled: the platform already had it');
+        await settlePublished(
+          claim,
+          found,
+          'reconciled',
+          channel.platform === 'zalo' ? broadcastPlan(settings, new Date(), 'reconciled') : null,
+          run,
+        );
+        return;
+      }
+    }
+    if (row.notAfter && row.notAfter.getTime() <= Date.now()) {
+      await outcomes.failed(claim, NOT_AFTER_REASON, 'not_after');
+      return;
+    }
+    if (row.attempts > settings.retry.maxAttempts) {
+      await outcomes.failed(
+        claim,
+        `gave up after ${row.attempts - 1} attempts: ${row.lastError ?? 'no answer from the platform'}`,
+        row.lastErrorKind ?? 'transient',
+      );
+      return;
+    }
+
+    let input: PublishInput;
+    try {
+      input = await buildInput(post, row.linkCode, channel.platform);
+    } catch (error) {
+      await outcomes.failed(
+        claim,
+        `the post's images could not be read: ${(error as Error).message}`,
+        'media_missing',
+      );
+      return;
+    }
+    const broadcastNow = channel.platform === 'zalo' && settings.zaloBroadcast && !isZaloNight(new Date());
+    if (broadcastNow) input.broadcast = true;
+
+    for (let refreshed = false; ;) {
+      try {
+        const result = await connector.publish(creds, input);
+        const plan =
+          channel.platform === 'zalo'
+            ? broadcastPlan(settings, new Date(), broadcastNow ? 'requested' : 'deferred', result.broadcast)
+            : null;
+        await settlePublished(claim, result, 'published', plan, run);
+        return;
+      } catch (error) {
+        const failure = asFailure(error, true);
+        if (failure.kind === 'auth_expired' && !refreshed && connector.refreshCredentials) {
+          // Zalo: one refresh (stored before anything else), then the same attempt goes on.
+          try {
+            creds = await deps.channels.refreshCredentials(channel.id, creds.accessToken);
+            refreshed = true;
+            continue;
+          } catch (refreshError) {
+            await handleFailure(claim, asFailure(refreshError, false), log);
+            return;
+          }
+        }
+        await handleFailure(claim, failure, log);
+        return;
+      }
+    }
+  }
+
+  async function settlePublished(
+    claim: Claim,
+    result: PublishResult,
+    how: 'published' | 'reconciled',
+    plan: BroadcastPlan | null,
+    run: JobRun,
+  ) {
+    const row = await outcomes.published(claim, result, how, plan?.record ?? null, run.workerId);
+    if (!row) {
+      run.log.error(
+        { publicationId: claim.row.id },
+        'lease lost before the outcome was stored; the next owner reconciles',
+      );
+      return;
+    }
+    if (plan?.enqueueAt) await enqueueSafely(PUBLISHING_JOBS.broadcast, row.id, plan.enqueueAt, run.log);
+  }
+
+  async function handleFailure(claim: Claim, failure: ConnectorError, log: Logger): Promise<void> {
+    log.warn({ kind: failure.kind, message: failure.message }, 'publication attempt failed');
+    if (failure.kind === 'auth_expired') {
+      await outcomes.channelNeedsReconnect(claim, failure.message);
+      return;
+    }
+    if (failure.kind === 'rejected') {
+      await outcomes.failed(claim, failure.message, 'rejected');
+      return;
+    }
+    const maybeDelivered = failure.kind === 'transient' && failure.maybeDelivered;
+    const decision = decideRetry(failure, claim.row.attempts, settings.retry);
+    if (!decision.retry && !maybeDelivered) {
+      await outcomes.failed(claim, decision.reason, failure.kind);
+      return;
+    }
+    // A post that may be out is never given up on unseen: one more claim reconciles it.
+    const delayMs = decision.retry ? decision.delayMs : settings.retry.backoffMaxMs;
+    const outcome = maybeDelivered
+      ? 'unknown'
+      : failure.kind === 'rate_limited'
+        ? 'rate_limited'
+        : 'transient';
+    const at = await outcomes.retry(claim, failure, outcome, delayMs);
+    if (at) await enqueueSafely(PUBLISHING_JOBS.publish, claim.row.id, at, log);
+  }
+
+  async function enqueueSafely(job: string, publicationId: string, at: Date, log: Logger) {
+    try {
+      await deps.queue.enqueue(job, { publicationId }, at);
+    } catch (error) {
+      // The state is stored; the sweeper re-enqueues what has no job.
+      log.warn({ err: error, job, publicationId }, 'enqueue failed; the sweeper will pick it up');
+    }
+  }
+
+  async function loadPost(id: string): Promise<PostRow | undefined> {
+    const [post] = await db.select().from(posts).where(eq(posts.id, id));
+    return post;
+  }
+
+  async function buildInput(
+    post: PostRow,
+    code: string,
+    platform: 'facebook' | 'zalo',
+  ): Promise<PublishInput> {
+    const url = trackedUrl(settings.publicUrl, code);
+    const images = await deps.images.imagesFor(post);
+    const title = [...post.title.trim()];
+    return {
+      text: composeText(post.text, url),
+      link: url,
+      trackingMarker: code,
+      ...(images.length > 0 ? { images } : {}),
+      ...(platform === 'zalo' && title.length > 0
+        ? {
+            title:
+              title.length > ZALO_TITLE_MAX
+                ? `${title
+                    .slice(0, ZALO_TITLE_MAX - 1)
+                    .join('')
+                    .trimEnd()}…`
+                : title.join(''),
+          }
+        : {}),
+    };
+  }
+
+  return { run };
+}
+
+function asFailure(error: unknown, duringWrite: boolean): ConnectorError {
+  if (error instanceof ConnectorFailure) return error.failure;
+  // Not the platform's answer (a bug, a lost database): whether the post went out is unknown.
+  return {
+    kind: 'transient',
+    message: error instanceof Error ? error.message : String(error),
+    maybeDelivered: duringWrite,
+  };
+}
