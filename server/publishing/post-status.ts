@@ -56,15 +56,13 @@ export async function syncPostStatus(
     failed: rows.filter((r) => r.status === 'failed').length,
     total: rows.filter((r) => r.status !== 'cancelled').length,
   };
-  await tx
-    .insert(postEvents)
-    .values({
-      postId,
-      actorId: null,
-      action: next,
-      version: post.version,
-      details: { from: post.status, ...counts },
-    });
+  await tx.insert(postEvents).values({
+    postId,
+    actorId: null,
+    action: next,
+    version: post.version,
+    details: { from: post.status, ...counts },
+  });
   await audit(
     {
       actorId: null,
