@@ -42,6 +42,11 @@ export function authPages(c: Container): Router {
         req.session.regenerate((error) => (error ? reject(error) : resolve())),
       );
       req.session.userId = user.id;
+      // Saved before redirecting: express-session would otherwise send the redirect while the
+      // save is still in flight, and the browser's next request could arrive before it lands.
+      await new Promise<void>((resolve, reject) =>
+        req.session.save((error) => (error ? reject(error) : resolve())),
+      );
       res.redirect(303, next);
     } catch (error) {
       if (!(error instanceof AppError) || (error.status !== 401 && error.status !== 429)) throw error;

@@ -35,6 +35,8 @@ export function configureViews(app: Express, options: { timeZone: string }): voi
     engine({
       extname: '.hbs',
       defaultLayout: 'main',
+      // Multi-line values (post texts) in an indented partial must not be indented line by line.
+      compilerOptions: { preventIndent: true },
       layoutsDir: path.join(TEMPLATES_DIR, 'layouts'),
       partialsDir: path.join(TEMPLATES_DIR, 'partials'),
       helpers: {

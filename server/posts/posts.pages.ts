@@ -40,6 +40,11 @@ function explainError(req: Request, kind: string | null, message: string | null)
 export function postsPages(c: Container): Router {
   const router = Router();
   const zone = c.config.timeZone;
+  /** The post for our own pages: its card from this server, whatever LOA_PUBLIC_URL says. */
+  const presentHere = (row: PostRow) => {
+    const post = c.posts.present(row);
+    return { ...post, card: post.card && row.card ? { ...post.card, url: `/media/${row.card.file}` } : null };
+  };
 
   async function channelNames(): Promise<Map<string, { name: string; platform: string; status: string }>> {
     const rows = await c.channels.list();
@@ -125,7 +130,7 @@ export function postsPages(c: Container): Router {
     renderPage(req, res, 'pages/post-detail', {
       title: post.title,
       post: {
-        ...c.posts.present(post),
+        ...presentHere(post),
         statusLabel: req.t(`posts.status_${status}`),
         scheduledLocal: toLocalInput(post.scheduledAt, zone),
       },
@@ -214,7 +219,7 @@ export function postsPages(c: Container): Router {
     renderPage(req, res, 'pages/review', {
       title: req.t('posts.review'),
       posts: rows.map((r) => ({
-        ...c.posts.present(r),
+        ...presentHere(r),
         author: authors.get(r.authorId),
         channelNames: r.channelIds.map((id) => channels.get(id)?.name ?? '?').join(', '),
       })),

@@ -24,6 +24,9 @@ const postFields = {
   link: httpUrl.nullish(),
   mediaIds: z.array(id).max(10).optional(),
   withCard: z.boolean().optional(),
+  cardSize: z.enum(['feed', 'square', 'zalo-cover']).optional(),
+  /** A library image behind the card's text. */
+  backgroundMediaId: id.nullish(),
   channelIds: z.array(id).max(20),
   scheduledAt: instant,
   notAfter: instant.nullish(),

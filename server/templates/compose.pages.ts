@@ -2,7 +2,6 @@
 // of the text and the card as Facebook and Zalo will show them, attach media, choose channels,
 // time and campaign, and save a draft through the posts service.
 import { Router, type Request, type Response } from 'express';
-import type { Actor } from '../auth/actor.ts';
 import type { Container } from '../container.ts';
 import { AppError, ValidationError, type FieldProblem } from '../errors.ts';
 import { csrfTokenFor } from '../http/middleware/csrf.ts';
@@ -17,24 +16,10 @@ import type { RenderPostInput } from './templates.service.ts';
 const COMPOSERS = ['editor', 'admin'] as const;
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
-/** What the composer needs from the posts module (server/posts), once it is in the container. */
-interface PostsPort {
-  createPost(
-    actor: Actor,
-    input: {
-      templateId?: string;
-      variables?: Record<string, string>;
-      text?: string;
-      mediaIds?: string[];
-      withCard?: boolean;
-      channelIds: string[];
-      scheduledAt: Date;
-      campaignId?: string | null;
-    },
-  ): Promise<{ id: string }>;
-}
-
 interface ComposeForm {
+  /** Set when editing an existing post (with the version the editor opened). */
+  postId: string;
+  version: number | null;
   templateId: string;
   text: string;
   variables: Record<string, string>;
@@ -59,6 +44,8 @@ function readForm(body: Record<string, unknown>): ComposeForm {
   }
   const size = str(body.cardSize);
   return {
+    postId: UUID.test(str(body.postId)) ? str(body.postId) : '',
+    version: /^\d+$/.test(str(body.version)) ? Number(body.version) : null,
     templateId: str(body.templateId),
     text: str(body.text),
     variables,
@@ -70,6 +57,13 @@ function readForm(body: Record<string, unknown>): ComposeForm {
     scheduledAt: str(body.scheduledAt),
     campaignId: UUID.test(str(body.campaignId)) ? str(body.campaignId) : '',
   };
+}
+
+/** Zalo sends nothing to followers between 22:00 and 06:00 (Asia/Ho_Chi_Minh): say so before saving. */
+function zaloNightWarning(form: ComposeForm, channels: Array<{ id: string; platform: string }>): boolean {
+  const zalo = channels.some((ch) => ch.platform === 'zalo' && form.channelIds.includes(ch.id));
+  const hour = Number(/T(\d{2}):/.exec(form.scheduledAt)?.[1] ?? '12');
+  return zalo && (hour >= 22 || hour < 6);
 }
 
 function renderInput(form: ComposeForm): RenderPostInput {
@@ -85,7 +79,6 @@ export function composePages(c: Container): Router {
   const router = Router();
   const repo = createComposeRepo(c.database.db);
   const zone = c.config.timeZone;
-  const posts = (): PostsPort | undefined => (c as Container & { posts?: PostsPort }).posts;
 
   /** The preview's view-model: the post as each platform shows it, counters and problems. */
   async function preview(form: ComposeForm) {
@@ -154,7 +147,8 @@ export function composePages(c: Container): Router {
         campaigns: campaigns.map((cp) => ({ ...cp, selected: cp.id === form.campaignId })),
         sizes: CARD_SIZE_NAMES.map((s) => ({ name: s, selected: s === form.cardSize })),
         timeZone: zone,
-        canSave: posts() !== undefined,
+        editing: form.postId !== '',
+        zaloNight: zaloNightWarning(form, channels),
         errors: {},
         ...extra,
       },
@@ -166,6 +160,8 @@ export function composePages(c: Container): Router {
     const start = new Date(Date.now() + 3_600_000);
     start.setUTCMinutes(0, 0, 0);
     return {
+      postId: '',
+      version: null,
       templateId,
       text: '',
       variables: {},
@@ -181,6 +177,25 @@ export function composePages(c: Container): Router {
 
   router.get('/compose', async (req, res) => {
     if (!pageActor(req, res, COMPOSERS)) return;
+    const postId = str(req.query.postId);
+    if (UUID.test(postId)) {
+      const post = await c.posts.getPost(postId);
+      await showComposer(req, res, {
+        postId: post.id,
+        version: post.version,
+        templateId: post.templateId ?? '',
+        text: post.templateId ? '' : post.text,
+        variables: post.variables,
+        withCard: post.withCard,
+        cardSize: (post.card?.size as CardSize | undefined) ?? 'feed',
+        backgroundMediaId: '',
+        mediaIds: post.mediaIds,
+        channelIds: post.channelIds,
+        scheduledAt: instantToLocal(post.scheduledAt, zone),
+        campaignId: post.campaignId ?? '',
+      });
+      return;
+    }
     const templateId = str(req.query.templateId);
     const form = emptyForm(/^[a-z0-9-]{2,64}$/.test(templateId) ? templateId : '');
     await showComposer(req, res, form);
@@ -206,18 +221,21 @@ export function composePages(c: Container): Router {
     const problems: FieldProblem[] = [];
     const scheduledAt = localToInstant(form.scheduledAt, zone);
     if (!scheduledAt) problems.push({ path: 'scheduledAt', message: req.t('compose.badTime') });
-    const service = posts();
-    if (!service) problems.push({ path: 'save', message: req.t('compose.saveUnavailable') });
     try {
-      if (problems.length > 0 || !service || !scheduledAt) throw new ValidationError(problems);
-      const post = await service.createPost(actor, {
+      if (problems.length > 0 || !scheduledAt) throw new ValidationError(problems);
+      const content = {
         ...(form.templateId ? { templateId: form.templateId, variables: form.variables } : { text: form.text }),
         withCard: form.withCard,
+        cardSize: form.cardSize,
+        backgroundMediaId: form.backgroundMediaId || null,
         mediaIds: form.mediaIds,
         channelIds: form.channelIds,
         scheduledAt,
         campaignId: form.campaignId || null,
-      });
+      };
+      const post = form.postId
+        ? await c.posts.updatePost(actor, form.postId, { ...content, ...(form.version !== null && { version: form.version }) }, c.publishing)
+        : await c.posts.createPost(actor, content);
       res.redirect(303, `/posts/${post.id}`);
     } catch (error) {
       if (!(error instanceof AppError) || error.status >= 500) throw error;
