@@ -28,10 +28,13 @@ import { usersRoutes } from './users/users.routes.ts';
 import { channelsPages } from './channels/channels.pages.ts';
 import { channelsRoutes } from './channels/channels.routes.ts';
 import { linksPages } from './links/links.routes.ts';
+import { publicPages } from './public-pages/public-pages.routes.ts';
+import { retractionPages } from './retraction/retraction.pages.ts';
+import { retractionRoutes } from './retraction/retraction.routes.ts';
 import { notificationsPages, unreadCount } from './notifications/notifications.pages.ts';
 
 export function apiRoutes(c: Container): ApiRoute[] {
-  return [...systemRoutes(c), ...authRoutes(c), ...usersRoutes(c), ...templatesRoutes(c), ...mediaRoutes(c), ...channelsRoutes(c), ...postsRoutes(c)];
+  return [...systemRoutes(c), ...authRoutes(c), ...usersRoutes(c), ...templatesRoutes(c), ...mediaRoutes(c), ...channelsRoutes(c), ...postsRoutes(c), ...retractionRoutes(c)];
 }
 
 export function createApp(c: Container): express.Express {
@@ -58,6 +61,8 @@ export function createApp(c: Container): express.Express {
   app.use(serveMediaFiles(c.config.mediaDir));
   app.use(express.json({ limit: '1mb' }));
   app.use(express.urlencoded({ extended: false, limit: '1mb' }));
+  // Public warning pages and /verify: before the session, so a cacheable page never sets a cookie.
+  app.use(publicPages(c));
 
   const PgStore = connectPgSimple(session);
   const sessionStore = new PgStore({
@@ -103,6 +108,7 @@ export function createApp(c: Container): express.Express {
   app.use(composePages(c));
   app.use(channelsPages(c));
   app.use(postsPages(c));
+  app.use(retractionPages(c));
   app.use(notificationsPages(c));
   app.use(linksPages(c));
 

@@ -25,6 +25,7 @@ import { createUnitsRepo, createUsersRepo } from './users/users.repo.ts';
 import { createUsersService } from './users/users.service.ts';
 import { createMediaImageSource } from './publishing/post-images.ts';
 import { buildPublishingParts, type PlatformUrls, type PublishingTuning } from './publishing/wiring.ts';
+import { createRetraction, retractionSettings } from './retraction/retraction.service.ts';
 
 export interface MockPlatformUrls {
   facebook: string;
@@ -123,6 +124,18 @@ export function buildContainer(input: {
     publications: publishingParts.publishing,
     timeZone: config.timeZone,
   });
+  const retraction = createRetraction({
+    db,
+    posts: postsRepo,
+    publications: publishingParts.publishing.repo,
+    channels: publishingParts.channels,
+    connectors: publishingParts.connectors,
+    audit: auditLog.record,
+    notifications: publishingParts.notifications,
+    queue: publishingParts.queue,
+    settings: { publicUrl: config.publicUrl, ...retractionSettings(publishingParts.publishing.settings) },
+    logger,
+  });
   return {
     ...publishingParts,
     config,
@@ -142,6 +155,7 @@ export function buildContainer(input: {
     postWorkflow,
     postSeries,
     campaigns,
+    retraction,
     repos: { users: usersRepo, units: unitsRepo, posts: postsRepo },
   };
 }

@@ -374,6 +374,43 @@ export const publicationAttempts = pgTable(
   (t) => [index('publication_attempts_pub_idx').on(t.publicationId, t.number)],
 );
 
+// ---- retraction (issue: public pages, retract and supersede) ----
+
+export const RETRACTION_STATUSES = ['pending', 'retracting', 'retracted', 'failed'] as const;
+export type RetractionStatus = (typeof RETRACTION_STATUSES)[number];
+
+/**
+ * A publication being removed from its platform after its post was retracted: claimed with a
+ * lease and retried with backoff like publishing. Beside `publications`, not in it, so the
+ * publisher's rows stay as they are (migration 0003, hand-written).
+ */
+export const publicationRetractions = pgTable(
+  'publication_retractions',
+  {
+    publicationId: uuid('publication_id')
+      .primaryKey()
+      .references(() => publications.id, { onDelete: 'cascade' }),
+    postId: uuid('post_id')
+      .notNull()
+      .references(() => posts.id, { onDelete: 'cascade' }),
+    status: text('status').$type<RetractionStatus>().notNull().default('pending'),
+    attempts: integer('attempts').notNull().default(0),
+    lastError: text('last_error'),
+    lastErrorKind: text('last_error_kind'),
+    nextAttemptAt: timestamp('next_attempt_at', { withTimezone: true }),
+    leaseOwner: text('lease_owner'),
+    leaseExpiresAt: timestamp('lease_expires_at', { withTimezone: true }),
+    requestedAt: timestamp('requested_at', { withTimezone: true }).notNull().defaultNow(),
+    retractedAt: timestamp('retracted_at', { withTimezone: true }),
+    updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [
+    index('publication_retractions_post_idx').on(t.postId),
+    index('publication_retractions_due_idx').on(t.status, t.nextAttemptAt),
+    check('publication_retractions_status_ck', sql`${t.status} in ('pending', 'retracting', 'retracted', 'failed')`),
+  ],
+);
+
 /** Tracked links: `/l/:code` redirects to `target` and counts the click. */
 export const links = pgTable(
   'links',

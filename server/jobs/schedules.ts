@@ -2,11 +2,13 @@
 import type { RecurringSchedule } from './define-job.ts';
 import { JOB_NAMES } from './registry.ts';
 import { publishingSchedules } from '../publishing/publishing.jobs.ts';
+import { retractionSchedules } from '../retraction/retraction.jobs.ts';
 
 export function recurringSchedules(settings: { heartbeatSeconds: number }): RecurringSchedule[] {
   return [
     { job: JOB_NAMES.heartbeat, every: `${settings.heartbeatSeconds} seconds` },
     // Orphaned publications are reconciled within a minute (lease + one sweep), not Agenda's 10.
     ...publishingSchedules({ sweepSeconds: 5, tokenRefreshMinutes: 30 }),
+    ...retractionSchedules({ sweepSeconds: 15 }),
   ];
 }

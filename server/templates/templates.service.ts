@@ -10,7 +10,7 @@ import { uniqueOrConflict } from '../db/pg-errors.ts';
 import type { PostCard } from '../db/schema.ts';
 import { NotFoundError, ValidationError, type FieldProblem } from '../errors.ts';
 import type { Logger } from '../logger.ts';
-import type { CardSize, Renderer } from '../rendering/index.ts';
+import { renderQrPng, type CardSize, type Renderer } from '../rendering/index.ts';
 import { clip, platformProblems, tidyPostText, titleFromText } from './post-text.ts';
 import type { TemplateProblem } from './template-format.ts';
 import {
@@ -36,6 +36,9 @@ export interface RenderPostInput {
   backgroundMediaId?: string;
   unitName?: string;
   hotline?: string;
+  /** Draw a small QR code to `qrUrl` (the post's public page, /w/:slug) in the card's corner. */
+  withQr?: boolean;
+  qrUrl?: string;
 }
 
 export interface RenderedPost {
@@ -195,6 +198,8 @@ export function createTemplatesService(deps: Deps) {
         unitName: extra.unitName,
         hotline: extra.hotline,
         background,
+        // Public pages (issue 5): scanned from a photo or a print, it leads to the warning's own page.
+        qrCode: input.withQr && input.qrUrl ? await renderQrPng(input.qrUrl, 300) : undefined,
       });
     } catch (error) {
       if (!(error instanceof ValidationError)) throw error;

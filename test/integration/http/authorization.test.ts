@@ -57,6 +57,9 @@ const API: Record<string, Case> = {
   'post /posts/:id/approve': { allowed: ['admin', 'reviewer'], body: () => ({}), path: () => `/posts/${randomUUID()}/approve` },
   'post /posts/:id/reject': { allowed: ['admin', 'reviewer'], body: () => ({ comment: 'sửa lại' }), path: () => `/posts/${randomUUID()}/reject` },
   'post /posts/:id/cancel': { allowed: ['admin', 'editor', 'reviewer'], path: () => `/posts/${randomUUID()}/cancel` },
+  'post /posts/:id/retract': { allowed: ['admin', 'reviewer'], body: () => ({ reason: 'Thông tin đã cũ' }), path: () => `/posts/${randomUUID()}/retract` },
+  'post /posts/:id/retract-request': { allowed: ['admin', 'editor'], body: () => ({ reason: 'Thông tin đã cũ' }), path: () => `/posts/${randomUUID()}/retract-request` },
+  'post /posts/:id/supersede': { allowed: ['admin', 'reviewer'], body: () => ({ byPostId: randomUUID() }), path: () => `/posts/${randomUUID()}/supersede` },
   'post /campaigns': { allowed: ['admin', 'editor'], body: () => ({ name: `Chiến dịch ${randomUUID().slice(0, 6)}` }) },
   'get /campaigns': { allowed: ['admin', 'editor', 'reviewer'] },
   'get /templates': { allowed: ['admin', 'editor', 'reviewer'] },
@@ -87,6 +90,7 @@ const PAGES: Record<string, Who[]> = {
   '/posts': ['admin', 'editor', 'reviewer'],
   '/review': ['admin', 'reviewer'],
   '/calendar': ['admin', 'editor', 'reviewer'],
+  '/verify': EVERYONE,
 };
 
 describe('authorization: every role on every route', function () {

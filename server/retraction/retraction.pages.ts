@@ -1,0 +1,119 @@
+// The post page's retraction panel (loaded by htmx into post-detail.hbs, refreshed while removals
+// run) and its forms: retract and supersede (reviewers, admins), ask for retraction (editors),
+// try failed removals again.
+import { Router, type Request, type Response } from 'express';
+import { eq } from 'drizzle-orm';
+import { z } from 'zod';
+import type { Container } from '../container.ts';
+import { posts } from '../db/schema.ts';
+import { AppError } from '../errors.ts';
+import { csrfTokenFor } from '../http/middleware/csrf.ts';
+import { pageActor, setFlash } from '../http/page.ts';
+import { RETRACTABLE } from './retraction.service.ts';
+
+const STAFF = ['admin', 'editor', 'reviewer'] as const;
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+function appErrorMessage(req: Request, error: unknown): string {
+  if (!(error instanceof AppError) || error.status >= 500) throw error;
+  const details = Array.isArray(error.details)
+    ? `: ${error.details.map((d: { path?: string; message?: string }) => `${d.path} ${d.message}`).join('; ')}`
+    : '';
+  return `${req.t(`errors.${error.code}`, { defaultValue: error.message })}${details}`;
+}
+
+export function retractionPages(c: Container): Router {
+  const router = Router();
+  const publicBase = c.config.publicUrl.replace(/\/+$/, '');
+
+  /** The new post named by its id, its public page address, a tracked link path or its slug. */
+  async function resolvePost(input: string): Promise<string | undefined> {
+    const text = input.trim();
+    if (UUID.test(text)) return text.toLowerCase();
+    const slug = /\/w\/([a-z0-9-]+)/.exec(text)?.[1] ?? (/^[a-z0-9-]+$/.test(text) ? text : undefined);
+    if (slug) return (await c.repos.posts.findBySlug(slug))?.id;
+    const postId = /\/posts\/([0-9a-f-]{36})/i.exec(text)?.[1];
+    return postId?.toLowerCase();
+  }
+
+  router.get('/posts/:id/retraction', async (req, res) => {
+    const actor = pageActor(req, res, STAFF);
+    if (!actor) return;
+    const id = z.uuid().parse(req.params.id);
+    const post = await c.posts.getPost(id);
+    const [removals, replacementRows, replaced] = await Promise.all([
+      c.retraction.statusForPost(id),
+      post.supersededBy
+        ? c.database.db
+            .select({ id: posts.id, title: posts.title })
+            .from(posts)
+            .where(eq(posts.id, post.supersededBy))
+        : Promise.resolve([]),
+      c.database.db
+        .select({ id: posts.id, title: posts.title })
+        .from(posts)
+        .where(eq(posts.supersededBy, id)),
+    ]);
+    const isRetracted = post.status === 'retracted';
+    const retractable = RETRACTABLE.includes(post.status);
+    const reviewer = actor.role === 'reviewer' || actor.role === 'admin';
+    res.set('Cache-Control', 'no-store');
+    res.render('partials/retraction-status', {
+      layout: false,
+      __t: req.t,
+      lang: req.language,
+      csrfToken: csrfTokenFor(req),
+      post: { id: post.id, retractedAt: post.retractedAt, retractReason: post.retractReason },
+      isRetracted,
+      removals,
+      replacement: replacementRows[0],
+      replaces: replaced,
+      polling: removals.some((r) => r.status === 'pending' || r.status === 'retracting'),
+      publicUrl: post.publishedAt ? `${publicBase}/w/${encodeURIComponent(post.slug)}` : null,
+      can: {
+        retract: retractable && reviewer,
+        request: retractable && actor.role === 'editor',
+        retry: isRetracted && reviewer && removals.some((r) => r.status === 'failed'),
+      },
+    });
+  });
+
+  /** Runs an action from a form, then back to the post with a flash message. */
+  function action(path: string, run: (req: Request, id: string) => Promise<string>) {
+    router.post(`/posts/:id/${path}`, async (req: Request, res: Response) => {
+      const actor = pageActor(req, res, STAFF);
+      if (!actor) return;
+      const id = z.uuid().parse(req.params.id);
+      try {
+        setFlash(req, 'success', await run(req, id));
+      } catch (error) {
+        setFlash(req, 'error', appErrorMessage(req, error));
+      }
+      res.redirect(303, `/posts/${id}`);
+    });
+  }
+  const field = (req: Request, name: string) =>
+    String((req.body as Record<string, unknown> | undefined)?.[name] ?? '');
+
+  action('retract', async (req, id) => {
+    await c.retraction.retract(req.actor!, id, field(req, 'reason'));
+    return req.t('retraction.done');
+  });
+  action('supersede', async (req, id) => {
+    const byPostId = await resolvePost(field(req, 'byPost'));
+    if (!byPostId) throw new AppError(422, 'validation_failed', req.t('retraction.noSuchPost'));
+    const reason = field(req, 'reason').trim();
+    await c.retraction.supersede(req.actor!, id, { byPostId, ...(reason && { reason }) });
+    return req.t('retraction.doneSuperseded');
+  });
+  action('retract-request', async (req, id) => {
+    await c.retraction.requestRetraction(req.actor!, id, field(req, 'reason'));
+    return req.t('retraction.requested');
+  });
+  action('retract-retry', async (req, id) => {
+    const count = await c.retraction.retryFailed(req.actor!, id);
+    return req.t('retraction.retried', { count });
+  });
+
+  return router;
+}
