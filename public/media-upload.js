@@ -1,5 +1,4 @@
 // Media library upload with a progress bar. Without JavaScript the form posts normally.
-/* global document, window, FormData, XMLHttpRequest */
 (function () {
   'use strict';
   var form = document.getElementById('media-upload');

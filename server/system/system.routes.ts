@@ -70,8 +70,14 @@ export function systemPages(c: Container, routes: () => readonly ApiRoute[]): Ro
     const actor = pageActor(req, res);
     if (!actor) return;
     const unit = actor.unitId ? await c.repos.units.findById(actor.unitId) : undefined;
+    const [awaitingReview, scheduled] = await Promise.all([
+      c.repos.posts.countByStatus('in_review', actor.id),
+      c.repos.posts.countByStatus('scheduled'),
+    ]);
     renderPage(req, res, 'pages/home', {
       title: req.t('home.title'),
+      awaitingReview,
+      scheduled,
       roleLabel: req.t(`roles.${actor.role}`),
       unitName: unit?.name,
       health: await c.health.check(),
