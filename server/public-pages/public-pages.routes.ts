@@ -84,6 +84,8 @@ export function publicPages(c: Container): Router {
       title: w.title,
       w,
       size,
+      // Long texts get a smaller type so the leaflet stays one page.
+      density: w.text.length < 700 ? 'd1' : w.text.length < 1400 ? 'd2' : 'd3',
       unit: unitLabel(req, w),
       stylesheet: 'leaflet.css',
       bodyClass: `print-${size}`,
@@ -143,15 +145,13 @@ export function publicPages(c: Container): Router {
     const status = tooMany !== undefined ? 429 : 200;
     if (wantsJson) {
       if (tooMany !== undefined) {
-        res
-          .status(429)
-          .json({
-            error: {
-              code: 'rate_limited',
-              message: 'Too many checks, try again later',
-              details: { retryAfterSeconds: tooMany },
-            },
-          });
+        res.status(429).json({
+          error: {
+            code: 'rate_limited',
+            message: 'Too many checks, try again later',
+            details: { retryAfterSeconds: tooMany },
+          },
+        });
         return;
       }
       res.json(presentVerify(q, result ?? { genuine: false, reason: 'empty', host: null }));

@@ -29,7 +29,7 @@ export interface RetractJobDeps {
   db: Database;
   repo: RetractionRepo;
   posts: Pick<PostsRepo, 'findById' | 'addEvent'>;
-  publications: Pick<PublicationRepo, 'findById'>;
+  publications: Pick<PublicationRepo, 'findById' | 'lockByPost' | 'update'>;
   channels: Pick<ChannelsService, 'findMany' | 'credentials' | 'refreshCredentials'>;
   connectors: Connectors;
   audit: AuditRecorder;
@@ -182,6 +182,25 @@ export function createRetractJob(deps: RetractJobDeps) {
     });
   }
 
+  async function cancelQueued(publicationId: string, postId: string): Promise<boolean> {
+    return db.transaction(async (tx) => {
+      const row = (await deps.publications.lockByPost(postId, tx)).find((r) => r.id === publicationId);
+      if (row?.status !== 'scheduled') return false;
+      await deps.publications.update(row.id, { status: 'cancelled', nextAttemptAt: null }, tx);
+      await deps.audit(
+        {
+          ...SYSTEM,
+          action: 'publication.cancelled',
+          targetType: 'publication',
+          targetId: row.id,
+          details: { postId, reason: 'post retracted' },
+        },
+        tx,
+      );
+      return true;
+    });
+  }
+
   async function run(publicationId: string, ctx: { workerId: string; log: Logger }): Promise<void> {
     const owner = `${ctx.workerId}#${randomUUID().slice(0, 8)}`;
     const claim = await repo.claim(publicationId, { owner, leaseMs: settings.leaseMs });
@@ -189,43 +208,57 @@ export function createRetractJob(deps: RetractJobDeps) {
     const log = ctx.log.child({ publicationId, retractAttempt: claim.attempts });
     const publication = await deps.publications.findById(publicationId);
     if (!publication) return;
-    if (publication.status === 'publishing' || publication.status === 'scheduled') {
-      // Still in a publisher's hands (it was mid-call when the post was retracted): look again once it settles.
-      await later(
-        claim,
-        owner,
-        { kind: 'in_flight', message: 'the post is still being published; it is removed once it is out' },
-        settings.inFlightWaitMs,
-        log,
-      );
+    // Waiting for a retry by the publisher: it must not go out now. Under the publications' row
+    // lock, so the publisher cannot claim it at the same moment (its claim skips locked rows).
+    let status = publication.status;
+    if (status === 'scheduled' && (await cancelQueued(publicationId, publication.postId)))
+      status = 'cancelled';
+    if (status === 'publishing' || status === 'scheduled') {
+      // In a publisher's hands (mid-call when the post was retracted): look again once it settles.
+      const inFlight = {
+        kind: 'in_flight',
+        message: 'the post is still being published; it is removed once it is out',
+      };
+      await later(claim, owner, inFlight, settings.inFlightWaitMs, log);
       return;
     }
-    if (publication.status !== 'published' || !publication.externalId) {
-      await retracted(claim, owner, { nothingToRemove: true, publicationStatus: publication.status });
+    // A cancelled retry may have reached the platform (an attempt that never heard back): it is
+    // looked for by its tracked-link code. Anything else that is not out has nothing to remove.
+    const mayBeOut = status === 'cancelled' && publication.attempts > 0;
+    if (!publication.externalId && !mayBeOut) {
+      await retracted(claim, owner, { nothingToRemove: true, publicationStatus: status });
       return;
     }
     const [channel] = await deps.channels.findMany([publication.channelId]);
     if (!channel) {
-      await failed(claim, owner, {
-        kind: 'channel_removed',
-        message: 'the channel was removed from Loa; remove the post on the platform by hand',
-      });
+      const message = 'the channel was removed from Loa; remove the post on the platform by hand';
+      await failed(claim, owner, { kind: 'channel_removed', message });
       return;
     }
     const connector = deps.connectors[channel.platform];
     let creds = deps.channels.credentials(channel);
     for (let refreshed = false; ;) {
       try {
-        await connector.deletePost(creds, publication.externalId);
-        log.info(
-          { externalId: publication.externalId, platform: channel.platform },
-          'post removed from the platform',
-        );
-        await retracted(claim, owner, {
-          channelId: channel.id,
-          platform: channel.platform,
-          externalId: publication.externalId,
-        });
+        let externalId = publication.externalId;
+        if (!externalId) {
+          const found = await connector.findRecentPostByMarker(
+            creds,
+            publication.linkCode,
+            publication.createdAt,
+          );
+          if (!found) {
+            await retracted(claim, owner, {
+              nothingToRemove: true,
+              publicationStatus: status,
+              reconciled: true,
+            });
+            return;
+          }
+          externalId = found.externalId;
+        }
+        await connector.deletePost(creds, externalId);
+        log.info({ externalId, platform: channel.platform }, 'post removed from the platform');
+        await retracted(claim, owner, { channelId: channel.id, platform: channel.platform, externalId });
         return;
       } catch (error) {
         const failure = asFailure(error);

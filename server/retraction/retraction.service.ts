@@ -3,13 +3,13 @@
 // one transaction with its history and audit; queued publications are cancelled; every post
 // that is out gets a removal job, retried like publishing until done. Later work (members'
 // shares) extends it with a hook that runs inside the same transaction.
-import { eq, inArray } from 'drizzle-orm';
+import { eq } from 'drizzle-orm';
 import type { AuditRecorder } from '../audit/audit.service.ts';
 import { actorAudit, type Actor } from '../auth/actor.ts';
 import type { ChannelsService } from '../channels/channels.service.ts';
 import type { Connectors } from '../connectors/index.ts';
 import type { Database, Executor } from '../db/database.ts';
-import { channels, links, type PostStatus, type UserRole } from '../db/schema.ts';
+import { links, type PostStatus, type UserRole } from '../db/schema.ts';
 import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '../errors.ts';
 import type { JobQueue } from '../jobs/job-queue.ts';
 import type { Logger } from '../logger.ts';
@@ -20,6 +20,7 @@ import type { PublishingSettings } from '../publishing/publishing.settings.ts';
 import { createRetractJob, type RetractJobSettings } from './retract-job.ts';
 import { RETRACTION_JOBS, type RetractionWorkerSide } from './retraction.jobs.ts';
 import { createRetractionRepo } from './retraction.repo.ts';
+import { retractionStatus } from './retraction-status.ts';
 
 /** Runs inside the retraction transaction, after the post is marked (e.g. members' shares). */
 export type RetractionHook = (
@@ -143,8 +144,14 @@ export function createRetraction(deps: RetractionDeps) {
         );
         cancelled.push(row);
       }
-      // A publication mid-publish is removed once it is out (the job waits for it).
-      const toRemove = rows.filter((r) => r.status === 'published' || r.status === 'publishing');
+      // Mid-publish: removed once it is out (the job waits). A cancelled retry: looked for on the
+      // platform, since an earlier attempt may have reached it.
+      const toRemove = rows.filter(
+        (r) =>
+          r.status === 'published' ||
+          r.status === 'publishing' ||
+          (r.status === 'scheduled' && r.attempts > 0),
+      );
       await repo.request(
         toRemove.map((r) => ({ publicationId: r.id, postId })),
         tx,
@@ -306,44 +313,14 @@ export function createRetraction(deps: RetractionDeps) {
     return rows.length;
   }
 
-  /** Per channel: where the removal stands (for the post's page and API). */
-  async function statusForPost(postId: string) {
-    const rows = await repo.findByPost(postId);
-    if (rows.length === 0) return [];
-    const pubs = await deps.publications.findByPost(postId);
-    const channelIds = [...new Set(pubs.map((p) => p.channelId))];
-    // Removed channels still name their old publications.
-    const channelRows = channelIds.length
-      ? await db
-          .select({ id: channels.id, name: channels.name, platform: channels.platform })
-          .from(channels)
-          .where(inArray(channels.id, channelIds))
-      : [];
-    return rows.map((r) => {
-      const pub = pubs.find((p) => p.id === r.publicationId);
-      const channel = channelRows.find((c) => c.id === pub?.channelId);
-      return {
-        publicationId: r.publicationId,
-        channelId: pub?.channelId ?? null,
-        channelName: channel?.name ?? null,
-        platform: channel?.platform ?? null,
-        externalId: pub?.externalId ?? null,
-        status: r.status,
-        attempts: r.attempts,
-        lastError: r.lastError,
-        lastErrorKind: r.lastErrorKind,
-        nextAttemptAt: r.nextAttemptAt?.toISOString() ?? null,
-        requestedAt: r.requestedAt.toISOString(),
-        retractedAt: r.retractedAt?.toISOString() ?? null,
-      };
-    });
-  }
-
   const workerSide: RetractionWorkerSide = {
     retract: (id, run) => job.run(id, run),
     sweep: (log) => job.sweep(log),
     lockLifetimeMs: deps.settings.leaseMs * 4,
   };
+
+  const statusForPost = (postId: string) =>
+    retractionStatus({ db, repo, publications: deps.publications }, postId);
 
   return { retract, supersede, requestRetraction, retryFailed, statusForPost, workerSide, repo };
 }

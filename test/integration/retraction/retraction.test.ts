@@ -4,7 +4,14 @@
 import assert from 'node:assert/strict';
 import { and, eq } from 'drizzle-orm';
 import request from 'supertest';
-import { auditLog, links, notifications, postEvents, posts } from '../../../server/db/schema.ts';
+import {
+  auditLog,
+  links,
+  notifications,
+  postEvents,
+  posts,
+  publications,
+} from '../../../server/db/schema.ts';
 import { signedInAgent } from '../../support/app.ts';
 import { startRetractionHarness, type RetractionHarness } from './retraction-harness.ts';
 
@@ -274,6 +281,37 @@ describe('retraction: retract and supersede everywhere', function () {
     );
     const detail = await agent.get(`/posts/${post.id}`).set('X-Forwarded-For', ip);
     assert.ok(detail.text.includes(`hx-get="/posts/${post.id}/retraction"`), 'the post page loads the panel');
+  });
+
+  it('cancels a publication waiting for a retry and still finds and removes the post an earlier attempt left on the platform', async () => {
+    const post = await r.publishedPost();
+    const db = r.h.t.c.database.db;
+    const fb = (await r.h.t.c.publishing.listForPost(post.id)).find((p) => p.platform === 'facebook')!;
+    // As after an attempt that reached Facebook but never heard back: a retry is queued, no id is known.
+    await db
+      .update(publications)
+      .set({
+        status: 'scheduled',
+        externalId: null,
+        publishedAt: null,
+        nextAttemptAt: new Date(Date.now() + 3_600_000),
+      })
+      .where(eq(publications.id, fb.id));
+    await db.update(posts).set({ status: 'publishing' }).where(eq(posts.id, post.id));
+
+    const res = await api()
+      .post(`/api/v1/posts/${post.id}/retract`)
+      .set(r.admin.auth)
+      .send({ reason: 'Khẩn: sai nội dung' });
+    assert.equal(res.status, 200, JSON.stringify(res.body));
+    const removals = await r.waitRetracted(post.id);
+    assert.deepEqual(removals.map((x) => x.status).sort(), ['retracted', 'retracted']);
+    const [row] = await db.select().from(publications).where(eq(publications.id, fb.id));
+    assert.equal(row!.status, 'cancelled', 'the retry never runs');
+    assert.ok(
+      onLedger(await ledger('facebook'), fb.externalId!)?.deleted_time,
+      'found by its tracked-link code and deleted',
+    );
   });
 
   it('retracts from the post page form and asks from the editor form', async () => {
