@@ -13,6 +13,7 @@ import {
   publications,
 } from '../../../server/db/schema.ts';
 import { signedInAgent } from '../../support/app.ts';
+import { waitFor } from '../../support/processes.ts';
 import { startRetractionHarness, type RetractionHarness } from './retraction-harness.ts';
 
 interface LedgerRow {
@@ -312,6 +313,34 @@ describe('retraction: retract and supersede everywhere', function () {
       onLedger(await ledger('facebook'), fb.externalId!)?.deleted_time,
       'found by its tracked-link code and deleted',
     );
+  });
+
+  it('puts back on the queue a removal whose job was lost (the retraction sweep)', async () => {
+    const post = await r.publishedPost();
+    const { t } = r.h;
+    const handle = r.h.worker!.handle;
+    t.c.queue.detach();
+    try {
+      // Committed, but the enqueue after it fails: nothing would ever remove the post without the sweep.
+      assert.equal(
+        (await api().post(`/api/v1/posts/${post.id}/retract`).set(r.reviewer.auth).send({ reason: 'Sai' }))
+          .status,
+        200,
+      );
+    } finally {
+      t.c.queue.attach(handle);
+    }
+    assert.deepEqual(
+      (await r.removals(post.id)).map((x) => x.status),
+      ['pending', 'pending'],
+    );
+    const log = t.c.logger;
+    const removals = await waitFor('the sweep to re-enqueue and the worker to remove', async () => {
+      await t.c.retraction.workerSide.sweep(log);
+      const rows = await r.removals(post.id);
+      return rows.every((x) => x.status === 'retracted') ? rows : undefined;
+    });
+    assert.equal(removals.length, 2);
   });
 
   it('retracts from the post page form and asks from the editor form', async () => {
