@@ -9,7 +9,7 @@ import { buildContainer, type MockPlatformUrls } from './container.ts';
 import { applyMigrations, connectDatabase } from './db/database.ts';
 import { startEmbeddedPostgres, type EmbeddedDatabase } from './db/embedded.ts';
 import { connectEnqueueOnly, createAgenda, disconnectEnqueueOnly } from './jobs/agenda.ts';
-import { jobRegistry } from './jobs/registry.ts';
+import { jobDepsFrom, jobRegistry } from './jobs/registry.ts';
 import { recurringSchedules } from './jobs/schedules.ts';
 import { createLogger, type Logger } from './logger.ts';
 import { startMockPlatforms } from './mock-platforms/index.ts';
@@ -85,13 +85,7 @@ async function start(config: Readonly<Config>, logger: Logger): Promise<Stopper>
       const worker: Worker = createWorker({
         pool: database.pool,
         workerId,
-        jobs: jobRegistry({
-          health: container.health,
-          workerId,
-          workerStartedAt: new Date(),
-          publishing: container.publishing.workerSide,
-          publishConcurrency: config.worker.concurrency,
-        }),
+        jobs: jobRegistry(jobDepsFrom(container, { workerId: workerId, publishConcurrency: config.worker.concurrency })),
         schedules: recurringSchedules({ heartbeatSeconds: config.worker.heartbeatSeconds }),
         pollMs: config.worker.pollMs,
         concurrency: config.worker.concurrency,

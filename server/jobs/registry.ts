@@ -1,6 +1,7 @@
 // THE list of jobs Loa runs. Every job is defined here, by name, and nowhere else.
 import { z } from 'zod';
 import type { HealthService } from '../system/health.service.ts';
+import type { PostSeries } from '../posts/post-series.ts';
 import { defineJob, type JobDefinition } from './define-job.ts';
 import { PUBLISHING_JOB_PAYLOADS, PUBLISHING_JOBS, publishingJobs, type PublishingWorkerSide } from '../publishing/publishing.jobs.ts';
 import { RETRACTION_JOB_PAYLOADS, RETRACTION_JOBS, retractionJobs, type RetractionWorkerSide } from '../retraction/retraction.jobs.ts';
@@ -12,12 +13,15 @@ export interface JobDeps {
   /** The publishing jobs' handlers (c.publishing.workerSide) and how many publishes run at once. */
   publishing: PublishingWorkerSide;
   publishConcurrency: number;
-  /** Removing retracted posts from the platforms (c.retraction.workerSide); optional until every caller passes it. */
-  retraction?: RetractionWorkerSide;
+  /** Recurring posts: continues each series whose latest occurrence's time has come. */
+  postSeries: Pick<PostSeries, 'continueDueSeries'>;
+  /** Removing retracted posts from the platforms (c.retraction.workerSide). */
+  retraction: RetractionWorkerSide;
 }
 
 export const JOB_NAMES = {
   heartbeat: 'system.heartbeat',
+  continueSeries: 'posts.continue-series',
   ...PUBLISHING_JOBS,
   ...RETRACTION_JOBS,
 } as const;
@@ -25,9 +29,26 @@ export const JOB_NAMES = {
 /** Payload schemas by job name: the job queue checks every enqueued payload against them. */
 export const JOB_PAYLOADS: Record<string, z.ZodType> = {
   [JOB_NAMES.heartbeat]: z.object({}).passthrough(),
+  [JOB_NAMES.continueSeries]: z.object({}).passthrough(),
   ...PUBLISHING_JOB_PAYLOADS,
   ...RETRACTION_JOB_PAYLOADS,
 };
+
+/** The job dependencies a process's container provides: every worker builds them the same way. */
+export function jobDepsFrom(
+  c: { health: HealthService; publishing: { workerSide: PublishingWorkerSide }; postSeries: JobDeps['postSeries']; retraction: { workerSide: RetractionWorkerSide } },
+  worker: { workerId: string; publishConcurrency: number; startedAt?: Date },
+): JobDeps {
+  return {
+    health: c.health,
+    workerId: worker.workerId,
+    workerStartedAt: worker.startedAt ?? new Date(),
+    publishing: c.publishing.workerSide,
+    publishConcurrency: worker.publishConcurrency,
+    postSeries: c.postSeries,
+    retraction: c.retraction.workerSide,
+  };
+}
 
 export function jobRegistry(deps: JobDeps): JobDefinition[] {
   return [
@@ -36,7 +57,15 @@ export function jobRegistry(deps: JobDeps): JobDefinition[] {
       payload: z.object({}).passthrough(),
       handler: async () => deps.health.beat(deps.workerId, deps.workerStartedAt),
     }),
+    defineJob({
+      name: JOB_NAMES.continueSeries,
+      payload: z.object({}).passthrough(),
+      handler: async (_payload, ctx) => {
+        const created = await deps.postSeries.continueDueSeries();
+        if (created > 0) ctx.log.info({ created }, 'recurring posts continued');
+      },
+    }),
     ...publishingJobs(deps.publishing, deps.workerId, deps.publishConcurrency),
-    ...(deps.retraction ? retractionJobs(deps.retraction, deps.workerId) : []),
+    ...retractionJobs(deps.retraction, deps.workerId),
   ];
 }

@@ -7,6 +7,7 @@ import { retractionSchedules } from '../retraction/retraction.jobs.ts';
 export function recurringSchedules(settings: { heartbeatSeconds: number }): RecurringSchedule[] {
   return [
     { job: JOB_NAMES.heartbeat, every: `${settings.heartbeatSeconds} seconds` },
+    { job: JOB_NAMES.continueSeries, every: '1 minute' },
     // Orphaned publications are reconciled within a minute (lease + one sweep), not Agenda's 10.
     ...publishingSchedules({ sweepSeconds: 5, tokenRefreshMinutes: 30 }),
     ...retractionSchedules({ sweepSeconds: 15 }),

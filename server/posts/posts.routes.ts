@@ -38,9 +38,10 @@ function decodeCursor(cursor: string): { scheduledAt: Date; id: string } {
 export function postsRoutes(c: Container) {
   /** The post with its publications and history, as API.md describes it. */
   async function detailed(row: PostRow) {
-    const [publications, events] = await Promise.all([
+    const [publications, events, retractions] = await Promise.all([
       c.publishing.listForPost(row.id),
       c.posts.history(row.id),
+      c.retraction.statusForPost(row.id),
     ]);
     const actors = await c.repos.users.namesByIds([
       ...new Set(events.map((e) => e.actorId).filter((v): v is string => v !== null)),
@@ -61,6 +62,7 @@ export function postsRoutes(c: Container) {
         lastError: p.lastError,
         late: p.late,
       })),
+      retractions,
       history: events.map((e) => ({
         at: e.at.toISOString(),
         actor: e.actorId ? (actors.get(e.actorId) ?? e.actorId) : null,

@@ -155,10 +155,15 @@ export const postResponseSchema = z.object({
   approvedBy: z.string().nullable(),
   approvedAt: z.string().nullable(),
   publishedAt: z.string().nullable(),
+  retractedAt: z.string().nullable(),
+  retractReason: z.string().nullable(),
+  supersededBy: z.string().nullable(),
   publicUrl: z.string(),
   createdAt: z.string(),
   updatedAt: z.string(),
   publications: z.array(publicationSchema).optional(),
+  /** Per channel, the removal of a retracted post (server/retraction). */
+  retractions: z.array(z.record(z.string(), z.unknown())).optional(),
   history: z
     .array(
       z.object({

@@ -6,7 +6,7 @@ import { eq } from 'drizzle-orm';
 import request from 'supertest';
 import { sql } from 'drizzle-orm';
 import { posts } from '../../../server/db/schema.ts';
-import { jobRegistry } from '../../../server/jobs/registry.ts';
+import { jobDepsFrom, jobRegistry } from '../../../server/jobs/registry.ts';
 import { recurringSchedules } from '../../../server/jobs/schedules.ts';
 import { createWorker } from '../../../server/worker.ts';
 import { makeUser } from '../../support/app.ts';
@@ -44,15 +44,7 @@ export async function startRetractionHarness(): Promise<RetractionHarness> {
   const worker = createWorker({
     pool: t.c.database.pool,
     workerId,
-    jobs: jobRegistry({
-      health: t.c.health,
-      workerId,
-      workerStartedAt: new Date(),
-      publishing: t.c.publishing.workerSide,
-      publishConcurrency: 20,
-      postSeries: t.c.postSeries,
-      retraction: t.c.retraction.workerSide,
-    }),
+    jobs: jobRegistry(jobDepsFrom(t.c, { workerId: workerId, publishConcurrency: 20 })),
     schedules: recurringSchedules({ heartbeatSeconds: 60 }),
     pollMs: 200,
     concurrency: 20,
