@@ -5,7 +5,7 @@ import { z } from 'zod';
 import type { Container } from '../container.ts';
 import { POST_STATUSES, type PostStatus } from '../db/schema.ts';
 import { AppError } from '../errors.ts';
-import { fromLocalInput, toLocalInput } from '../http/local-time.ts';
+import { instantToLocal, localToInstant } from '../shared/zoned-time.ts';
 import { pageActor, renderPage, setFlash } from '../http/page.ts';
 import type { PostRow } from './posts.repo.ts';
 import { encodeCursor } from './posts.routes.ts';
@@ -70,8 +70,8 @@ export function postsPages(c: Container): Router {
   router.get('/posts', async (req, res) => {
     if (!pageActor(req, res, STAFF)) return;
     const q = queueQuery.parse(req.query);
-    const from = q.from ? fromLocalInput(`${q.from}T00:00`, zone) : null;
-    const to = q.to ? fromLocalInput(`${q.to}T23:59`, zone) : null;
+    const from = q.from ? localToInstant(`${q.from}T00:00`, zone) : null;
+    const to = q.to ? localToInstant(`${q.to}T23:59`, zone) : null;
     let after: { scheduledAt: Date; id: string } | undefined;
     if (q.cursor) {
       const [at, id] = JSON.parse(Buffer.from(q.cursor, 'base64url').toString('utf8')) as [string, string];
@@ -132,7 +132,7 @@ export function postsPages(c: Container): Router {
       post: {
         ...presentHere(post),
         statusLabel: req.t(`posts.status_${status}`),
-        scheduledLocal: toLocalInput(post.scheduledAt, zone),
+        scheduledLocal: instantToLocal(post.scheduledAt, zone),
       },
       author: names.get(post.authorId),
       campaign,
@@ -182,7 +182,7 @@ export function postsPages(c: Container): Router {
     const post = await c.postWorkflow.submit(req.actor!, id);
     return post.status === 'in_review'
       ? req.t('posts.submitted')
-      : req.t('posts.approved', { time: toLocalInput(post.scheduledAt, zone).replace('T', ' ') });
+      : req.t('posts.approved', { time: instantToLocal(post.scheduledAt, zone).replace('T', ' ') });
   });
   action('approve', async (req, id) => {
     const comment = body(req).comment?.trim();
@@ -190,7 +190,7 @@ export function postsPages(c: Container): Router {
       ...(comment && { comment }),
       ...(version(req) && { version: version(req) }),
     });
-    return req.t('posts.approved', { time: toLocalInput(post.scheduledAt, zone).replace('T', ' ') });
+    return req.t('posts.approved', { time: instantToLocal(post.scheduledAt, zone).replace('T', ' ') });
   });
   action('reject', async (req, id) => {
     await c.postWorkflow.reject(req.actor!, id, {
@@ -204,7 +204,7 @@ export function postsPages(c: Container): Router {
     return req.t('posts.cancelled');
   });
   action('reschedule', async (req, id) => {
-    const at = fromLocalInput(body(req).scheduledAt ?? '', zone);
+    const at = localToInstant(body(req).scheduledAt ?? '', zone);
     if (!at) throw new AppError(422, 'validation_failed', req.t('posts.badTime'));
     const post = await c.posts.updatePost(req.actor!, id, { scheduledAt: at }, c.publishing);
     return post.status === 'in_review' ? req.t('posts.backToReview') : req.t('posts.rescheduled');

@@ -8,7 +8,7 @@ import { csrfTokenFor } from '../http/middleware/csrf.ts';
 import { fieldErrors, pageActor, renderPage } from '../http/page.ts';
 import { CARD_SIZE_NAMES, type CardSize } from '../rendering/index.ts';
 import { createComposeRepo } from './compose.repo.ts';
-import { instantToLocal, localToInstant } from './local-time.ts';
+import { instantToLocal, localToInstant } from '../shared/zoned-time.ts';
 import { facebookText, zaloDescription } from './post-text.ts';
 import { FACEBOOK_POST_TEXT_MAX, ZALO_DESCRIPTION_MAX, ZALO_TITLE_MAX } from './template-render.ts';
 import type { RenderPostInput } from './templates.service.ts';

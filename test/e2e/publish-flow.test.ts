@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict';
 import type { Browser, Page } from 'playwright-core';
 import { SYSTEM_ACTOR } from '../../server/auth/actor.ts';
-import { toLocalInput } from '../../server/http/local-time.ts';
+import { instantToLocal } from '../../server/shared/zoned-time.ts';
 import { jobDepsFrom, jobRegistry } from '../../server/jobs/registry.ts';
 import { recurringSchedules } from '../../server/jobs/schedules.ts';
 import { createWorker, type Worker } from '../../server/worker.ts';
@@ -104,7 +104,7 @@ describe('e2e: compose, review, publish', function () {
     await ed.getByLabel('Trang Công an E2E').check();
     await ed.getByLabel('Zalo Công an E2E').check();
     // Due now: the worker publishes as soon as the reviewer approves.
-    await ed.locator('input[name="scheduledAt"]').fill(toLocalInput(new Date(), 'Asia/Ho_Chi_Minh'));
+    await ed.locator('input[name="scheduledAt"]').fill(instantToLocal(new Date(), 'Asia/Ho_Chi_Minh'));
     await ed
       .locator('#compose-preview .compose-card, #compose-preview img')
       .first()

@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { eq } from 'drizzle-orm';
 import { posts } from '../../../server/db/schema.ts';
-import { instantToLocal, localToInstant } from '../../../server/templates/local-time.ts';
+import { instantToLocal, localToInstant } from '../../../server/shared/zoned-time.ts';
 import { createTestApp, makeUser, signedInAgent, type TestApp } from '../../support/app.ts';
 
 const VALUES = {
