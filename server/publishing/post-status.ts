@@ -1,8 +1,25 @@
 // A post's status follows its publications: publishing once one has started, published when all
 // are out, partially_failed / failed when some / all could not go out. Every change is a post
 // event (actor null = Loa itself) and an audit entry, in the caller's transaction.
-import { eq } from 'drizzle-orm';
-import type { AuditRecorder } from '../audit/audit.service.ts';
+
+/** Appends entries in order: done last in a transaction (the audit chain is one global lock). */
+export async function appendAudit(
+  audit: AuditRecorder,
+  entries: (AuditEntry | undefined)[],
+  tx: Executor,
+): Promise<void> {
+  for (const entry of entries) if (entry) await audit(entry, tx);
+}
+
+/**
+ * For writes whose loss in a database crash is recovered by reconciliation (an attempt's outcome):
+ * no wait for the WAL flush, and none while the audit lock is held.
+ */
+export async function asyncCommit(tx: Executor): Promise<void> {
+  await tx.execute(sql`SET LOCAL synchronous_commit = off`);
+}
+import { eq, sql } from 'drizzle-orm';
+import type { AuditEntry, AuditRecorder } from '../audit/audit.service.ts';
 import type { Executor } from '../db/database.ts';
 import { postEvents, posts, type PostStatus } from '../db/schema.ts';
 import type { PublicationRow } from './publication.repo.ts';
@@ -27,12 +44,15 @@ export function aggregateStatus(rows: Pick<PublicationRow, 'status' | 'attempts'
   return started ? 'publishing' : 'scheduled';
 }
 
+/**
+ * Returns the audit entry for the change (if any) instead of appending it: callers append their
+ * entries last, so the audit chain's lock is held for as short a time as possible.
+ */
 export async function syncPostStatus(
   postId: string,
   publicationsOfPost: (tx: Executor) => Promise<PublicationRow[]>,
-  audit: AuditRecorder,
   tx: Executor,
-): Promise<PostStatus | undefined> {
+): Promise<AuditEntry | undefined> {
   // The post row is locked first: two channels finishing at once aggregate one after the other.
   const [post] = await tx
     .select({ status: posts.status, version: posts.version, publishedAt: posts.publishedAt })
@@ -63,16 +83,12 @@ export async function syncPostStatus(
     version: post.version,
     details: { from: post.status, ...counts },
   });
-  await audit(
-    {
-      actorId: null,
-      actorLabel: 'system',
-      action: `post.${next}`,
-      targetType: 'post',
-      targetId: postId,
-      details: { from: post.status, ...counts },
-    },
-    tx,
-  );
-  return next;
+  return {
+    actorId: null,
+    actorLabel: 'system',
+    action: `post.${next}`,
+    targetType: 'post',
+    targetId: postId,
+    details: { from: post.status, ...counts },
+  };
 }

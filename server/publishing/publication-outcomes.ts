@@ -1,14 +1,17 @@
 // How an attempt ends, each in one transaction with its audit entries, the post's status and
 // the notices: published (or found by reconciliation), retry later, failed, or the channel's
 // token is dead. Every write is fenced on the lease owner: a worker that lost its lease changes nothing.
+// These transactions commit without waiting for the WAL flush: if a database crash loses one, the
+// publication is still `publishing` under a lease that runs out, and the next owner reconciles.
+// Audit entries are appended last, so the audit chain's global lock is held as briefly as possible.
 import { eq } from 'drizzle-orm';
-import type { AuditRecorder } from '../audit/audit.service.ts';
+import type { AuditEntry, AuditRecorder } from '../audit/audit.service.ts';
 import type { ChannelsService } from '../channels/channels.service.ts';
 import type { PublishResult } from '../connectors/index.ts';
 import type { Database, Executor } from '../db/database.ts';
 import { posts } from '../db/schema.ts';
 import type { NotificationsService } from '../notifications/notifications.service.ts';
-import { syncPostStatus } from './post-status.ts';
+import { appendAudit, asyncCommit, syncPostStatus } from './post-status.ts';
 import type { ClaimedPublication, PublicationRepo, PublicationRow } from './publication.repo.ts';
 
 export interface Claim extends ClaimedPublication {
@@ -25,10 +28,20 @@ export interface OutcomeDeps {
 
 const SYSTEM = { actorId: null, actorLabel: 'system' } as const;
 
+function entry(action: string, row: PublicationRow, details: Record<string, unknown>): AuditEntry {
+  return {
+    ...SYSTEM,
+    action,
+    targetType: 'publication',
+    targetId: row.id,
+    details: { postId: row.postId, channelId: row.channelId, ...details },
+  };
+}
+
 export function createOutcomes(deps: OutcomeDeps) {
   const { db, repo, audit } = deps;
   const syncPost = (postId: string, tx: Executor) =>
-    syncPostStatus(postId, (t) => repo.findByPost(postId, t), audit, tx);
+    syncPostStatus(postId, (t) => repo.findByPost(postId, t), tx);
 
   async function notifyFailed(
     row: PublicationRow,
@@ -60,6 +73,7 @@ export function createOutcomes(deps: OutcomeDeps) {
       workerId: string,
     ): Promise<PublicationRow | undefined> {
       return db.transaction(async (tx) => {
+        await asyncCommit(tx);
         const row = await repo.settle(
           claim.row.id,
           claim.owner,
@@ -77,25 +91,21 @@ export function createOutcomes(deps: OutcomeDeps) {
         );
         if (!row) return undefined;
         await repo.finishAttempt(claim.attemptId, { outcome: how }, tx);
-        await audit(
-          {
-            ...SYSTEM,
-            action: how === 'reconciled' ? 'publication.reconciled' : 'publication.published',
-            targetType: 'publication',
-            targetId: row.id,
-            details: {
-              postId: row.postId,
-              channelId: row.channelId,
+        const postEntry = await syncPost(row.postId, tx);
+        await appendAudit(
+          audit,
+          [
+            entry(how === 'reconciled' ? 'publication.reconciled' : 'publication.published', row, {
               externalId: row.externalId,
               attempt: row.attempts,
               late: row.late,
               workerId,
               ...(result.details ?? {}),
-            },
-          },
+            }),
+            postEntry,
+          ],
           tx,
         );
-        await syncPost(row.postId, tx);
         return row;
       });
     },
@@ -109,6 +119,7 @@ export function createOutcomes(deps: OutcomeDeps) {
     ): Promise<Date | undefined> {
       const nextAttemptAt = new Date(Date.now() + delayMs);
       return db.transaction(async (tx) => {
+        await asyncCommit(tx);
         const row = await repo.settle(
           claim.row.id,
           claim.owner,
@@ -121,21 +132,17 @@ export function createOutcomes(deps: OutcomeDeps) {
           { outcome, errorKind: failure.kind, errorMessage: failure.message },
           tx,
         );
-        await audit(
-          {
-            ...SYSTEM,
-            action: 'publication.retry_scheduled',
-            targetType: 'publication',
-            targetId: row.id,
-            details: {
-              postId: row.postId,
+        await appendAudit(
+          audit,
+          [
+            entry('publication.retry_scheduled', row, {
               attempt: row.attempts,
               kind: failure.kind,
               message: failure.message,
               nextAttemptAt: nextAttemptAt.toISOString(),
               reconcileFirst: outcome === 'unknown',
-            },
-          },
+            }),
+          ],
           tx,
         );
         return nextAttemptAt;
@@ -144,6 +151,7 @@ export function createOutcomes(deps: OutcomeDeps) {
 
     async failed(claim: Claim, reason: string, kind: string): Promise<PublicationRow | undefined> {
       return db.transaction(async (tx) => {
+        await asyncCommit(tx);
         const row = await repo.settle(
           claim.row.id,
           claim.owner,
@@ -156,18 +164,13 @@ export function createOutcomes(deps: OutcomeDeps) {
           { outcome: 'failed', errorKind: kind, errorMessage: reason },
           tx,
         );
-        await audit(
-          {
-            ...SYSTEM,
-            action: 'publication.failed',
-            targetType: 'publication',
-            targetId: row.id,
-            details: { postId: row.postId, channelId: row.channelId, kind, reason, attempt: row.attempts },
-          },
+        const postEntry = await syncPost(row.postId, tx);
+        await notifyFailed(row, reason, tx);
+        await appendAudit(
+          audit,
+          [entry('publication.failed', row, { kind, reason, attempt: row.attempts }), postEntry],
           tx,
         );
-        await syncPost(row.postId, tx);
-        await notifyFailed(row, reason, tx);
         return row;
       });
     },
@@ -177,18 +180,13 @@ export function createOutcomes(deps: OutcomeDeps) {
       return db.transaction(async (tx) => {
         const row = await repo.failPastNotAfter(id, reason, tx);
         if (!row) return undefined;
-        await audit(
-          {
-            ...SYSTEM,
-            action: 'publication.failed',
-            targetType: 'publication',
-            targetId: row.id,
-            details: { postId: row.postId, channelId: row.channelId, kind: 'not_after', reason },
-          },
+        const postEntry = await syncPost(row.postId, tx);
+        await notifyFailed(row, reason, tx);
+        await appendAudit(
+          audit,
+          [entry('publication.failed', row, { kind: 'not_after', reason }), postEntry],
           tx,
         );
-        await syncPost(row.postId, tx);
-        await notifyFailed(row, reason, tx);
         return row;
       });
     },
@@ -215,21 +213,13 @@ export function createOutcomes(deps: OutcomeDeps) {
         await deps.channels.markNeedsReconnect(own.channelId, platformMessage, tx);
         const others = await repo.failQueuedOnChannel(own.channelId, reason, 'auth_expired', tx);
         const all = [own, ...others];
-        for (const row of all) {
-          await audit(
-            {
-              ...SYSTEM,
-              action: 'publication.failed',
-              targetType: 'publication',
-              targetId: row.id,
-              details: { postId: row.postId, channelId: row.channelId, kind: 'auth_expired', reason },
-            },
-            tx,
-          );
-        }
-        for (const postId of new Set(all.map((r) => r.postId))) await syncPost(postId, tx);
+        const entries: (AuditEntry | undefined)[] = all.map((row) =>
+          entry('publication.failed', row, { kind: 'auth_expired', reason }),
+        );
+        for (const postId of new Set(all.map((r) => r.postId))) entries.push(await syncPost(postId, tx));
         // Admins already have the channel notice; the authors hear about their posts.
         for (const row of all) await notifyFailed(row, reason, tx, []);
+        await appendAudit(audit, entries, tx);
         return all;
       });
     },

@@ -14,11 +14,14 @@ const BATCH = 1000;
 export function createSweeper(deps: { db: Database; queue: JobQueue; settings: PublishingSettings }) {
   const { db, settings } = deps;
 
-  /** A job that will still run: not finished, and either unlocked or locked by a live worker. */
-  const liveJob = (name: string, grace: 'locked-recently' | 'unlocked-due') => sql`
-    EXISTS (SELECT 1 FROM agenda_jobs j
-      WHERE j.name = ${name} AND j.next_run_at IS NOT NULL AND j.data->>'publicationId' = p.id::text
-      AND ${grace === 'locked-recently' ? sql`(j.locked_at IS NULL OR j.locked_at > now() - ${settings.staleJobLockMs}::int * interval '1 millisecond')` : sql`j.locked_at IS NULL AND j.next_run_at <= now() + interval '10 seconds'`})`;
+  /**
+   * Publications that have a job that will still run: not finished, and either unlocked or locked
+   * by a live worker. Read once per sweep and anti-joined (hashed), not probed per publication.
+   */
+  const withLiveJob = (name: string, lockedMeansLive: boolean) => sql`
+    SELECT j.data->>'publicationId' FROM agenda_jobs j
+    WHERE j.name = ${name} AND j.next_run_at IS NOT NULL AND j.data ? 'publicationId'
+      AND ${lockedMeansLive ? sql`(j.locked_at IS NULL OR j.locked_at > now() - ${settings.staleJobLockMs}::int * interval '1 millisecond')` : sql`j.locked_at IS NULL AND j.next_run_at <= now() + interval '10 seconds'`}`;
 
   async function ids(query: ReturnType<typeof sql>): Promise<string[]> {
     const result = await db.execute<{ id: string }>(query);
@@ -30,19 +33,19 @@ export function createSweeper(deps: { db: Database; queue: JobQueue; settings: P
       SELECT p.id FROM publications p
       WHERE p.status = 'scheduled'
         AND greatest(p.scheduled_at, coalesce(p.next_attempt_at, p.scheduled_at)) <= now() - ${settings.sweepGraceMs}::int * interval '1 millisecond'
-        AND NOT ${liveJob(PUBLISHING_JOBS.publish, 'locked-recently')}
+        AND p.id::text NOT IN (${withLiveJob(PUBLISHING_JOBS.publish, true)})
       ORDER BY p.scheduled_at LIMIT ${BATCH}`);
     // The lease is what guards a publication: once it ran out the owner is gone, whatever Agenda's lock says.
     const expired = await ids(sql`
       SELECT p.id FROM publications p
       WHERE p.status = 'publishing' AND p.lease_expires_at < now()
-        AND NOT ${liveJob(PUBLISHING_JOBS.publish, 'unlocked-due')}
+        AND p.id::text NOT IN (${withLiveJob(PUBLISHING_JOBS.publish, false)})
       ORDER BY p.lease_expires_at LIMIT ${BATCH}`);
     const broadcasts = await ids(sql`
       SELECT p.id FROM publications p
       WHERE p.status = 'published' AND p.broadcast->>'status' = 'waiting'
         AND (p.broadcast->>'retryAt')::timestamptz <= now() - ${settings.sweepGraceMs}::int * interval '1 millisecond'
-        AND NOT ${liveJob(PUBLISHING_JOBS.broadcast, 'locked-recently')}
+        AND p.id::text NOT IN (${withLiveJob(PUBLISHING_JOBS.broadcast, true)})
       LIMIT ${BATCH}`);
     for (const id of [...due, ...expired])
       await deps.queue.enqueue(PUBLISHING_JOBS.publish, { publicationId: id });

@@ -94,15 +94,12 @@ describe('channels: connect, list, remove, rotate tokens', function () {
       .set(editor.auth)
       .send({ platform: 'zalo', externalId: zalo.oa_id, accessToken: zalo.access_token });
     assert.equal(denied.status, 403);
-    const created = await request(h.t.app)
-      .post('/api/v1/channels')
-      .set(admin.auth)
-      .send({
-        platform: 'zalo',
-        externalId: zalo.oa_id,
-        accessToken: zalo.access_token,
-        refreshToken: zalo.refresh_token,
-      });
+    const created = await request(h.t.app).post('/api/v1/channels').set(admin.auth).send({
+      platform: 'zalo',
+      externalId: zalo.oa_id,
+      accessToken: zalo.access_token,
+      refreshToken: zalo.refresh_token,
+    });
     assert.equal(created.status, 201, JSON.stringify(created.body));
     const list = await request(h.t.app).get('/api/v1/channels').set(editor.auth);
     assert.equal(list.status, 200);

@@ -7,7 +7,7 @@ import { sql } from 'drizzle-orm';
 import { SYSTEM_ACTOR } from '../../../server/auth/actor.ts';
 import type { ChannelRow } from '../../../server/channels/channels.repo.ts';
 import { posts, type Platform } from '../../../server/db/schema.ts';
-import { jobRegistry } from '../../../server/jobs/registry.ts';
+import { jobDepsFrom, jobRegistry } from '../../../server/jobs/registry.ts';
 import { recurringSchedules } from '../../../server/jobs/schedules.ts';
 import { startMockPlatforms, type RunningMockPlatforms } from '../../../server/mock-platforms/index.ts';
 import type { PublishingTuning } from '../../../server/publishing/wiring.ts';
@@ -146,13 +146,7 @@ export async function startPublishingHarness(tuning: PublishingTuning = FAST_TUN
       const worker = createWorker({
         pool: t.c.database.pool,
         workerId,
-        jobs: jobRegistry({
-          health: t.c.health,
-          workerId,
-          workerStartedAt: new Date(),
-          publishing: t.c.publishing.workerSide,
-          publishConcurrency: 20,
-        }),
+        jobs: jobRegistry(jobDepsFrom(t.c, { workerId: workerId, publishConcurrency: 20 })),
         schedules: recurringSchedules({ heartbeatSeconds: 60 }),
         pollMs: options.pollMs ?? 200,
         concurrency: 20,

@@ -200,6 +200,22 @@ describe('publishing: one publication per channel, against the mocks', function 
     assert.equal((await h.ledger('facebook', fb.row.externalId)).length, 0);
   });
 
+  it('refreshes an expired Zalo token once (the rotated pair stored first) and goes on publishing', async () => {
+    const zalo = await h.channel('zalo');
+    const before = h.t.c.channels.credentials(zalo.row);
+    await h.control('zalo', 'POST', '/tokens/expire', { access_token: zalo.accessToken });
+    const postId = await h.cardPost();
+    const [id] = await h.schedule(postId, [zalo.row.id], new Date());
+    const p = await h.waitForStatus(id!, ['published', 'failed']);
+    assert.equal(p.status, 'published', p.lastError ?? '');
+    const row = await h.t.c.channels.get(zalo.row.id);
+    assert.equal(row.status, 'active');
+    const after = h.t.c.channels.credentials(row);
+    assert.notEqual(after.accessToken, before.accessToken);
+    assert.notEqual(after.refreshToken, before.refreshToken);
+    assert.equal((await h.ledger('zalo', zalo.row.externalId)).length, 1);
+  });
+
   it('reconciles a post the platform accepted while the answer was lost, and never posts it twice', async () => {
     const fb = await h.channel('facebook');
     await h.control('facebook', 'POST', '/faults', {
