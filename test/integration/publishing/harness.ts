@@ -162,6 +162,8 @@ export async function startPublishingHarness(tuning: PublishingTuning = FAST_TUN
       h.worker = undefined;
       t.c.queue.detach();
       await worker?.stop(10_000);
+      // A stopped worker's heartbeat must not make a later suite's health check see a worker.
+      await t.c.database.db.execute(sql`DELETE FROM worker_heartbeats WHERE worker_id LIKE 'test-worker-%'`);
     },
     control,
     async channel(platform, name) {
