@@ -69,6 +69,7 @@ const envSchema = z
     LOA_UPLOAD_MAX_BYTES: positiveInt(10 * 1024 * 1024),
     LOA_UPLOAD_MAX_PIXELS: positiveInt(40_000_000),
     LOA_WORKER_CONCURRENCY: positiveInt(50),
+    LOA_DB_POOL_SIZE: positiveInt(30),
     LOA_WORKER_POLL_MS: positiveInt(1000),
     LOA_HEARTBEAT_SECONDS: positiveInt(15),
     LOA_SECURE_COOKIES: onOff.optional(),
@@ -141,6 +142,7 @@ export interface Config {
   login: { maxPerAccount: number; maxPerIp: number; windowSeconds: number };
   upload: { maxBytes: number; maxPixels: number };
   worker: { concurrency: number; pollMs: number; heartbeatSeconds: number };
+  dbPoolSize: number;
   secureCookies: boolean;
   version: string;
 }
@@ -214,6 +216,7 @@ export function loadConfig(env: Environment = process.env, cwd = process.cwd()):
       pollMs: e.LOA_WORKER_POLL_MS,
       heartbeatSeconds: e.LOA_HEARTBEAT_SECONDS,
     },
+    dbPoolSize: e.LOA_DB_POOL_SIZE,
     secureCookies: e.LOA_SECURE_COOKIES ?? false,
     version: readVersion(),
   };

@@ -38,7 +38,7 @@ async function start(config: Readonly<Config>, logger: Logger): Promise<Stopper>
       url = embedded.url;
     }
     await applyMigrations(url, logger);
-    const database = connectDatabase(url, logger, { max: config.role === 'worker' ? 10 : 20 });
+    const database = connectDatabase(url, logger, { max: config.dbPoolSize });
     stoppers.push({ name: 'database pool', stop: () => database.close() });
 
     let mockUrls: MockPlatformUrls | null = null;

@@ -1,4 +1,4 @@
-// `npm run bench -- publish [--short]`: Loa's publisher against the mock platforms with two worker
+// `npm run bench -- publish [--short] [--burst-only]`: Loa's publisher against the mock platforms with two worker
 // processes (server/main.ts, LOA_ROLE=worker), on an embedded PostgreSQL of its own.
 //   1. burst: 1,000 publications due in the same second → lateness p50/p95/p99/max (claim and
 //      "out" = the platform answered), throughput, duplicates and missing on the mocks' ledgers;
@@ -154,6 +154,8 @@ async function measure(c: Container, ids: string[]): Promise<Measured> {
 
 export async function run(args: string[]): Promise<void> {
   const short = args.includes('--short');
+  /** Only the burst (while tuning the publisher). */
+  const burstOnly = args.includes('--burst-only');
   const steadySeconds = short ? 20 : 120;
   const dataDir = mkdtempSync(path.join(os.tmpdir(), 'loa-bench-publish-'));
   const children: ChildProcess[] = [];
@@ -330,6 +332,7 @@ export async function run(args: string[]): Promise<void> {
       burst_missing: burstLedger.missing,
     });
     await stopChildren(workers.map((w) => w.child));
+    if (burstOnly) return;
 
     // 2. Bare Agenda on the same database: no-op jobs, two processes, the same settings.
     const noop = [
@@ -412,8 +415,8 @@ export async function run(args: string[]): Promise<void> {
     await mocks.close();
     await embedded.stop();
     rmSync(dataDir, { recursive: true, force: true });
+    for (const [name, value] of Object.entries(figures)) console.log(`${name}: ${value}`);
   }
-  for (const [name, value] of Object.entries(figures)) console.log(`${name}: ${value}`);
 }
 
 function fileURLOf(): string {
