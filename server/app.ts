@@ -34,7 +34,16 @@ import { retractionRoutes } from './retraction/retraction.routes.ts';
 import { notificationsPages, unreadCount } from './notifications/notifications.pages.ts';
 
 export function apiRoutes(c: Container): ApiRoute[] {
-  return [...systemRoutes(c), ...authRoutes(c), ...usersRoutes(c), ...templatesRoutes(c), ...mediaRoutes(c), ...channelsRoutes(c), ...postsRoutes(c), ...retractionRoutes(c)];
+  return [
+    ...systemRoutes(c),
+    ...authRoutes(c),
+    ...usersRoutes(c),
+    ...templatesRoutes(c),
+    ...mediaRoutes(c),
+    ...channelsRoutes(c),
+    ...postsRoutes(c),
+    ...retractionRoutes(c),
+  ];
 }
 
 export function createApp(c: Container): express.Express {

@@ -106,7 +106,11 @@ export function buildContainer(input: {
     repo: postsRepo,
     audit: auditLog.record,
     templates,
-    settings: { publicUrl: config.publicUrl, timeZone: config.timeZone, requireApproval: config.requireApproval },
+    settings: {
+      publicUrl: config.publicUrl,
+      timeZone: config.timeZone,
+      requireApproval: config.requireApproval,
+    },
   });
   const postWorkflow = createPostWorkflow({
     db,

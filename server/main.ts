@@ -61,7 +61,11 @@ async function start(config: Readonly<Config>, logger: Logger): Promise<Stopper>
       });
       stoppers.push({ name: 'mock platforms', stop: () => mocks.close() });
       mockUrls = { facebook: mocks.facebookUrl, zalo: mocks.zaloOpenApiUrl };
-      platformUrls = { facebookGraphUrl: mocks.facebookUrl, zaloOpenApiUrl: mocks.zaloOpenApiUrl, zaloOAuthUrl: mocks.zaloOAuthUrl };
+      platformUrls = {
+        facebookGraphUrl: mocks.facebookUrl,
+        zaloOpenApiUrl: mocks.zaloOpenApiUrl,
+        zaloOAuthUrl: mocks.zaloOAuthUrl,
+      };
       logger.info(mockUrls, 'mock platforms started');
     }
 
@@ -85,7 +89,9 @@ async function start(config: Readonly<Config>, logger: Logger): Promise<Stopper>
       const worker: Worker = createWorker({
         pool: database.pool,
         workerId,
-        jobs: jobRegistry(jobDepsFrom(container, { workerId: workerId, publishConcurrency: config.worker.concurrency })),
+        jobs: jobRegistry(
+          jobDepsFrom(container, { workerId: workerId, publishConcurrency: config.worker.concurrency }),
+        ),
         schedules: recurringSchedules({ heartbeatSeconds: config.worker.heartbeatSeconds }),
         pollMs: config.worker.pollMs,
         concurrency: config.worker.concurrency,

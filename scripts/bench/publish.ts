@@ -236,17 +236,15 @@ export async function run(args: string[]): Promise<void> {
       for (const [i, due] of times.entries()) {
         const postId = randomUUID();
         const id = await c.database.db.transaction(async (tx) => {
-          await tx
-            .insert(posts)
-            .values({
-              id: postId,
-              status: 'scheduled',
-              title: `Cảnh báo ${i}`,
-              text: `Cảnh báo lừa đảo số ${i} (${postId.slice(0, 8)}).`,
-              authorId: author.id,
-              slug: `bench-${postId}`,
-              scheduledAt: due,
-            });
+          await tx.insert(posts).values({
+            id: postId,
+            status: 'scheduled',
+            title: `Cảnh báo ${i}`,
+            text: `Cảnh báo lừa đảo số ${i} (${postId.slice(0, 8)}).`,
+            authorId: author.id,
+            slug: `bench-${postId}`,
+            scheduledAt: due,
+          });
           const [created] = await c.publishing.createPublications(tx, {
             postId,
             channelIds: [channels[i % channels.length]!.id],

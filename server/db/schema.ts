@@ -407,7 +407,10 @@ export const publicationRetractions = pgTable(
   (t) => [
     index('publication_retractions_post_idx').on(t.postId),
     index('publication_retractions_due_idx').on(t.status, t.nextAttemptAt),
-    check('publication_retractions_status_ck', sql`${t.status} in ('pending', 'retracting', 'retracted', 'failed')`),
+    check(
+      'publication_retractions_status_ck',
+      sql`${t.status} in ('pending', 'retracting', 'retracted', 'failed')`,
+    ),
   ],
 );
 

@@ -67,8 +67,15 @@ export function staticAssets(): express.Router {
   const files: Record<string, string> = {
     '/assets/pico.min.css': require.resolve('@picocss/pico/css/pico.min.css'),
     '/assets/htmx.min.js': require.resolve('htmx.org/dist/htmx.min.js'),
-    '/assets/fullcalendar.min.js': path.join(path.dirname(require.resolve('fullcalendar')), 'index.global.min.js'),
-    '/assets/fullcalendar-vi.js': path.join(path.dirname(require.resolve('@fullcalendar/core')), 'locales', 'vi.global.min.js'),
+    '/assets/fullcalendar.min.js': path.join(
+      path.dirname(require.resolve('fullcalendar')),
+      'index.global.min.js',
+    ),
+    '/assets/fullcalendar-vi.js': path.join(
+      path.dirname(require.resolve('@fullcalendar/core')),
+      'locales',
+      'vi.global.min.js',
+    ),
   };
   for (const [route, file] of Object.entries(files)) {
     router.get(route, (_req, res) => res.sendFile(file, { maxAge: '7d' }));

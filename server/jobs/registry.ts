@@ -3,8 +3,18 @@ import { z } from 'zod';
 import type { HealthService } from '../system/health.service.ts';
 import type { PostSeries } from '../posts/post-series.ts';
 import { defineJob, type JobDefinition } from './define-job.ts';
-import { PUBLISHING_JOB_PAYLOADS, PUBLISHING_JOBS, publishingJobs, type PublishingWorkerSide } from '../publishing/publishing.jobs.ts';
-import { RETRACTION_JOB_PAYLOADS, RETRACTION_JOBS, retractionJobs, type RetractionWorkerSide } from '../retraction/retraction.jobs.ts';
+import {
+  PUBLISHING_JOB_PAYLOADS,
+  PUBLISHING_JOBS,
+  publishingJobs,
+  type PublishingWorkerSide,
+} from '../publishing/publishing.jobs.ts';
+import {
+  RETRACTION_JOB_PAYLOADS,
+  RETRACTION_JOBS,
+  retractionJobs,
+  type RetractionWorkerSide,
+} from '../retraction/retraction.jobs.ts';
 
 export interface JobDeps {
   health: HealthService;
@@ -36,7 +46,12 @@ export const JOB_PAYLOADS: Record<string, z.ZodType> = {
 
 /** The job dependencies a process's container provides: every worker builds them the same way. */
 export function jobDepsFrom(
-  c: { health: HealthService; publishing: { workerSide: PublishingWorkerSide }; postSeries: JobDeps['postSeries']; retraction: { workerSide: RetractionWorkerSide } },
+  c: {
+    health: HealthService;
+    publishing: { workerSide: PublishingWorkerSide };
+    postSeries: JobDeps['postSeries'];
+    retraction: { workerSide: RetractionWorkerSide };
+  },
   worker: { workerId: string; publishConcurrency: number; startedAt?: Date },
 ): JobDeps {
   return {

@@ -50,7 +50,10 @@ export function createUsersRepo(db: Executor) {
     /** id → name, for showing who did what. */
     async namesByIds(ids: string[], tx: Executor = db): Promise<Map<string, string>> {
       if (ids.length === 0) return new Map();
-      const rows = await tx.select({ id: users.id, name: users.name }).from(users).where(inArray(users.id, ids));
+      const rows = await tx
+        .select({ id: users.id, name: users.name })
+        .from(users)
+        .where(inArray(users.id, ids));
       return new Map(rows.map((r) => [r.id, r.name]));
     },
     async countActiveAdmins(tx: Executor = db): Promise<number> {

@@ -17,7 +17,9 @@ export interface TestApp {
 /** `extra` reaches buildContainer as is (platform URLs of mocks started by the test, tuning). */
 export async function createTestApp(
   env: Environment = {},
-  extra: Partial<Omit<Parameters<typeof buildContainer>[0], 'config' | 'database' | 'logger' | 'secretKey'>> = {},
+  extra: Partial<
+    Omit<Parameters<typeof buildContainer>[0], 'config' | 'database' | 'logger' | 'secretKey'>
+  > = {},
 ): Promise<TestApp> {
   const db = await testDatabase();
   const config = loadConfig({

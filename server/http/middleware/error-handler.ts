@@ -42,11 +42,9 @@ export const errorHandler: ErrorRequestHandler = (error: unknown, req, res, _nex
   const code = appError?.code ?? 'internal_error';
   const message = appError && appError.expose ? appError.message : 'Something went wrong on our side';
   if (wantsJson(req)) {
-    res
-      .status(status)
-      .json({
-        error: { code, message, ...(appError?.details !== undefined && { details: appError.details }) },
-      });
+    res.status(status).json({
+      error: { code, message, ...(appError?.details !== undefined && { details: appError.details }) },
+    });
     return;
   }
   res.status(status).render('pages/error', {

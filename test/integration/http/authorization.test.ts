@@ -49,28 +49,79 @@ const API: Record<string, Case> = {
   },
   'post /units': { allowed: ['admin'], body: () => ({ name: `Công an tỉnh ${randomUUID().slice(0, 6)}` }) },
   'get /units': { allowed: ROLES },
-  'post /posts': { allowed: ['admin', 'editor'], body: () => ({ text: 'Cảnh báo lừa đảo', channelIds: [], scheduledAt: '2030-01-01T08:00:00+07:00' }) },
+  'post /posts': {
+    allowed: ['admin', 'editor'],
+    body: () => ({ text: 'Cảnh báo lừa đảo', channelIds: [], scheduledAt: '2030-01-01T08:00:00+07:00' }),
+  },
   'get /posts': { allowed: ['admin', 'editor', 'reviewer'] },
   'get /posts/:id': { allowed: ['admin', 'editor', 'reviewer'], path: () => `/posts/${randomUUID()}` },
-  'patch /posts/:id': { allowed: ['admin', 'editor'], body: () => ({ text: 'x' }), path: () => `/posts/${randomUUID()}` },
+  'patch /posts/:id': {
+    allowed: ['admin', 'editor'],
+    body: () => ({ text: 'x' }),
+    path: () => `/posts/${randomUUID()}`,
+  },
   'post /posts/:id/submit': { allowed: ['admin', 'editor'], path: () => `/posts/${randomUUID()}/submit` },
-  'post /posts/:id/approve': { allowed: ['admin', 'reviewer'], body: () => ({}), path: () => `/posts/${randomUUID()}/approve` },
-  'post /posts/:id/reject': { allowed: ['admin', 'reviewer'], body: () => ({ comment: 'sửa lại' }), path: () => `/posts/${randomUUID()}/reject` },
-  'post /posts/:id/cancel': { allowed: ['admin', 'editor', 'reviewer'], path: () => `/posts/${randomUUID()}/cancel` },
-  'post /posts/:id/retract': { allowed: ['admin', 'reviewer'], body: () => ({ reason: 'Thông tin đã cũ' }), path: () => `/posts/${randomUUID()}/retract` },
-  'post /posts/:id/retract-request': { allowed: ['admin', 'editor'], body: () => ({ reason: 'Thông tin đã cũ' }), path: () => `/posts/${randomUUID()}/retract-request` },
-  'post /posts/:id/supersede': { allowed: ['admin', 'reviewer'], body: () => ({ byPostId: randomUUID() }), path: () => `/posts/${randomUUID()}/supersede` },
-  'post /campaigns': { allowed: ['admin', 'editor'], body: () => ({ name: `Chiến dịch ${randomUUID().slice(0, 6)}` }) },
+  'post /posts/:id/approve': {
+    allowed: ['admin', 'reviewer'],
+    body: () => ({}),
+    path: () => `/posts/${randomUUID()}/approve`,
+  },
+  'post /posts/:id/reject': {
+    allowed: ['admin', 'reviewer'],
+    body: () => ({ comment: 'sửa lại' }),
+    path: () => `/posts/${randomUUID()}/reject`,
+  },
+  'post /posts/:id/cancel': {
+    allowed: ['admin', 'editor', 'reviewer'],
+    path: () => `/posts/${randomUUID()}/cancel`,
+  },
+  'post /posts/:id/retract': {
+    allowed: ['admin', 'reviewer'],
+    body: () => ({ reason: 'Thông tin đã cũ' }),
+    path: () => `/posts/${randomUUID()}/retract`,
+  },
+  'post /posts/:id/retract-request': {
+    allowed: ['admin', 'editor'],
+    body: () => ({ reason: 'Thông tin đã cũ' }),
+    path: () => `/posts/${randomUUID()}/retract-request`,
+  },
+  'post /posts/:id/supersede': {
+    allowed: ['admin', 'reviewer'],
+    body: () => ({ byPostId: randomUUID() }),
+    path: () => `/posts/${randomUUID()}/supersede`,
+  },
+  'post /campaigns': {
+    allowed: ['admin', 'editor'],
+    body: () => ({ name: `Chiến dịch ${randomUUID().slice(0, 6)}` }),
+  },
   'get /campaigns': { allowed: ['admin', 'editor', 'reviewer'] },
   'get /templates': { allowed: ['admin', 'editor', 'reviewer'] },
-  'post /templates': { allowed: ['admin', 'editor'], body: () => ({ name: `Mẫu ${randomUUID()}`, body: 'Gọi {{hotline}}', variables: [{ name: 'hotline', label: 'Đường dây nóng', type: 'phone', required: true }] }) },
+  'post /templates': {
+    allowed: ['admin', 'editor'],
+    body: () => ({
+      name: `Mẫu ${randomUUID()}`,
+      body: 'Gọi {{hotline}}',
+      variables: [{ name: 'hotline', label: 'Đường dây nóng', type: 'phone', required: true }],
+    }),
+  },
   'get /templates/:id': { allowed: ['admin', 'editor', 'reviewer'], path: () => '/templates/dau-tu-tien-ao' },
   'post /media': { allowed: ['admin', 'editor'] },
   'get /media': { allowed: ['admin', 'editor', 'reviewer'] },
   'get /media/:id': { allowed: ['admin', 'editor', 'reviewer'], path: () => `/media/${randomUUID()}` },
-  'patch /media/:id': { allowed: ['admin', 'editor'], path: () => `/media/${randomUUID()}`, body: () => ({ altText: 'Ảnh' }) },
+  'patch /media/:id': {
+    allowed: ['admin', 'editor'],
+    path: () => `/media/${randomUUID()}`,
+    body: () => ({ altText: 'Ảnh' }),
+  },
   'delete /media/:id': { allowed: ['admin', 'editor'], path: () => `/media/${randomUUID()}` },
-  'post /templates/:id/render': { allowed: ['admin', 'editor', 'reviewer'], path: () => '/templates/dau-tu-tien-ao/render', body: () => ({ variables: { unitName: 'Công an tỉnh Huế', hotline: '113', area: 'Huế', date: '2025-06-02' }, withCard: false }) },
+  'post /templates/:id/render': {
+    allowed: ['admin', 'editor', 'reviewer'],
+    path: () => '/templates/dau-tu-tien-ao/render',
+    body: () => ({
+      variables: { unitName: 'Công an tỉnh Huế', hotline: '113', area: 'Huế', date: '2025-06-02' },
+      withCard: false,
+    }),
+  },
 };
 
 const PAGES: Record<string, Who[]> = {

@@ -59,7 +59,11 @@ describe('publishing: one publication per channel, against the mocks', function 
       ['published'],
     );
     const actions = (
-      await h.t.c.database.db.select().from(auditLog).where(eq(auditLog.targetId, fbPub!))
+      await h.t.c.database.db
+        .select()
+        .from(auditLog)
+        .where(eq(auditLog.targetId, fbPub!))
+        .orderBy(auditLog.id)
     ).map((r) => r.action);
     assert.deepEqual(actions, ['publication.claimed', 'publication.published']);
   });
