@@ -1,13 +1,20 @@
 // The audit log: append-only, every entry chained to the previous one by a SHA-256 hash, so
 // that editing, inserting or deleting history is detectable (`npm run audit:verify`).
+//
+// Writers only INSERT, inside their own transaction and without any lock, so the log never
+// serialises the work it records. A sealer (the recurring job `audit.seal`, and every
+// verification) then gives the committed, unsealed rows the next positions in the chain (`seq`,
+// in id order) and their hashes. A row that commits late is sealed in a later batch; the chain's
+// order is the sealing order. Between insert and sealing (seconds) a row is not yet protected.
 import { createHash } from 'node:crypto';
-import { asc, desc, gt, sql } from 'drizzle-orm';
+import { asc, desc, gt, isNotNull, isNull, sql } from 'drizzle-orm';
 import type { Database, Executor } from '../db/database.ts';
 import { auditLog } from '../db/schema.ts';
 
 export const GENESIS_HASH = '0'.repeat(64);
-// Serialises appends so two concurrent writers cannot both chain onto the same entry.
-const AUDIT_LOCK_ID = 748_210_002;
+// Only sealers take it: two sealers must not give out the same chain positions.
+const SEAL_LOCK_ID = 748_210_002;
+const SEAL_BATCH = 1000;
 
 export interface AuditEntry {
   actorId?: string | null;
@@ -42,6 +49,7 @@ function canonicalJson(value: unknown): string {
   return JSON.stringify(value instanceof Date ? value.toISOString() : value);
 }
 
+/** The hash of one entry, chained to the one before it. */
 export function entryHash(prevHash: string, fields: HashedFields): string {
   return createHash('sha256')
     .update(prevHash)
@@ -50,55 +58,89 @@ export function entryHash(prevHash: string, fields: HashedFields): string {
     .digest('hex');
 }
 
+const hashedFields = (row: typeof auditLog.$inferSelect): HashedFields => ({
+  at: row.at,
+  actorId: row.actorId,
+  actorLabel: row.actorLabel,
+  action: row.action,
+  targetType: row.targetType,
+  targetId: row.targetId,
+  details: row.details,
+  ip: row.ip,
+});
+
 export type AuditRecorder = (entry: AuditEntry, executor?: Executor) => Promise<void>;
 
+export type VerifyResult =
+  { ok: true; entries: number } | { ok: false; entries: number; brokenId: number; reason: string };
+
 export function createAuditLog(db: Database) {
-  async function append(entry: AuditEntry, tx: Executor): Promise<void> {
-    await tx.execute(sql`SELECT pg_advisory_xact_lock(${AUDIT_LOCK_ID})`);
-    const [last] = await tx
-      .select({ hash: auditLog.hash })
-      .from(auditLog)
-      .orderBy(desc(auditLog.id))
-      .limit(1);
-    const prevHash = last?.hash ?? GENESIS_HASH;
-    // Millisecond precision: the column keeps milliseconds, so the hash must use the same value.
-    const at = new Date();
-    const fields: HashedFields = {
-      at,
+  /** Appends an entry, inside the caller's transaction when given one so it commits with the change. */
+  const record: AuditRecorder = async (entry, executor = db) => {
+    await executor.insert(auditLog).values({
+      at: new Date(),
       actorId: entry.actorId ?? null,
       actorLabel: entry.actorLabel ?? null,
       action: entry.action,
       targetType: entry.targetType ?? null,
       targetId: entry.targetId ?? null,
+      // Through JSON once, so the hash later sees exactly what jsonb stored.
       details: JSON.parse(JSON.stringify(entry.details ?? {})) as Record<string, unknown>,
       ip: entry.ip ?? null,
-    };
-    await tx.insert(auditLog).values({ ...fields, prevHash, hash: entryHash(prevHash, fields) });
-  }
-
-  const record: AuditRecorder = async (entry, executor) => {
-    // Inside the caller's transaction when given one, so the entry commits with the change.
-    if (executor && executor !== db) return append(entry, executor);
-    await db.transaction((tx) => append(entry, tx));
+    });
   };
 
-  /** Walks the whole chain; returns the first entry whose hash or link does not match. */
-  async function verify(): Promise<
-    { ok: true; entries: number } | { ok: false; entries: number; brokenId: number; reason: string }
-  > {
+  /** Chains every committed, unsealed entry onto the end of the log; returns how many it sealed. */
+  async function seal(): Promise<number> {
+    let sealed = 0;
+    for (;;) {
+      const batch = await db.transaction(async (tx) => {
+        await tx.execute(sql`SELECT pg_advisory_xact_lock(${SEAL_LOCK_ID})`);
+        const [last] = await tx
+          .select({ seq: auditLog.seq, hash: auditLog.hash })
+          .from(auditLog)
+          .where(isNotNull(auditLog.seq))
+          .orderBy(desc(auditLog.seq))
+          .limit(1);
+        const rows = await tx
+          .select()
+          .from(auditLog)
+          .where(isNull(auditLog.seq))
+          .orderBy(asc(auditLog.id))
+          .limit(SEAL_BATCH);
+        let seq = last?.seq ?? 0;
+        let prevHash = last?.hash ?? GENESIS_HASH;
+        for (const row of rows) {
+          seq += 1;
+          const hash = entryHash(prevHash, hashedFields(row));
+          await tx.execute(
+            sql`UPDATE audit_log SET seq = ${seq}, prev_hash = ${prevHash}, hash = ${hash} WHERE id = ${row.id}`,
+          );
+          prevHash = hash;
+        }
+        return rows.length;
+      });
+      sealed += batch;
+      if (batch < SEAL_BATCH) return sealed;
+    }
+  }
+
+  /** Seals what is pending, then walks the whole chain; names the first entry that does not match. */
+  async function verify(): Promise<VerifyResult> {
+    await seal();
     let prevHash = GENESIS_HASH;
-    let lastId = 0;
+    let lastSeq = 0;
     let checked = 0;
     for (;;) {
       const rows = await db
         .select()
         .from(auditLog)
-        .where(gt(auditLog.id, lastId))
-        .orderBy(asc(auditLog.id))
+        .where(gt(auditLog.seq, lastSeq))
+        .orderBy(asc(auditLog.seq))
         .limit(1000);
       if (rows.length === 0) return { ok: true, entries: checked };
       for (const row of rows) {
-        if (row.prevHash !== prevHash) {
+        if (row.seq !== lastSeq + 1 || row.prevHash !== prevHash) {
           return {
             ok: false,
             entries: checked,
@@ -106,27 +148,17 @@ export function createAuditLog(db: Database) {
             reason: 'previous entry missing or changed',
           };
         }
-        const expected = entryHash(prevHash, {
-          at: row.at,
-          actorId: row.actorId,
-          actorLabel: row.actorLabel,
-          action: row.action,
-          targetType: row.targetType,
-          targetId: row.targetId,
-          details: row.details,
-          ip: row.ip,
-        });
-        if (expected !== row.hash) {
+        if (entryHash(prevHash, hashedFields(row)) !== row.hash) {
           return { ok: false, entries: checked, brokenId: row.id, reason: 'entry content was changed' };
         }
         prevHash = row.hash;
-        lastId = row.id;
+        lastSeq = row.seq;
         checked += 1;
       }
     }
   }
 
-  return { record, verify };
+  return { record, seal, verify };
 }
 
 export type AuditLog = ReturnType<typeof createAuditLog>;

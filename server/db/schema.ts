@@ -3,6 +3,7 @@
 import { sql } from 'drizzle-orm';
 import {
   type AnyPgColumn,
+  bigint,
   bigserial,
   boolean,
   check,
@@ -86,10 +87,16 @@ export const auditLog = pgTable(
     targetId: text('target_id'),
     details: jsonb('details').$type<Record<string, unknown>>().notNull().default({}),
     ip: text('ip'),
-    prevHash: text('prev_hash').notNull(),
-    hash: text('hash').notNull(),
+    /** Position in the hash chain, set when the row is sealed (see audit.service.ts). */
+    seq: bigint('seq', { mode: 'number' }),
+    prevHash: text('prev_hash'),
+    hash: text('hash'),
   },
-  (t) => [index('audit_log_target_idx').on(t.targetType, t.targetId), index('audit_log_at_idx').on(t.at)],
+  (t) => [
+    index('audit_log_target_idx').on(t.targetType, t.targetId),
+    index('audit_log_at_idx').on(t.at),
+    uniqueIndex('audit_log_seq_uq').on(t.seq),
+  ],
 );
 
 export const rateLimits = pgTable(

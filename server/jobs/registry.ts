@@ -1,5 +1,6 @@
 // THE list of jobs Loa runs. Every job is defined here, by name, and nowhere else.
 import { z } from 'zod';
+import type { AuditLog } from '../audit/audit.service.ts';
 import type { HealthService } from '../system/health.service.ts';
 import type { PostSeries } from '../posts/post-series.ts';
 import { defineJob, type JobDefinition } from './define-job.ts';
@@ -23,6 +24,8 @@ export interface JobDeps {
   /** The publishing jobs' handlers (c.publishing.workerSide) and how many publishes run at once. */
   publishing: PublishingWorkerSide;
   publishConcurrency: number;
+  /** Chains new audit entries into the hash chain (see audit.service.ts). */
+  auditLog: Pick<AuditLog, 'seal'>;
   /** Recurring posts: continues each series whose latest occurrence's time has come. */
   postSeries: Pick<PostSeries, 'continueDueSeries'>;
   /** Removing retracted posts from the platforms (c.retraction.workerSide). */
@@ -31,6 +34,7 @@ export interface JobDeps {
 
 export const JOB_NAMES = {
   heartbeat: 'system.heartbeat',
+  sealAudit: 'audit.seal',
   continueSeries: 'posts.continue-series',
   ...PUBLISHING_JOBS,
   ...RETRACTION_JOBS,
@@ -39,6 +43,7 @@ export const JOB_NAMES = {
 /** Payload schemas by job name: the job queue checks every enqueued payload against them. */
 export const JOB_PAYLOADS: Record<string, z.ZodType> = {
   [JOB_NAMES.heartbeat]: z.object({}).passthrough(),
+  [JOB_NAMES.sealAudit]: z.object({}).passthrough(),
   [JOB_NAMES.continueSeries]: z.object({}).passthrough(),
   ...PUBLISHING_JOB_PAYLOADS,
   ...RETRACTION_JOB_PAYLOADS,
@@ -48,6 +53,7 @@ export const JOB_PAYLOADS: Record<string, z.ZodType> = {
 export function jobDepsFrom(
   c: {
     health: HealthService;
+    auditLog: Pick<AuditLog, 'seal'>;
     publishing: { workerSide: PublishingWorkerSide };
     postSeries: JobDeps['postSeries'];
     retraction: { workerSide: RetractionWorkerSide };
@@ -56,6 +62,7 @@ export function jobDepsFrom(
 ): JobDeps {
   return {
     health: c.health,
+    auditLog: c.auditLog,
     workerId: worker.workerId,
     workerStartedAt: worker.startedAt ?? new Date(),
     publishing: c.publishing.workerSide,
@@ -71,6 +78,13 @@ export function jobRegistry(deps: JobDeps): JobDefinition[] {
       name: JOB_NAMES.heartbeat,
       payload: z.object({}).passthrough(),
       handler: async () => deps.health.beat(deps.workerId, deps.workerStartedAt),
+    }),
+    defineJob({
+      name: JOB_NAMES.sealAudit,
+      payload: z.object({}).passthrough(),
+      handler: async () => {
+        await deps.auditLog.seal();
+      },
     }),
     defineJob({
       name: JOB_NAMES.continueSeries,

@@ -8,6 +8,7 @@ export function recurringSchedules(settings: { heartbeatSeconds: number }): Recu
   return [
     { job: JOB_NAMES.heartbeat, every: `${settings.heartbeatSeconds} seconds` },
     { job: JOB_NAMES.continueSeries, every: '1 minute' },
+    { job: JOB_NAMES.sealAudit, every: '5 seconds' },
     // Orphaned publications are reconciled within a minute (lease + one sweep), not Agenda's 10.
     ...publishingSchedules({ sweepSeconds: 5, tokenRefreshMinutes: 30 }),
     ...retractionSchedules({ sweepSeconds: 15 }),

@@ -28,9 +28,52 @@ describe('audit log', () => {
     const [last, previous] = await t.c.database.db
       .select()
       .from(auditLog)
-      .orderBy(desc(auditLog.id))
+      .orderBy(desc(auditLog.seq))
       .limit(2);
     assert.equal(last?.prevHash, previous?.hash);
+    assert.equal(last?.seq, (previous?.seq ?? 0) + 1);
+  });
+
+  it('seals an entry that commits late after the ones sealed before it, and the chain holds', async () => {
+    let release!: () => void;
+    const held = new Promise<void>((resolve) => (release = resolve));
+    let inserted!: () => void;
+    const insertedPromise = new Promise<void>((resolve) => (inserted = resolve));
+    const late = t.c.database.db.transaction(async (tx) => {
+      await t.c.auditLog.record({ action: 'test.late', details: { n: 1 } }, tx);
+      inserted();
+      await held;
+    });
+    await insertedPromise;
+    await t.c.auditLog.record({ action: 'test.early', details: { n: 2 } });
+    await t.c.auditLog.seal();
+    release();
+    await late;
+    assert.equal((await t.c.auditLog.verify()).ok, true);
+    const rows = await t.c.database.db
+      .select()
+      .from(auditLog)
+      .where(sql`${auditLog.action} in ('test.late', 'test.early')`);
+    const lateRow = rows.find((r) => r.action === 'test.late')!;
+    const earlyRow = rows.find((r) => r.action === 'test.early')!;
+    assert.ok(lateRow.id < earlyRow.id, 'the late entry got its id first');
+    assert.ok(lateRow.seq! > earlyRow.seq!, 'but was chained after, when it committed');
+  });
+
+  it('lets sealing set the chain columns once, and nothing else', async () => {
+    await t.c.auditLog.record({ action: 'test.sealed' });
+    await t.c.auditLog.seal();
+    const [row] = await t.c.database.db.select().from(auditLog).orderBy(desc(auditLog.seq)).limit(1);
+    const appendOnly = (error: unknown) =>
+      /append-only/.test(String((error as { cause?: Error }).cause?.message));
+    await assert.rejects(
+      t.c.database.db
+        .update(auditLog)
+        .set({ hash: 'f'.repeat(64) })
+        .where(eq(auditLog.id, row!.id)),
+      appendOnly,
+      'a sealed row cannot be re-sealed',
+    );
   });
 
   it('refuses updates and deletes through SQL', async () => {
@@ -56,6 +99,7 @@ describe('audit log', () => {
   it('names the first entry whose content was changed, and the entry after one that was deleted', async () => {
     const { user } = await makeUser(t, 'member');
     await t.c.auditLog.record({ action: 'test.after', targetId: user.id });
+    await t.c.auditLog.seal();
     const [changed] = await t.c.database.db
       .select()
       .from(auditLog)
@@ -81,8 +125,8 @@ describe('audit log', () => {
     const [next] = await t.c.database.db
       .select()
       .from(auditLog)
-      .where(sql`${auditLog.id} > ${changed.id}`)
-      .orderBy(auditLog.id)
+      .where(sql`${auditLog.seq} > ${changed.seq}`)
+      .orderBy(auditLog.seq)
       .limit(1);
     await tamper(() => t.c.database.db.delete(auditLog).where(eq(auditLog.id, changed.id)));
     const afterDelete = await t.c.auditLog.verify();
