@@ -76,6 +76,22 @@ export function channelsPages(c: Container): Router {
     res.redirect(303, '/admin/channels');
   });
 
+  router.post('/admin/channels/:id/status', async (req, res) => {
+    const actor = pageActor(req, res, ['admin']);
+    if (!actor) return;
+    const id = channelIdSchema.parse(req.params.id);
+    const status =
+      (req.body as Record<string, unknown> | undefined)?.status === 'active' ? 'active' : 'disabled';
+    try {
+      await c.channels.setStatus(actor, id, status);
+      setFlash(req, 'success', req.t(status === 'active' ? 'channels.enabled' : 'channels.disabled'));
+    } catch (error) {
+      if (!(error instanceof AppError) || error.status >= 500 || error.status === 404) throw error;
+      setFlash(req, 'error', error.message);
+    }
+    res.redirect(303, '/admin/channels');
+  });
+
   router.post('/admin/channels/:id/delete', async (req, res) => {
     const actor = pageActor(req, res, ['admin']);
     if (!actor) return;

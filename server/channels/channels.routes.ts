@@ -45,6 +45,19 @@ export function channelsRoutes(c: Container) {
       handler: async () => ({ items: (await c.channels.list()).map(presentChannel), nextCursor: null }),
     }),
     defineRoute({
+      method: 'patch',
+      path: '/channels/:id',
+      summary:
+        'Pause (`disabled`) or resume (`active`) a channel; a channel that needs a new token is reconnected instead',
+      tag: 'Channels',
+      access: ['admin'],
+      params: z.object({ id: channelIdSchema }),
+      body: z.strictObject({ status: z.enum(['active', 'disabled']) }),
+      response: channelResponseSchema,
+      handler: async ({ actor, params, body }) =>
+        presentChannel(await c.channels.setStatus(actor, params.id, body.status)),
+    }),
+    defineRoute({
       method: 'delete',
       path: '/channels/:id',
       summary: 'Remove a channel (409 while publications on it are scheduled or being published)',

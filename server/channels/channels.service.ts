@@ -146,6 +146,41 @@ export function createChannelsService(deps: Deps) {
     });
   }
 
+  /**
+   * An admin pauses a channel (its publications fail with "the channel is disabled" instead of
+   * going out) or resumes it. A channel waiting for a new token is resumed by reconnecting it.
+   */
+  async function setStatus(actor: Actor, id: string, status: 'active' | 'disabled'): Promise<ChannelRow> {
+    requireAdmin(actor);
+    return db.transaction(async (tx) => {
+      const row = await repo.lockById(id, tx);
+      if (!row) throw new NotFoundError('Channel');
+      if (row.status === status) return row;
+      if (status === 'active' && row.status !== 'disabled') {
+        throw new ConflictError(
+          'This channel needs a new token: reconnect it instead',
+          'channel_needs_reconnect',
+        );
+      }
+      const updated = await repo.update(
+        id,
+        { status, statusReason: status === 'disabled' ? `disabled by ${actor.name}` : null },
+        tx,
+      );
+      if (!updated) throw new NotFoundError('Channel');
+      await audit(
+        {
+          ...actorAudit(actor),
+          action: status === 'disabled' ? 'channel.disabled' : 'channel.enabled',
+          targetType: 'channel',
+          targetId: id,
+        },
+        tx,
+      );
+      return updated;
+    });
+  }
+
   async function remove(actor: Actor, id: string): Promise<void> {
     requireAdmin(actor);
     await db.transaction(async (tx) => {
@@ -316,6 +351,7 @@ export function createChannelsService(deps: Deps) {
   }
 
   return {
+    setStatus,
     connect,
     connectDemo,
     remove,

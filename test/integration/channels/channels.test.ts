@@ -121,6 +121,62 @@ describe('channels: connect, list, remove, rotate tokens', function () {
     );
   });
 
+  it('pauses a channel: its due publications fail with that reason and nothing is posted; resumes it', async () => {
+    const fb = await h.channel('facebook');
+    const editor = await makeUser(h.t, 'editor');
+    assert.equal(
+      (
+        await request(h.t.app)
+          .patch(`/api/v1/channels/${fb.row.id}`)
+          .set(editor.auth)
+          .send({ status: 'disabled' })
+      ).status,
+      403,
+    );
+    const paused = await request(h.t.app)
+      .patch(`/api/v1/channels/${fb.row.id}`)
+      .set(admin.auth)
+      .send({ status: 'disabled' });
+    assert.equal(paused.status, 200);
+    assert.equal(paused.body.status, 'disabled');
+    const postId = await h.post();
+    const [publicationId] = await h.schedule(postId, [fb.row.id], new Date());
+    await h.startWorker();
+    try {
+      await h.waitForStatus(publicationId!, ['failed']);
+    } finally {
+      await h.stopWorker();
+    }
+    const publication = await h.publication(publicationId!);
+    assert.match(publication.lastError ?? '', /disabled/);
+    assert.deepEqual(await h.ledger('facebook', fb.row.externalId), [], 'nothing reached the platform');
+    const resumed = await request(h.t.app)
+      .patch(`/api/v1/channels/${fb.row.id}`)
+      .set(admin.auth)
+      .send({ status: 'active' });
+    assert.equal(resumed.body.status, 'active');
+    assert.equal(
+      (
+        await request(h.t.app)
+          .patch(`/api/v1/channels/${fb.row.id}`)
+          .set(admin.auth)
+          .send({ status: 'paused' })
+      ).status,
+      422,
+    );
+    // A channel whose token died is reconnected with a new token, not simply resumed.
+    await h.t.c.database.db
+      .update(channels)
+      .set({ status: 'needs_reconnect' })
+      .where(eq(channels.id, fb.row.id));
+    const refused = await request(h.t.app)
+      .patch(`/api/v1/channels/${fb.row.id}`)
+      .set(admin.auth)
+      .send({ status: 'active' });
+    assert.equal(refused.status, 409);
+    assert.equal(refused.body.error.code, 'channel_needs_reconnect');
+  });
+
   it('refuses to remove a channel with publications in flight (409)', async () => {
     const fb = await h.channel('facebook');
     const postId = await h.post({ scheduledAt: new Date(Date.now() + 3_600_000) });

@@ -24,6 +24,11 @@ const API: Record<string, Case> = {
   'post /channels/demo': { allowed: ['admin'], body: () => ({ platform: 'facebook' }) },
   'get /channels': { allowed: ROLES },
   'delete /channels/:id': { allowed: ['admin'], path: () => `/channels/${randomUUID()}` },
+  'patch /channels/:id': {
+    allowed: ['admin'],
+    body: () => ({ status: 'disabled' }),
+    path: () => `/channels/${randomUUID()}`,
+  },
   'post /auth/token': {
     allowed: EVERYONE,
     body: () => ({ email: 'nobody@example.vn', password: 'wrong password' }),
