@@ -2,7 +2,7 @@
 // are out, partially_failed / failed when some / all could not go out. Every change is a post
 // event (actor null = Loa itself) and an audit entry, in the caller's transaction.
 
-/** Appends entries in order: done last in a transaction (the audit chain is one global lock). */
+/** Appends entries in order, inside the caller's transaction (audit writes take no lock). */
 export async function appendAudit(
   audit: AuditRecorder,
   entries: (AuditEntry | undefined)[],
@@ -13,7 +13,7 @@ export async function appendAudit(
 
 /**
  * For writes whose loss in a database crash is recovered by reconciliation (an attempt's outcome):
- * no wait for the WAL flush, and none while the audit lock is held.
+ * no wait for the WAL flush.
  */
 export async function asyncCommit(tx: Executor): Promise<void> {
   await tx.execute(sql`SET LOCAL synchronous_commit = off`);

@@ -3,7 +3,6 @@
 // token is dead. Every write is fenced on the lease owner: a worker that lost its lease changes nothing.
 // These transactions commit without waiting for the WAL flush: if a database crash loses one, the
 // publication is still `publishing` under a lease that runs out, and the next owner reconciles.
-// Audit entries are appended last, so the audit chain's global lock is held as briefly as possible.
 import { eq } from 'drizzle-orm';
 import type { AuditEntry, AuditRecorder } from '../audit/audit.service.ts';
 import type { ChannelsService } from '../channels/channels.service.ts';

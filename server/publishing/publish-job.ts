@@ -18,7 +18,7 @@ import type { JobQueue } from '../jobs/job-queue.ts';
 import type { Logger } from '../logger.ts';
 import { broadcastPlan, type BroadcastPlan } from './broadcast-job.ts';
 import { composeText, trackedUrl } from './compose-text.ts';
-import { appendAudit, asyncCommit, syncPostStatus } from './post-status.ts';
+import { appendAudit, syncPostStatus } from './post-status.ts';
 import type { PostImageSource, PostRow } from './post-images.ts';
 import type { Claim, Outcomes } from './publication-outcomes.ts';
 import type { PublicationRepo } from './publication.repo.ts';
@@ -53,7 +53,8 @@ export function createPublishJob(deps: PublishJobDeps) {
 
   async function claim(id: string, run: JobRun): Promise<Claim | undefined> {
     for (let tries = 0; tries < 2; tries += 1) {
-      // Committed durably before the platform is called: a crash from here on leaves a trace to reconcile.
+      // Committed durably before the platform is called, with its audit entries: a crash from
+      // here on leaves a trace to reconcile. (Audit writes take no lock: see audit.service.ts.)
       const claimed = await db.transaction(async (tx) => {
         const c = await repo.claim(
           id,
@@ -66,37 +67,30 @@ export function createPublishJob(deps: PublishJobDeps) {
           tx,
         );
         const postEntry = await syncPostStatus(c.row.postId, (t) => repo.findByPost(c.row.postId, t), tx);
-        return { claim: { ...c, attemptId: attempt.id }, postEntry };
-      });
-      if (claimed) {
-        const c = claimed.claim;
-        // Its own short transaction: the audit chain's lock never waits on the claim's WAL flush.
-        await db.transaction(async (tx) => {
-          await asyncCommit(tx);
-          await appendAudit(
-            deps.audit,
-            [
-              {
-                actorId: null,
-                actorLabel: 'system',
-                action: 'publication.claimed',
-                targetType: 'publication',
-                targetId: id,
-                details: {
-                  postId: c.row.postId,
-                  attempt: c.row.attempts,
-                  workerId: run.workerId,
-                  late: c.row.late,
-                  previousStatus: c.previousStatus,
-                },
+        await appendAudit(
+          deps.audit,
+          [
+            {
+              actorId: null,
+              actorLabel: 'system',
+              action: 'publication.claimed',
+              targetType: 'publication',
+              targetId: id,
+              details: {
+                postId: c.row.postId,
+                attempt: c.row.attempts,
+                workerId: run.workerId,
+                late: c.row.late,
+                previousStatus: c.previousStatus,
               },
-              claimed.postEntry,
-            ],
-            tx,
-          );
-        });
-        return c;
-      }
+            },
+            postEntry,
+          ],
+          tx,
+        );
+        return { ...c, attemptId: attempt.id };
+      });
+      if (claimed) return claimed;
       const row = await repo.findById(id);
       if (!row || row.status !== 'scheduled') return undefined; // done, cancelled, or someone else has it
       if (row.notAfter && row.notAfter.getTime() <= Date.now()) {
