@@ -28,7 +28,7 @@ export interface RetractJobSettings {
 export interface RetractJobDeps {
   db: Database;
   repo: RetractionRepo;
-  posts: Pick<PostsRepo, 'findById' | 'addEvent'>;
+  posts: Pick<PostsRepo, 'findById' | 'lockById' | 'addEvent'>;
   publications: Pick<PublicationRepo, 'findById' | 'lockByPost' | 'update'>;
   channels: Pick<ChannelsService, 'findMany' | 'credentials' | 'refreshCredentials'>;
   connectors: Connectors;
@@ -62,10 +62,12 @@ export function createRetractJob(deps: RetractJobDeps) {
 
   /** When the post's last removal is done, its history says so (once). */
   async function noteCompletion(postId: string, tx: Executor) {
+    // Removals settle concurrently: locking the post makes the last one to settle see all the
+    // others committed, so exactly one of them writes the completion.
+    const post = await deps.posts.lockById(postId, tx);
+    if (!post) return;
     const rows = await repo.findByPost(postId, tx);
     if (rows.some((r) => r.status !== 'retracted')) return;
-    const post = await deps.posts.findById(postId, tx);
-    if (!post) return;
     await deps.posts.addEvent(
       {
         postId,
