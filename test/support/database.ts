@@ -13,33 +13,41 @@ interface TestDatabase {
   handle: DatabaseHandle;
 }
 
-let starting: Promise<TestDatabase> | undefined;
-let embedded: EmbeddedDatabase | undefined;
-let dataDir: string | undefined;
+interface State {
+  starting?: Promise<TestDatabase>;
+  embedded?: EmbeddedDatabase;
+  dataDir?: string;
+}
+
+// Kept on globalThis: mocha loads the root hooks (which stop the database) through another
+// module loader than the test files, so a module-level variable would exist twice and the
+// database started by the tests would outlive the run.
+const state: State = ((globalThis as { __loaTestDatabase?: State }).__loaTestDatabase ??= {});
 
 export const testLogger = createLogger(process.env.LOA_TEST_LOG_LEVEL ?? 'silent');
 
 export function testDatabase(): Promise<TestDatabase> {
-  starting ??= (async () => {
-    dataDir = mkdtempSync(path.join(os.tmpdir(), 'loa-test-'));
+  state.starting ??= (async () => {
+    const dataDir = mkdtempSync(path.join(os.tmpdir(), 'loa-test-'));
+    state.dataDir = dataDir;
     let url = process.env.TEST_DATABASE_URL;
     if (!url) {
-      embedded = await startEmbeddedPostgres({ dataDir, database: 'loa_test', logger: testLogger });
-      url = embedded.url;
+      state.embedded = await startEmbeddedPostgres({ dataDir, database: 'loa_test', logger: testLogger });
+      url = state.embedded.url;
     }
     await applyMigrations(url, testLogger);
     return { url, dataDir, handle: connectDatabase(url, testLogger, { max: 20 }) };
   })();
-  return starting;
+  return state.starting;
 }
 
 export async function stopTestDatabase(): Promise<void> {
-  if (!starting) return;
-  const db = await starting.catch(() => undefined);
-  starting = undefined;
+  if (!state.starting) return;
+  const db = await state.starting.catch(() => undefined);
+  state.starting = undefined;
   await db?.handle.close();
-  await embedded?.stop();
-  embedded = undefined;
-  if (dataDir) rmSync(dataDir, { recursive: true, force: true });
-  dataDir = undefined;
+  await state.embedded?.stop();
+  state.embedded = undefined;
+  if (state.dataDir) rmSync(state.dataDir, { recursive: true, force: true });
+  state.dataDir = undefined;
 }
