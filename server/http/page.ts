@@ -1,9 +1,10 @@
 // Rendering a page with what every page needs: the actor, the CSRF token, the flash message,
 // the translation function and the version.
-import type { Request, Response } from 'express';
+import type { Request, Response, Router } from 'express';
+import { z } from 'zod';
 import type { Actor } from '../auth/actor.ts';
 import type { UserRole } from '../db/schema.ts';
-import { ForbiddenError, type FieldProblem } from '../errors.ts';
+import { AppError, ForbiddenError, type FieldProblem } from '../errors.ts';
 import { csrfTokenFor } from './middleware/csrf.ts';
 
 export function renderPage(
@@ -44,4 +45,36 @@ export function fieldErrors(problems: FieldProblem[]): Record<string, string> {
   const out: Record<string, string> = {};
   for (const p of problems) out[p.path.split('.')[0] ?? p.path] ??= p.message;
   return out;
+}
+
+/** A refused action's message for a flash: the translated code plus any field problems. */
+export function flashErrorMessage(req: Request, error: unknown): string {
+  if (!(error instanceof AppError) || error.status >= 500) throw error;
+  const details = Array.isArray(error.details)
+    ? `: ${error.details.map((d: { path?: string; message?: string }) => `${d.path} ${d.message}`).join('; ')}`
+    : '';
+  return `${req.t(`errors.${error.code}`, { defaultValue: error.message })}${details}`;
+}
+
+/**
+ * A post form that runs one action on the post `:id`: success or refusal becomes a flash
+ * message, then back to the post (or wherever `back` says).
+ */
+export function postFormAction(
+  router: Router,
+  path: string,
+  roles: readonly UserRole[],
+  run: (req: Request, postId: string) => Promise<string>,
+  back: (req: Request, postId: string) => string = (_req, postId) => `/posts/${postId}`,
+): void {
+  router.post(`/posts/:id/${path}`, async (req: Request, res: Response) => {
+    if (!pageActor(req, res, roles)) return;
+    const id = z.uuid().parse(req.params.id);
+    try {
+      setFlash(req, 'success', await run(req, id));
+    } catch (error) {
+      setFlash(req, 'error', flashErrorMessage(req, error));
+    }
+    res.redirect(303, back(req, id));
+  });
 }

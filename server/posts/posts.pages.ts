@@ -1,12 +1,12 @@
 // Pages for posts: the queue with filters, one post's detail with per-channel status and its
 // history, the review queue, and the calendar (drag to reschedule).
-import { Router, type Request, type Response } from 'express';
+import { Router, type Request } from 'express';
 import { z } from 'zod';
 import type { Container } from '../container.ts';
 import { POST_STATUSES, type PostStatus } from '../db/schema.ts';
 import { AppError } from '../errors.ts';
 import { instantToLocal, localToInstant } from '../shared/zoned-time.ts';
-import { pageActor, renderPage, setFlash } from '../http/page.ts';
+import { pageActor, postFormAction, renderPage } from '../http/page.ts';
 import type { PostRow } from './posts.repo.ts';
 import { encodeCursor } from './posts.routes.ts';
 
@@ -20,14 +20,6 @@ const queueQuery = z.object({
   to: z.string().optional(),
   cursor: z.string().max(200).optional().catch(undefined),
 });
-
-function appErrorMessage(req: Request, error: unknown): string {
-  if (!(error instanceof AppError) || error.status >= 500) throw error;
-  const details = Array.isArray(error.details)
-    ? `: ${error.details.map((d: { path?: string; message?: string }) => `${d.path} ${d.message}`).join('; ')}`
-    : '';
-  return `${req.t(`errors.${error.code}`, { defaultValue: error.message })}${details}`;
-}
 
 /** A publication's last error in plain words; the platform's own message where it says more. */
 function explainError(req: Request, kind: string | null, message: string | null): string | null {
@@ -161,20 +153,11 @@ export function postsPages(c: Container): Router {
     });
   });
 
-  /** Runs a workflow action from a form, then back to the post with a flash message. */
-  function action(path: string, run: (req: Request, actorId: string) => Promise<string>) {
-    router.post(`/posts/:id/${path}`, async (req: Request, res: Response) => {
-      const actor = pageActor(req, res, STAFF);
-      if (!actor) return;
-      const id = z.uuid().parse(req.params.id);
-      try {
-        setFlash(req, 'success', await run(req, id));
-      } catch (error) {
-        setFlash(req, 'error', appErrorMessage(req, error));
-      }
-      res.redirect(303, req.body?.back === 'review' ? '/review' : `/posts/${id}`);
-    });
-  }
+  /** Workflow actions from forms; a review-queue form goes back to the queue. */
+  const action = (path: string, run: (req: Request, postId: string) => Promise<string>) =>
+    postFormAction(router, path, STAFF, run, (req, id) =>
+      req.body?.back === 'review' ? '/review' : `/posts/${id}`,
+    );
   const body = (req: Request) => (req.body ?? {}) as Record<string, string | undefined>;
   const version = (req: Request) => (body(req).version ? Number(body(req).version) : undefined);
 

@@ -1,26 +1,18 @@
 // The post page's retraction panel (loaded by htmx into post-detail.hbs, refreshed while removals
 // run) and its forms: retract and supersede (reviewers, admins), ask for retraction (editors),
 // try failed removals again.
-import { Router, type Request, type Response } from 'express';
+import { Router, type Request } from 'express';
 import { eq } from 'drizzle-orm';
 import { z } from 'zod';
 import type { Container } from '../container.ts';
 import { posts } from '../db/schema.ts';
 import { AppError } from '../errors.ts';
 import { csrfTokenFor } from '../http/middleware/csrf.ts';
-import { pageActor, setFlash } from '../http/page.ts';
+import { pageActor, postFormAction } from '../http/page.ts';
 import { RETRACTABLE } from './retraction.service.ts';
 
 const STAFF = ['admin', 'editor', 'reviewer'] as const;
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
-function appErrorMessage(req: Request, error: unknown): string {
-  if (!(error instanceof AppError) || error.status >= 500) throw error;
-  const details = Array.isArray(error.details)
-    ? `: ${error.details.map((d: { path?: string; message?: string }) => `${d.path} ${d.message}`).join('; ')}`
-    : '';
-  return `${req.t(`errors.${error.code}`, { defaultValue: error.message })}${details}`;
-}
 
 export function retractionPages(c: Container): Router {
   const router = Router();
@@ -78,20 +70,8 @@ export function retractionPages(c: Container): Router {
     });
   });
 
-  /** Runs an action from a form, then back to the post with a flash message. */
-  function action(path: string, run: (req: Request, id: string) => Promise<string>) {
-    router.post(`/posts/:id/${path}`, async (req: Request, res: Response) => {
-      const actor = pageActor(req, res, STAFF);
-      if (!actor) return;
-      const id = z.uuid().parse(req.params.id);
-      try {
-        setFlash(req, 'success', await run(req, id));
-      } catch (error) {
-        setFlash(req, 'error', appErrorMessage(req, error));
-      }
-      res.redirect(303, `/posts/${id}`);
-    });
-  }
+  const action = (path: string, run: (req: Request, postId: string) => Promise<string>) =>
+    postFormAction(router, path, STAFF, run);
   const field = (req: Request, name: string) =>
     String((req.body as Record<string, unknown> | undefined)?.[name] ?? '');
 
