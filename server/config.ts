@@ -71,6 +71,7 @@ const envSchema = z
     LOA_WORKER_CONCURRENCY: positiveInt(50),
     LOA_DB_POOL_SIZE: positiveInt(30),
     LOA_WORKER_POLL_MS: positiveInt(1000),
+    LOA_PUBLISH_CAPACITY: positiveInt(200),
     LOA_HEARTBEAT_SECONDS: positiveInt(15),
     LOA_SECURE_COOKIES: onOff.optional(),
   })
@@ -141,7 +142,7 @@ export interface Config {
   sessionTtlHours: number;
   login: { maxPerAccount: number; maxPerIp: number; windowSeconds: number };
   upload: { maxBytes: number; maxPixels: number };
-  worker: { concurrency: number; pollMs: number; heartbeatSeconds: number };
+  worker: { concurrency: number; pollMs: number; heartbeatSeconds: number; publishCapacity: number };
   dbPoolSize: number;
   secureCookies: boolean;
   version: string;
@@ -215,6 +216,7 @@ export function loadConfig(env: Environment = process.env, cwd = process.cwd()):
       concurrency: e.LOA_WORKER_CONCURRENCY,
       pollMs: e.LOA_WORKER_POLL_MS,
       heartbeatSeconds: e.LOA_HEARTBEAT_SECONDS,
+      publishCapacity: e.LOA_PUBLISH_CAPACITY,
     },
     dbPoolSize: e.LOA_DB_POOL_SIZE,
     secureCookies: e.LOA_SECURE_COOKIES ?? false,

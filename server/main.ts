@@ -90,7 +90,11 @@ async function start(config: Readonly<Config>, logger: Logger): Promise<Stopper>
         pool: database.pool,
         workerId,
         jobs: jobRegistry(
-          jobDepsFrom(container, { workerId: workerId, publishConcurrency: config.worker.concurrency }),
+          jobDepsFrom(container, {
+            workerId: workerId,
+            publishConcurrency: config.worker.concurrency,
+            publishCapacity: config.worker.publishCapacity,
+          }),
         ),
         schedules: recurringSchedules({ heartbeatSeconds: config.worker.heartbeatSeconds }),
         pollMs: config.worker.pollMs,

@@ -58,11 +58,13 @@ export function createWorker(options: WorkerOptions): Worker {
     );
   }
 
+  const background = options.jobs.flatMap((job) => (job.background ? [job.background] : []));
   let started = false;
   return {
     handle,
     async start() {
       await agenda.ready;
+      for (const work of background) work.resume();
       await agenda.start();
       started = true;
       for (const schedule of options.schedules) await agenda.every(schedule.every, schedule.job);
@@ -71,8 +73,17 @@ export function createWorker(options: WorkerOptions): Worker {
     async stop(drainMs = 30_000) {
       if (!started) return;
       started = false;
+      const deadline = Date.now() + drainMs;
+      for (const work of background) work.quiesce();
       const result = await agenda.drain(drainMs);
-      log.info({ result }, 'worker drained');
+      // What the jobs handed over (publications claimed in a batch) finishes too, within the same time.
+      const settled = await Promise.race([
+        Promise.all(background.map((work) => work.idle())).then(() => true),
+        new Promise<false>((resolve) =>
+          setTimeout(resolve, Math.max(0, deadline - Date.now()), false).unref(),
+        ),
+      ]);
+      log.info({ result, backgroundSettled: settled }, 'worker drained');
       await agenda.stop(false);
     },
   };

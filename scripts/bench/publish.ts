@@ -8,7 +8,7 @@
 // Ends with `name: value` lines.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { sql } from 'drizzle-orm';
@@ -100,6 +100,44 @@ async function stopChildren(children: ChildProcess[]) {
           child.kill('SIGTERM');
         }),
     ),
+  );
+}
+
+/**
+ * CPU seconds used so far by the workers, PostgreSQL, this process (which runs the mocks) and the
+ * kernel's own threads (disk writeback): on two cores, where a burst's time goes.
+ */
+function cpuTimes(children: ChildProcess[]): Record<string, number> {
+  const out: Record<string, number> = {};
+  const ticksPerSecond = 100;
+  for (const pid of readdirSync('/proc').filter((d) => /^\d+$/.test(d))) {
+    let stat: string;
+    try {
+      stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    } catch {
+      continue; // gone meanwhile
+    }
+    const name = /\((.*)\)/.exec(stat)?.[1] ?? '';
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    const seconds = (Number(fields[11]) + Number(fields[12])) / ticksPerSecond;
+    const key =
+      name === 'postgres'
+        ? 'postgres'
+        : name.startsWith('kworker')
+          ? 'kernel'
+          : Number(pid) === process.pid
+            ? 'bench_and_mocks'
+            : children.some((ch) => ch.pid === Number(pid))
+              ? 'workers'
+              : undefined;
+    if (key) out[key] = (out[key] ?? 0) + seconds;
+  }
+  return out;
+}
+
+function cpuFigures(prefix: string, before: Record<string, number>, after: Record<string, number>) {
+  return Object.fromEntries(
+    Object.entries(after).map(([k, v]) => [`${prefix}_cpu_${k}_s`, (v - (before[k] ?? 0)).toFixed(2)]),
   );
 }
 
@@ -293,7 +331,13 @@ export async function run(args: string[]): Promise<void> {
       LOA_WORKER_CONCURRENCY: String(WORKER_CONCURRENCY),
       LOA_WORKER_POLL_MS: String(POLL_MS),
     };
-    const workers = [spawnChild(['server/main.ts'], workerEnv), spawnChild(['server/main.ts'], workerEnv)];
+    const prof = process.env.BENCH_PROFILE
+      ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROFILE}`]
+      : [];
+    const workers = [
+      spawnChild([...prof, 'server/main.ts'], workerEnv),
+      spawnChild(['server/main.ts'], workerEnv),
+    ];
     children.push(...workers.map((w) => w.child));
     await Promise.all(workers.map((w) => w.ready));
 
@@ -303,6 +347,8 @@ export async function run(args: string[]): Promise<void> {
     const due = new Date(created + 25_000);
     const burstIds = await createDue(Array.from({ length: burstCount }, () => due));
     figures.burst_setup_ms = Date.now() - created;
+    await sleep(Math.max(0, due.getTime() - Date.now() - 50));
+    const cpuBefore = cpuTimes(children);
     await until(
       'the burst to finish',
       async () => (await settledCount(c, burstIds)) >= burstCount,
@@ -310,6 +356,20 @@ export async function run(args: string[]): Promise<void> {
       500,
     );
     const burst = await measure(c, burstIds);
+    Object.assign(figures, cpuFigures('burst', cpuBefore, cpuTimes(children)));
+    // How the burst was shared and batched, and when Agenda's first job woke a worker.
+    const split = await c.database.db.execute<{ n: number; batches: number }>(sql`
+      SELECT count(*)::int AS n, count(DISTINCT a.started_at)::int AS batches
+      FROM publication_attempts a
+      WHERE a.publication_id = ANY(${`{${burstIds.join(',')}}`}::uuid[]) GROUP BY a.worker_id ORDER BY n DESC`);
+    const firstJob = await c.database.db.execute<{ ms: number | null }>(sql`
+      SELECT (extract(epoch from min(last_run_at) - ${due.toISOString()}::timestamptz) * 1000)::int AS ms
+      FROM agenda_jobs WHERE name = 'publication.publish'`);
+    Object.assign(figures, {
+      burst_per_worker: split.rows.map((r) => r.n).join('/'),
+      burst_claim_batches: split.rows.reduce((sum, r) => sum + r.batches, 0),
+      burst_first_job_lateness_ms: firstJob.rows[0]?.ms ?? NaN,
+    });
     const burstLedger = await ledgerCheck(burstIds);
     const claim = stats(burst.claimLateness);
     const out = stats(burst.outLateness);
@@ -342,6 +402,8 @@ export async function run(args: string[]): Promise<void> {
     const noopDue = new Date(Date.now() + 10_000);
     for (let i = 0; i < burstCount; i += 1)
       await enqueuer.agenda.schedule(noopDue, NOOP_JOB, { i, due: noopDue.toISOString() });
+    await sleep(Math.max(0, noopDue.getTime() - Date.now() - 50));
+    const noopCpuBefore = cpuTimes(children);
     await until(
       'the no-op jobs',
       async () => {
@@ -353,6 +415,7 @@ export async function run(args: string[]): Promise<void> {
       120_000,
       250,
     );
+    Object.assign(figures, cpuFigures('agenda_noop', noopCpuBefore, cpuTimes(children)));
     const noopRows = await c.database.db.execute<{ last_run_at: string; last_finished_at: string }>(
       sql`SELECT last_run_at, last_finished_at FROM agenda_jobs WHERE name = ${NOOP_JOB}`,
     );

@@ -69,25 +69,28 @@ const hashedFields = (row: typeof auditLog.$inferSelect): HashedFields => ({
   ip: row.ip,
 });
 
-export type AuditRecorder = (entry: AuditEntry, executor?: Executor) => Promise<void>;
+/** One entry, or several in one statement (in order). */
+export type AuditRecorder = (entry: AuditEntry | readonly AuditEntry[], executor?: Executor) => Promise<void>;
 
 export type VerifyResult =
   { ok: true; entries: number } | { ok: false; entries: number; brokenId: number; reason: string };
 
 export function createAuditLog(db: Database) {
   /** Appends an entry, inside the caller's transaction when given one so it commits with the change. */
-  const record: AuditRecorder = async (entry, executor = db) => {
-    await executor.insert(auditLog).values({
-      at: new Date(),
-      actorId: entry.actorId ?? null,
-      actorLabel: entry.actorLabel ?? null,
-      action: entry.action,
-      targetType: entry.targetType ?? null,
-      targetId: entry.targetId ?? null,
-      // Through JSON once, so the hash later sees exactly what jsonb stored.
-      details: JSON.parse(JSON.stringify(entry.details ?? {})) as Record<string, unknown>,
-      ip: entry.ip ?? null,
-    });
+  const record: AuditRecorder = async (entries, executor = db) => {
+    const list: readonly AuditEntry[] = Array.isArray(entries) ? entries : [entries as AuditEntry];
+    if (list.length === 0) return;
+    const column = <T>(pick: (entry: AuditEntry) => T) => sql.param(list.map(pick));
+    // One statement with one array per column, however many entries: a batch of publications
+    // records hundreds at once. Details go through JSON once, so the hash later sees exactly what
+    // jsonb stored.
+    await executor.execute(sql`
+      INSERT INTO audit_log (at, actor_id, actor_label, action, target_type, target_id, details, ip)
+      SELECT ${new Date().toISOString()}::timestamptz, * FROM unnest(
+        ${column((e) => e.actorId ?? null)}::uuid[], ${column((e) => e.actorLabel ?? null)}::text[],
+        ${column((e) => e.action)}::text[], ${column((e) => e.targetType ?? null)}::text[],
+        ${column((e) => e.targetId ?? null)}::text[], ${column((e) => JSON.stringify(e.details ?? {}))}::jsonb[],
+        ${column((e) => e.ip ?? null)}::text[])`);
   };
 
   /** Chains every committed, unsealed entry onto the end of the log; returns how many it sealed. */
@@ -110,13 +113,29 @@ export function createAuditLog(db: Database) {
           .limit(SEAL_BATCH);
         let seq = last?.seq ?? 0;
         let prevHash = last?.hash ?? GENESIS_HASH;
+        const sealing = {
+          ids: [] as number[],
+          seqs: [] as number[],
+          prevs: [] as string[],
+          hashes: [] as string[],
+        };
         for (const row of rows) {
           seq += 1;
           const hash = entryHash(prevHash, hashedFields(row));
-          await tx.execute(
-            sql`UPDATE audit_log SET seq = ${seq}, prev_hash = ${prevHash}, hash = ${hash} WHERE id = ${row.id}`,
-          );
+          sealing.ids.push(row.id);
+          sealing.seqs.push(seq);
+          sealing.prevs.push(prevHash);
+          sealing.hashes.push(hash);
           prevHash = hash;
+        }
+        // One statement for the whole batch (the trigger still checks each row's one-time sealing).
+        if (rows.length > 0) {
+          await tx.execute(sql`
+            UPDATE audit_log a SET seq = v.seq, prev_hash = v.prev_hash, hash = v.hash
+            FROM unnest(${sql.param(sealing.ids)}::bigint[], ${sql.param(sealing.seqs)}::bigint[],
+                        ${sql.param(sealing.prevs)}::text[], ${sql.param(sealing.hashes)}::text[])
+              AS v(id, seq, prev_hash, hash)
+            WHERE a.id = v.id`);
         }
         return rows.length;
       });

@@ -1,6 +1,11 @@
-// The one outbound HTTP client of the connectors: global fetch (undici) with a per-request timeout.
-// Network failures and timeouts become an HttpFailure that says whether the platform may have
-// carried out the request anyway, because that decides whether the publisher may simply resend.
+// The one outbound HTTP client of the connectors: node:http(s) with keep-alive and a per-request
+// timeout. (Not global fetch: in a burst of publications its per-request cost was the larger part
+// of a worker's CPU.) Network failures and timeouts become an HttpFailure that says whether the
+// platform may have carried out the request anyway, because that decides whether the publisher may
+// simply resend.
+import { randomBytes } from 'node:crypto';
+import http, { type IncomingMessage } from 'node:http';
+import https from 'node:https';
 import type { Logger } from 'pino';
 
 export type HttpMethod = 'GET' | 'POST' | 'DELETE';
@@ -57,7 +62,6 @@ export interface HttpClientOptions {
   /** Default per-request timeout; keep it well below the publication lease and any job lock. */
   timeoutMs?: number;
   logger?: Logger;
-  fetch?: typeof fetch;
 }
 
 export const DEFAULT_TIMEOUT_MS = 15_000;
@@ -69,36 +73,41 @@ const NOT_SENT_CODES = new Set([
   'EAI_AGAIN',
   'ENETUNREACH',
   'EHOSTUNREACH',
-  'UND_ERR_CONNECT_TIMEOUT',
   'ERR_INVALID_URL',
 ]);
 
+/** Connections kept open between calls: a burst of publications reuses them. */
+const MAX_SOCKETS_PER_HOST = 64;
+
+class TimeoutError extends Error {}
+
 export function createHttpClient(options: HttpClientOptions = {}): HttpClient {
   const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
-  const doFetch = options.fetch ?? globalThis.fetch;
   const logger = options.logger;
+  const agents = {
+    'http:': new http.Agent({ keepAlive: true, maxSockets: MAX_SOCKETS_PER_HOST }),
+    'https:': new https.Agent({ keepAlive: true, maxSockets: MAX_SOCKETS_PER_HOST }),
+  };
 
   async function request(req: HttpRequest): Promise<HttpResponse> {
     const url = buildUrl(req.url, req.query);
     const limit = req.timeoutMs ?? timeoutMs;
-    const controller = new AbortController();
-    const timer = setTimeout(() => controller.abort(), limit);
     const started = Date.now();
     // A GET changes nothing on the platform, so "maybe delivered" only matters for writes.
     const isWrite = req.method !== 'GET';
     const { body, contentType } = encodeBody(req.body);
-    const headers: Record<string, string> = { accept: 'application/json', ...req.headers };
+    const headers: Record<string, string | number> = { accept: 'application/json', ...req.headers };
     if (contentType) headers['content-type'] = contentType;
+    if (body) headers['content-length'] = body.length;
     try {
-      const response = await doFetch(url, { method: req.method, headers, body, signal: controller.signal });
-      const text = await response.text();
+      const response = await send(url, req.method, headers, body, limit);
       logger?.debug(
         { method: req.method, path: url.pathname, status: response.status, ms: Date.now() - started },
         'platform call',
       );
-      return { status: response.status, headers: response.headers, body: parseBody(text) };
+      return response;
     } catch (error) {
-      if (controller.signal.aborted) {
+      if (error instanceof TimeoutError) {
         logger?.warn({ method: req.method, path: url.pathname, timeoutMs: limit }, 'platform call timed out');
         throw new HttpFailure(
           'timeout',
@@ -114,9 +123,54 @@ export function createHttpClient(options: HttpClientOptions = {}): HttpClient {
         isWrite && !notSent,
         `network error talking to ${url.host} (${req.method} ${url.pathname}): ${code ?? describe(error)}`,
       );
-    } finally {
-      clearTimeout(timer);
     }
+  }
+
+  function send(
+    url: URL,
+    method: HttpMethod,
+    headers: Record<string, string | number>,
+    body: Buffer | undefined,
+    limit: number,
+  ): Promise<HttpResponse> {
+    const protocol = url.protocol === 'https:' ? 'https:' : url.protocol === 'http:' ? 'http:' : undefined;
+    if (!protocol) {
+      return Promise.reject(
+        Object.assign(new Error(`unsupported protocol ${url.protocol}`), { code: 'ERR_INVALID_URL' }),
+      );
+    }
+    const transport = protocol === 'https:' ? https : http;
+    return new Promise<HttpResponse>((resolve, reject) => {
+      const outgoing = transport.request(url, { method, headers, agent: agents[protocol] });
+      const timer = setTimeout(() => outgoing.destroy(new TimeoutError()), limit);
+      const fail = (error: unknown) => {
+        clearTimeout(timer);
+        reject(error);
+      };
+      outgoing.on('error', fail);
+      outgoing.on('response', (incoming: IncomingMessage) => {
+        const chunks: Buffer[] = [];
+        incoming.on('data', (chunk: Buffer) => chunks.push(chunk));
+        incoming.on('error', fail);
+        incoming.on('aborted', () =>
+          fail(Object.assign(new Error('response aborted'), { code: 'ECONNRESET' })),
+        );
+        incoming.on('end', () => {
+          clearTimeout(timer);
+          const responseHeaders = new Headers();
+          for (const [name, value] of Object.entries(incoming.headers)) {
+            if (Array.isArray(value)) for (const v of value) responseHeaders.append(name, v);
+            else if (value !== undefined) responseHeaders.set(name, value);
+          }
+          resolve({
+            status: incoming.statusCode ?? 0,
+            headers: responseHeaders,
+            body: parseBody(Buffer.concat(chunks).toString('utf8')),
+          });
+        });
+      });
+      outgoing.end(body);
+    });
   }
 
   return { timeoutMs, request };
@@ -130,24 +184,38 @@ function buildUrl(base: string, query: HttpRequest['query']): URL {
   return url;
 }
 
-function encodeBody(body: HttpBody | undefined): { body?: string | FormData; contentType?: string } {
+function encodeBody(body: HttpBody | undefined): { body?: Buffer; contentType?: string } {
   if (!body) return {};
   switch (body.kind) {
     case 'json':
-      return { body: JSON.stringify(body.value), contentType: 'application/json' };
+      return { body: Buffer.from(JSON.stringify(body.value)), contentType: 'application/json' };
     case 'form':
       return {
-        body: new URLSearchParams(body.fields).toString(),
+        body: Buffer.from(new URLSearchParams(body.fields).toString()),
         contentType: 'application/x-www-form-urlencoded',
       };
     case 'multipart': {
-      // fetch sets the multipart content type with its boundary itself.
-      const form = new FormData();
-      for (const [key, value] of Object.entries(body.fields)) form.append(key, value);
-      for (const file of body.files) {
-        form.append(file.field, new Blob([new Uint8Array(file.data)], { type: file.mime }), file.filename);
+      const boundary = `----loa${randomBytes(12).toString('hex')}`;
+      const parts: Buffer[] = [];
+      const quoted = (value: string) => value.replace(/["\r\n]/g, (c) => encodeURIComponent(c));
+      for (const [key, value] of Object.entries(body.fields)) {
+        parts.push(
+          Buffer.from(
+            `--${boundary}\r\nContent-Disposition: form-data; name="${quoted(key)}"\r\n\r\n${value}\r\n`,
+          ),
+        );
       }
-      return { body: form };
+      for (const file of body.files) {
+        parts.push(
+          Buffer.from(
+            `--${boundary}\r\nContent-Disposition: form-data; name="${quoted(file.field)}"; filename="${quoted(file.filename)}"\r\nContent-Type: ${file.mime}\r\n\r\n`,
+          ),
+          file.data,
+          Buffer.from('\r\n'),
+        );
+      }
+      parts.push(Buffer.from(`--${boundary}--\r\n`));
+      return { body: Buffer.concat(parts), contentType: `multipart/form-data; boundary=${boundary}` };
     }
   }
 }
@@ -164,7 +232,7 @@ function parseBody(text: string): unknown {
   return text;
 }
 
-/** undici wraps the socket error: `TypeError('fetch failed', { cause: { code } })`. */
+/** The socket error's code, also when it is wrapped (`{ cause: { code } }`). */
 function errorCode(error: unknown): string | undefined {
   let current: unknown = error;
   for (let depth = 0; depth < 4 && current instanceof Error; depth += 1) {

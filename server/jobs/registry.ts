@@ -21,9 +21,11 @@ export interface JobDeps {
   health: HealthService;
   workerId: string;
   workerStartedAt: Date;
-  /** The publishing jobs' handlers (c.publishing.workerSide) and how many publishes run at once. */
+  /** The publishing jobs' handlers (c.publishing.workerSide) and how many publish jobs run at once. */
   publishing: PublishingWorkerSide;
   publishConcurrency: number;
+  /** Publications one worker keeps claimed and in flight at once (see publish-dispatcher.ts). */
+  publishCapacity: number;
   /** Chains new audit entries into the hash chain (see audit.service.ts). */
   auditLog: Pick<AuditLog, 'seal'>;
   /** Recurring posts: continues each series whose latest occurrence's time has come. */
@@ -58,7 +60,7 @@ export function jobDepsFrom(
     postSeries: JobDeps['postSeries'];
     retraction: { workerSide: RetractionWorkerSide };
   },
-  worker: { workerId: string; publishConcurrency: number; startedAt?: Date },
+  worker: { workerId: string; publishConcurrency: number; publishCapacity?: number; startedAt?: Date },
 ): JobDeps {
   return {
     health: c.health,
@@ -67,6 +69,7 @@ export function jobDepsFrom(
     workerStartedAt: worker.startedAt ?? new Date(),
     publishing: c.publishing.workerSide,
     publishConcurrency: worker.publishConcurrency,
+    publishCapacity: worker.publishCapacity ?? worker.publishConcurrency,
     postSeries: c.postSeries,
     retraction: c.retraction.workerSide,
   };
@@ -94,7 +97,10 @@ export function jobRegistry(deps: JobDeps): JobDefinition[] {
         if (created > 0) ctx.log.info({ created }, 'recurring posts continued');
       },
     }),
-    ...publishingJobs(deps.publishing, deps.workerId, deps.publishConcurrency),
+    ...publishingJobs(deps.publishing, deps.workerId, {
+      concurrency: deps.publishConcurrency,
+      capacity: deps.publishCapacity,
+    }),
     ...retractionJobs(deps.retraction, deps.workerId),
   ];
 }

@@ -43,7 +43,8 @@ export function createPublishing(deps: PublishingDeps) {
   const sweep = createSweeper(deps);
   const leases = leaseMs(deps.settings);
   const workerSide: PublishingWorkerSide = {
-    publish: (id, run) => publishJob.run(id, run),
+    publish: (id, run) => publishJob.publish(id, run),
+    background: { resume: publishJob.resume, quiesce: publishJob.quiesce, idle: publishJob.idle },
     broadcast: (id, log) => broadcastJob(id, log),
     sweep: async (log) => {
       await sweep(log);

@@ -2,13 +2,21 @@
 // are out, partially_failed / failed when some / all could not go out. Every change is a post
 // event (actor null = Loa itself) and an audit entry, in the caller's transaction.
 
-/** Appends entries in order, inside the caller's transaction (audit writes take no lock). */
+import { asc, inArray, sql } from 'drizzle-orm';
+import type { AuditEntry, AuditRecorder } from '../audit/audit.service.ts';
+import type { Executor } from '../db/database.ts';
+import { posts, publications, type PostStatus } from '../db/schema.ts';
+
+/** Appends entries in order, in one insert inside the caller's transaction (audit writes take no lock). */
 export async function appendAudit(
   audit: AuditRecorder,
-  entries: (AuditEntry | undefined)[],
+  entries: readonly (AuditEntry | undefined)[],
   tx: Executor,
 ): Promise<void> {
-  for (const entry of entries) if (entry) await audit(entry, tx);
+  await audit(
+    entries.filter((e): e is AuditEntry => e !== undefined),
+    tx,
+  );
 }
 
 /**
@@ -18,11 +26,6 @@ export async function appendAudit(
 export async function asyncCommit(tx: Executor): Promise<void> {
   await tx.execute(sql`SET LOCAL synchronous_commit = off`);
 }
-import { eq, sql } from 'drizzle-orm';
-import type { AuditEntry, AuditRecorder } from '../audit/audit.service.ts';
-import type { Executor } from '../db/database.ts';
-import { postEvents, posts, type PostStatus } from '../db/schema.ts';
-import type { PublicationRow } from './publication.repo.ts';
 
 /** The statuses this module may move a post between; others (cancelled, retracted …) are left alone. */
 const FOLLOWS_PUBLICATIONS: readonly PostStatus[] = [
@@ -33,7 +36,9 @@ const FOLLOWS_PUBLICATIONS: readonly PostStatus[] = [
   'failed',
 ];
 
-export function aggregateStatus(rows: Pick<PublicationRow, 'status' | 'attempts'>[]): PostStatus | undefined {
+export function aggregateStatus(
+  rows: Pick<typeof publications.$inferSelect, 'status' | 'attempts'>[],
+): PostStatus | undefined {
   const live = rows.filter((r) => r.status !== 'cancelled');
   if (live.length === 0) return undefined;
   const published = live.filter((r) => r.status === 'published').length;
@@ -45,50 +50,105 @@ export function aggregateStatus(rows: Pick<PublicationRow, 'status' | 'attempts'
 }
 
 /**
- * Returns the audit entry for the change (if any) instead of appending it: callers append their
- * entries last, so the audit chain's lock is held for as short a time as possible.
+ * Locks the posts in id order. Settling transactions take these locks before touching any
+ * publication, like the posts module's edits do, so the two never wait on each other in a circle.
+ * A claim, which has already locked its publications, skips posts someone else holds: their
+ * status then follows at settlement.
  */
-export async function syncPostStatus(
-  postId: string,
-  publicationsOfPost: (tx: Executor) => Promise<PublicationRow[]>,
+export async function lockPosts(
+  postIds: readonly string[],
   tx: Executor,
-): Promise<AuditEntry | undefined> {
-  // The post row is locked first: two channels finishing at once aggregate one after the other.
-  const [post] = await tx
-    .select({ status: posts.status, version: posts.version, publishedAt: posts.publishedAt })
+  options: { skipLocked?: boolean } = {},
+) {
+  const ids = [...new Set(postIds)].sort();
+  if (ids.length === 0) return [];
+  return tx
+    .select({ id: posts.id, status: posts.status, version: posts.version, publishedAt: posts.publishedAt })
     .from(posts)
-    .where(eq(posts.id, postId))
-    .for('update');
-  if (!post || !FOLLOWS_PUBLICATIONS.includes(post.status)) return undefined;
-  const rows = await publicationsOfPost(tx);
-  const next = aggregateStatus(rows);
-  if (!next || next === post.status) return undefined;
-  const firstOut = rows
-    .map((r) => r.publishedAt)
-    .filter((d): d is Date => d !== null)
-    .sort((a, b) => a.getTime() - b.getTime())[0];
-  await tx
-    .update(posts)
-    .set({ status: next, publishedAt: post.publishedAt ?? firstOut ?? null, updatedAt: new Date() })
-    .where(eq(posts.id, postId));
-  const counts = {
-    published: rows.filter((r) => r.status === 'published').length,
-    failed: rows.filter((r) => r.status === 'failed').length,
-    total: rows.filter((r) => r.status !== 'cancelled').length,
-  };
-  await tx.insert(postEvents).values({
-    postId,
-    actorId: null,
-    action: next,
-    version: post.version,
-    details: { from: post.status, ...counts },
-  });
-  return {
+    .where(inArray(posts.id, ids))
+    .orderBy(asc(posts.id))
+    .for('update', options.skipLocked ? { skipLocked: true } : {});
+}
+
+/**
+ * Moves each post to the status its publications add up to, in the caller's transaction, and
+ * returns the audit entries for the changes (callers append them with their own, in one insert).
+ * The posts are locked first, in id order: two workers settling channels of the same post
+ * aggregate one after the other and never deadlock.
+ */
+export async function syncPostStatuses(
+  postIds: readonly string[],
+  tx: Executor,
+  options: { skipLocked?: boolean } = {},
+): Promise<AuditEntry[]> {
+  const ids = [...new Set(postIds)].sort();
+  if (ids.length === 0) return [];
+  const locked = await lockPosts(ids, tx, options);
+  const following = locked.filter((p) => FOLLOWS_PUBLICATIONS.includes(p.status));
+  if (following.length === 0) return [];
+  const rows = await tx
+    .select({
+      postId: publications.postId,
+      status: publications.status,
+      attempts: publications.attempts,
+      publishedAt: publications.publishedAt,
+    })
+    .from(publications)
+    .where(
+      inArray(
+        publications.postId,
+        following.map((p) => p.id),
+      ),
+    );
+  const changes: {
+    id: string;
+    from: PostStatus;
+    to: PostStatus;
+    version: number;
+    publishedAt: Date | null;
+    counts: Record<string, number>;
+  }[] = [];
+  for (const post of following) {
+    const own = rows.filter((r) => r.postId === post.id);
+    const next = aggregateStatus(own);
+    if (!next || next === post.status) continue;
+    const firstOut = own
+      .map((r) => r.publishedAt)
+      .filter((d): d is Date => d !== null)
+      .sort((a, b) => a.getTime() - b.getTime())[0];
+    changes.push({
+      id: post.id,
+      from: post.status,
+      to: next,
+      version: post.version,
+      publishedAt: post.publishedAt ?? firstOut ?? null,
+      counts: {
+        published: own.filter((r) => r.status === 'published').length,
+        failed: own.filter((r) => r.status === 'failed').length,
+        total: own.filter((r) => r.status !== 'cancelled').length,
+      },
+    });
+  }
+  if (changes.length === 0) return [];
+  await tx.execute(sql`
+    UPDATE posts p SET status = v.status, published_at = v.published_at, updated_at = now()
+    FROM unnest(${sql.param(changes.map((c) => c.id))}::uuid[], ${sql.param(changes.map((c) => c.to))}::text[],
+                ${sql.param(changes.map((c) => c.publishedAt?.toISOString() ?? null))}::timestamptz[])
+      AS v(id, status, published_at)
+    WHERE p.id = v.id`);
+  await tx.execute(sql`
+    INSERT INTO post_events (post_id, actor_id, action, version, details)
+    SELECT v.post_id, NULL, v.action, v.version, v.details FROM unnest(
+      ${sql.param(changes.map((c) => c.id))}::uuid[], ${sql.param(changes.map((c) => c.to))}::text[],
+      ${sql.param(changes.map((c) => c.version))}::int[],
+      ${sql.param(changes.map((c) => JSON.stringify({ from: c.from, ...c.counts })))}::jsonb[])
+      AS v(post_id, action, version, details)`);
+  return changes.map((c) => ({
     actorId: null,
     actorLabel: 'system',
-    action: `post.${next}`,
+    action: `post.${c.to}`,
     targetType: 'post',
-    targetId: postId,
-    details: { from: post.status, ...counts },
-  };
+    targetId: c.id,
+    details: { from: c.from, ...c.counts },
+  }));
 }

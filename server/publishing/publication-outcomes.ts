@@ -8,13 +8,22 @@ import type { AuditEntry, AuditRecorder } from '../audit/audit.service.ts';
 import type { ChannelsService } from '../channels/channels.service.ts';
 import type { PublishResult } from '../connectors/index.ts';
 import type { Database, Executor } from '../db/database.ts';
-import { posts } from '../db/schema.ts';
+import { posts, publications } from '../db/schema.ts';
 import type { NotificationsService } from '../notifications/notifications.service.ts';
-import { appendAudit, asyncCommit, syncPostStatus } from './post-status.ts';
+import { createBatcher } from '../shared/batcher.ts';
+import { appendAudit, asyncCommit, lockPosts, syncPostStatuses } from './post-status.ts';
 import type { ClaimedPublication, PublicationRepo, PublicationRow } from './publication.repo.ts';
 
 export interface Claim extends ClaimedPublication {
   attemptId: number;
+}
+
+interface PublishedItem {
+  claim: Claim;
+  result: PublishResult;
+  how: 'published' | 'reconciled';
+  broadcast: Record<string, unknown> | null;
+  workerId: string;
 }
 
 export interface OutcomeDeps {
@@ -39,8 +48,57 @@ function entry(action: string, row: PublicationRow, details: Record<string, unkn
 
 export function createOutcomes(deps: OutcomeDeps) {
   const { db, repo, audit } = deps;
-  const syncPost = (postId: string, tx: Executor) =>
-    syncPostStatus(postId, (t) => repo.findByPost(postId, t), tx);
+  const syncPost = async (postId: string, tx: Executor) => (await syncPostStatuses([postId], tx))[0];
+
+  /**
+   * Publications that went out, settled together: whatever finished while the previous batch was
+   * being written goes in the next one, so a burst costs a handful of transactions, not one each.
+   */
+  const publishedBatch = createBatcher<PublishedItem, PublicationRow | undefined>((items) =>
+    db.transaction(async (tx) => {
+      await asyncCommit(tx);
+      await lockPosts(
+        items.map((i) => i.claim.row.postId),
+        tx,
+      );
+      const publishedAt = new Date();
+      const rows = await repo.settlePublished(
+        items.map((i) => ({
+          id: i.claim.row.id,
+          owner: i.claim.owner,
+          externalId: i.result.externalId,
+          permalink: i.result.permalink ?? null,
+          publishedAt,
+          broadcast: i.broadcast,
+        })),
+        tx,
+      );
+      const held = items.filter((i) => rows.some((r) => r.id === i.claim.row.id));
+      for (const how of ['published', 'reconciled'] as const) {
+        await repo.finishAttempts(
+          held.filter((i) => i.how === how).map((i) => i.claim.attemptId),
+          how,
+          tx,
+        );
+      }
+      const postEntries = await syncPostStatuses(
+        rows.map((r) => r.postId),
+        tx,
+      );
+      const entries = held.map((i) => {
+        const row = rows.find((r) => r.id === i.claim.row.id) as PublicationRow;
+        return entry(i.how === 'reconciled' ? 'publication.reconciled' : 'publication.published', row, {
+          externalId: row.externalId,
+          attempt: row.attempts,
+          late: row.late,
+          workerId: i.workerId,
+          ...(i.result.details ?? {}),
+        });
+      });
+      await appendAudit(audit, [...entries, ...postEntries], tx);
+      return items.map((i) => rows.find((r) => r.id === i.claim.row.id));
+    }),
+  );
 
   async function notifyFailed(
     row: PublicationRow,
@@ -64,50 +122,19 @@ export function createOutcomes(deps: OutcomeDeps) {
   }
 
   return {
-    async published(
+    /** The attempt's post is out (or was found there): settled with others finishing at the same time. */
+    published(
       claim: Claim,
       result: PublishResult,
       how: 'published' | 'reconciled',
       broadcast: Record<string, unknown> | null,
       workerId: string,
     ): Promise<PublicationRow | undefined> {
-      return db.transaction(async (tx) => {
-        await asyncCommit(tx);
-        const row = await repo.settle(
-          claim.row.id,
-          claim.owner,
-          {
-            status: 'published',
-            externalId: result.externalId,
-            permalink: result.permalink ?? null,
-            publishedAt: new Date(),
-            lastError: null,
-            lastErrorKind: null,
-            nextAttemptAt: null,
-            ...(broadcast ? { broadcast } : {}),
-          },
-          tx,
-        );
-        if (!row) return undefined;
-        await repo.finishAttempt(claim.attemptId, { outcome: how }, tx);
-        const postEntry = await syncPost(row.postId, tx);
-        await appendAudit(
-          audit,
-          [
-            entry(how === 'reconciled' ? 'publication.reconciled' : 'publication.published', row, {
-              externalId: row.externalId,
-              attempt: row.attempts,
-              late: row.late,
-              workerId,
-              ...(result.details ?? {}),
-            }),
-            postEntry,
-          ],
-          tx,
-        );
-        return row;
-      });
+      return publishedBatch.push({ claim, result, how, broadcast, workerId });
     },
+
+    /** Resolves once every outcome handed over has been written. */
+    idle: () => publishedBatch.idle(),
 
     /** Back to `scheduled` with a retry time; `unknown` means the next claim reconciles first. */
     async retry(
@@ -151,6 +178,7 @@ export function createOutcomes(deps: OutcomeDeps) {
     async failed(claim: Claim, reason: string, kind: string): Promise<PublicationRow | undefined> {
       return db.transaction(async (tx) => {
         await asyncCommit(tx);
+        await lockPosts([claim.row.postId], tx);
         const row = await repo.settle(
           claim.row.id,
           claim.owner,
@@ -177,6 +205,11 @@ export function createOutcomes(deps: OutcomeDeps) {
     /** A scheduled publication nobody may claim any more (its do-not-publish-after passed). */
     async failedUnclaimed(id: string, reason: string): Promise<PublicationRow | undefined> {
       return db.transaction(async (tx) => {
+        const [target] = await tx
+          .select({ postId: publications.postId })
+          .from(publications)
+          .where(eq(publications.id, id));
+        if (target) await lockPosts([target.postId], tx);
         const row = await repo.failPastNotAfter(id, reason, tx);
         if (!row) return undefined;
         const postEntry = await syncPost(row.postId, tx);
@@ -197,6 +230,7 @@ export function createOutcomes(deps: OutcomeDeps) {
     async channelNeedsReconnect(claim: Claim, platformMessage: string): Promise<PublicationRow[]> {
       const reason = `the channel needs reconnecting: ${platformMessage}`;
       return db.transaction(async (tx) => {
+        await lockPosts([claim.row.postId], tx);
         const own = await repo.settle(
           claim.row.id,
           claim.owner,
@@ -215,7 +249,12 @@ export function createOutcomes(deps: OutcomeDeps) {
         const entries: (AuditEntry | undefined)[] = all.map((row) =>
           entry('publication.failed', row, { kind: 'auth_expired', reason }),
         );
-        for (const postId of new Set(all.map((r) => r.postId))) entries.push(await syncPost(postId, tx));
+        entries.push(
+          ...(await syncPostStatuses(
+            all.map((r) => r.postId),
+            tx,
+          )),
+        );
         // Admins already have the channel notice; the authors hear about their posts.
         for (const row of all) await notifyFailed(row, reason, tx, []);
         await appendAudit(audit, entries, tx);

@@ -108,28 +108,33 @@ export function createPublicationRepo(db: Executor) {
     },
 
     /**
-     * Takes the publication for one attempt: from `scheduled` whose time (and retry time) has
-     * come and whose do-not-publish-after has not passed, or from `publishing` whose lease ran
-     * out (its owner died: the caller reconciles before anything else). SKIP LOCKED: a row
-     * another worker is claiming right now is theirs.
+     * Takes publications for one attempt each, in one statement: from `scheduled` whose time (and
+     * retry time) has come and whose do-not-publish-after has not passed, or from `publishing`
+     * whose lease ran out (its owner died: the caller reconciles before anything else). The ids
+     * asked for come first; with `more`, other due publications fill the batch up to `limit`.
+     * SKIP LOCKED: a row another worker is claiming right now is theirs.
      */
-    async claim(
-      id: string,
+    async claimMany(
+      request: { ids: readonly string[]; more: boolean; limit: number },
       settings: { workerId: string; leaseMs: Record<Platform, number>; lateGraceMs: number },
       tx: Executor,
-    ): Promise<ClaimedPublication | undefined> {
+    ): Promise<ClaimedPublication[]> {
+      if (request.limit <= 0 || (request.ids.length === 0 && !request.more)) return [];
+      const ids = sql.param([...request.ids]);
       const result = await tx.execute<
         RawPublication & { previous_status: PublicationStatus; platform: Platform }
       >(sql`
         WITH target AS (
           SELECT p.id, p.status AS previous_status, c.platform
           FROM publications p JOIN channels c ON c.id = p.channel_id
-          WHERE p.id = ${id} AND (
+          WHERE (p.id = ANY(${ids}::uuid[]) OR ${request.more}) AND (
             (p.status = 'scheduled' AND p.scheduled_at <= now()
               AND (p.next_attempt_at IS NULL OR p.next_attempt_at <= now())
               AND (p.not_after IS NULL OR p.not_after > now()))
             OR (p.status = 'publishing' AND p.lease_expires_at < now())
           )
+          ORDER BY p.id = ANY(${ids}::uuid[]) DESC, p.scheduled_at
+          LIMIT ${request.limit}
           FOR UPDATE OF p SKIP LOCKED
         )
         UPDATE publications p SET
@@ -144,31 +149,77 @@ export function createPublicationRepo(db: Executor) {
         WHERE p.id = target.id
         RETURNING p.*, target.previous_status, target.platform
       `);
-      const raw = result.rows[0];
-      if (!raw) return undefined;
-      const row = fromRaw(raw);
-      return {
-        row,
-        previousStatus: raw.previous_status,
-        platform: raw.platform,
-        owner: row.leaseOwner ?? '',
-      };
+      return result.rows.map((raw) => {
+        const row = fromRaw(raw);
+        return {
+          row,
+          previousStatus: raw.previous_status,
+          platform: raw.platform,
+          owner: row.leaseOwner ?? '',
+        };
+      });
     },
 
-    /** Keeps the lease while the platform call runs; false once someone else owns it. */
-    async renewLease(id: string, owner: string, leaseMs: number): Promise<boolean> {
-      const rows = await db
-        .update(publications)
-        .set({ leaseExpiresAt: sql`now() + ${leaseMs}::int * interval '1 millisecond'` })
-        .where(
-          and(
-            eq(publications.id, id),
-            eq(publications.status, 'publishing'),
-            eq(publications.leaseOwner, owner),
-          ),
-        )
-        .returning({ id: publications.id });
-      return rows.length > 0;
+    /** Where the publications asked for stand, for those a claim did not take. */
+    async timing(ids: readonly string[], tx: Executor = db) {
+      if (ids.length === 0) return [];
+      return tx
+        .select({
+          id: publications.id,
+          status: publications.status,
+          scheduledAt: publications.scheduledAt,
+          nextAttemptAt: publications.nextAttemptAt,
+          notAfter: publications.notAfter,
+        })
+        .from(publications)
+        .where(inArray(publications.id, [...ids]));
+    },
+
+    /** Keeps the leases while the platform calls run; returns the ids whose lease was renewed. */
+    async renewLeases(held: readonly { id: string; owner: string; leaseMs: number }[]): Promise<string[]> {
+      if (held.length === 0) return [];
+      const result = await db.execute<{ id: string }>(sql`
+        UPDATE publications p SET lease_expires_at = now() + v.lease_ms * interval '1 millisecond'
+        FROM unnest(${sql.param(held.map((h) => h.id))}::uuid[], ${sql.param(held.map((h) => h.owner))}::text[],
+                    ${sql.param(held.map((h) => h.leaseMs))}::int[]) AS v(id, owner, lease_ms)
+        WHERE p.id = v.id AND p.status = 'publishing' AND p.lease_owner = v.owner
+        RETURNING p.id`);
+      return result.rows.map((r) => r.id);
+    },
+
+    /**
+     * Marks publications published in one statement, each fenced on its lease owner; returns the
+     * rows that were still held (a lost lease changes nothing: its next owner reconciles).
+     */
+    async settlePublished(
+      items: readonly {
+        id: string;
+        owner: string;
+        externalId: string;
+        permalink: string | null;
+        publishedAt: Date;
+        broadcast: Record<string, unknown> | null;
+      }[],
+      tx: Executor,
+    ): Promise<PublicationRow[]> {
+      if (items.length === 0) return [];
+      const result = await tx.execute<RawPublication>(sql`
+        UPDATE publications p SET
+          status = 'published', external_id = v.external_id, permalink = v.permalink,
+          published_at = v.published_at, last_error = NULL, last_error_kind = NULL,
+          next_attempt_at = NULL, broadcast = coalesce(v.broadcast, p.broadcast),
+          lease_owner = NULL, lease_expires_at = NULL, updated_at = now()
+        FROM unnest(
+          ${sql.param(items.map((i) => i.id))}::uuid[],
+          ${sql.param(items.map((i) => i.owner))}::text[],
+          ${sql.param(items.map((i) => i.externalId))}::text[],
+          ${sql.param(items.map((i) => i.permalink))}::text[],
+          ${sql.param(items.map((i) => i.publishedAt.toISOString()))}::timestamptz[],
+          ${sql.param(items.map((i) => (i.broadcast ? JSON.stringify(i.broadcast) : null)))}::jsonb[]
+        ) AS v(id, owner, external_id, permalink, published_at, broadcast)
+        WHERE p.id = v.id AND p.status = 'publishing' AND p.lease_owner = v.owner
+        RETURNING p.*`);
+      return result.rows.map(fromRaw);
     },
 
     /** Writes the outcome of an attempt, fenced on the lease owner; undefined when it was lost. */
@@ -234,16 +285,24 @@ export function createPublicationRepo(db: Executor) {
         .returning();
     },
 
-    async insertAttempt(
-      values: { publicationId: string; number: number; workerId: string },
+    /** One attempt row per claimed publication, started now; their ids in the same order. */
+    async insertAttempts(
+      values: readonly { publicationId: string; number: number; workerId: string }[],
       tx: Executor,
-    ): Promise<AttemptRow> {
-      const [row] = await tx
-        .insert(publicationAttempts)
-        .values({ ...values, startedAt: sql`now()` })
-        .returning();
-      if (!row) throw new Error('insert returned no row');
-      return row;
+    ): Promise<number[]> {
+      if (values.length === 0) return [];
+      const result = await tx.execute<{ id: string | number; publication_id: string }>(sql`
+        INSERT INTO publication_attempts (publication_id, number, worker_id, started_at)
+        SELECT v.publication_id, v.number, v.worker_id, now() FROM unnest(
+          ${sql.param(values.map((v) => v.publicationId))}::uuid[], ${sql.param(values.map((v) => v.number))}::int[],
+          ${sql.param(values.map((v) => v.workerId))}::text[]) AS v(publication_id, number, worker_id)
+        RETURNING id, publication_id`);
+      const ids = new Map(result.rows.map((r) => [r.publication_id, Number(r.id)]));
+      return values.map((v) => {
+        const id = ids.get(v.publicationId);
+        if (id === undefined) throw new Error('insert returned no row');
+        return id;
+      });
     },
     async finishAttempt(
       id: number,
@@ -259,6 +318,14 @@ export function createPublicationRepo(db: Executor) {
           finishedAt: new Date(),
         })
         .where(eq(publicationAttempts.id, id));
+    },
+    /** Several attempts ending the same way (published together). */
+    async finishAttempts(ids: readonly number[], outcome: string, tx: Executor): Promise<void> {
+      if (ids.length === 0) return;
+      await tx
+        .update(publicationAttempts)
+        .set({ outcome, errorKind: null, errorMessage: null, finishedAt: new Date() })
+        .where(inArray(publicationAttempts.id, [...ids]));
     },
     async attemptsFor(publicationIds: string[], tx: Executor = db): Promise<AttemptRow[]> {
       if (publicationIds.length === 0) return [];

@@ -1,7 +1,7 @@
-// The worker side of one publication (job `publication.publish`, payload: its id only):
-// claim → (reconcile if a previous attempt may have reached the platform) → publish → settle.
-// Agenda runs jobs at least once; this handler makes the effect happen once.
-import { eq } from 'drizzle-orm';
+// The worker side of publishing (job `publication.publish`, payload: its id only): claim (in
+// batches, see publish-dispatcher.ts) → reconcile if a previous attempt may have reached the
+// platform → publish → settle. Agenda runs jobs at least once; this makes the effect happen once.
+import { inArray } from 'drizzle-orm';
 import type { AuditRecorder } from '../audit/audit.service.ts';
 import type { ChannelsService } from '../channels/channels.service.ts';
 import {
@@ -18,7 +18,8 @@ import type { JobQueue } from '../jobs/job-queue.ts';
 import type { Logger } from '../logger.ts';
 import { broadcastPlan, type BroadcastPlan } from './broadcast-job.ts';
 import { composeText, trackedUrl } from './compose-text.ts';
-import { appendAudit, syncPostStatus } from './post-status.ts';
+import { appendAudit, syncPostStatuses } from './post-status.ts';
+import { createPublishDispatcher, type ClaimRequest } from './publish-dispatcher.ts';
 import type { PostImageSource, PostRow } from './post-images.ts';
 import type { Claim, Outcomes } from './publication-outcomes.ts';
 import type { PublicationRepo } from './publication.repo.ts';
@@ -36,6 +37,7 @@ export interface PublishJobDeps {
   audit: AuditRecorder;
   queue: JobQueue;
   settings: PublishingSettings;
+  logger: Logger;
 }
 
 export interface JobRun {
@@ -44,94 +46,99 @@ export interface JobRun {
 }
 
 const ZALO_TITLE_MAX = 149;
-/** A job that fires a little early waits for the due time rather than missing it. */
-const EARLY_WAIT_MAX_MS = 1_000;
+
+type ChannelRow = Awaited<ReturnType<ChannelsService['findMany']>>[number];
+
+/** What an attempt reads besides its publication, loaded once for a whole batch. */
+interface Context {
+  channels: Map<string, ChannelRow>;
+  posts: Map<string, PostRow>;
+}
 
 export function createPublishJob(deps: PublishJobDeps) {
   const { db, repo, outcomes, settings } = deps;
   const leases = leaseMs(settings);
 
-  async function claim(id: string, run: JobRun): Promise<Claim | undefined> {
-    for (let tries = 0; tries < 2; tries += 1) {
-      // Committed durably before the platform is called, with its audit entries: a crash from
-      // here on leaves a trace to reconcile. (Audit writes take no lock: see audit.service.ts.)
-      const claimed = await db.transaction(async (tx) => {
-        const c = await repo.claim(
-          id,
-          { workerId: run.workerId, leaseMs: leases, lateGraceMs: settings.lateGraceMs },
-          tx,
-        );
-        if (!c) return undefined;
-        const attempt = await repo.insertAttempt(
-          { publicationId: id, number: c.row.attempts, workerId: run.workerId },
-          tx,
-        );
-        const postEntry = await syncPostStatus(c.row.postId, (t) => repo.findByPost(c.row.postId, t), tx);
-        await appendAudit(
-          deps.audit,
-          [
-            {
-              actorId: null,
-              actorLabel: 'system',
-              action: 'publication.claimed',
-              targetType: 'publication',
-              targetId: id,
-              details: {
-                postId: c.row.postId,
-                attempt: c.row.attempts,
-                workerId: run.workerId,
-                late: c.row.late,
-                previousStatus: c.previousStatus,
-              },
+  /**
+   * Committed durably before any platform is called, with the attempts and audit entries: a
+   * crash from here on leaves a trace to reconcile. (Audit writes take no lock: see audit.service.ts.)
+   */
+  async function claim(request: ClaimRequest, workerId: string): Promise<Claim[]> {
+    return db.transaction(async (tx) => {
+      const claims = await repo.claimMany(
+        request,
+        { workerId, leaseMs: leases, lateGraceMs: settings.lateGraceMs },
+        tx,
+      );
+      if (claims.length === 0) return [];
+      const attempts = await repo.insertAttempts(
+        claims.map((c) => ({ publicationId: c.row.id, number: c.row.attempts, workerId })),
+        tx,
+      );
+      const postEntries = await syncPostStatuses(
+        claims.map((c) => c.row.postId),
+        tx,
+        { skipLocked: true },
+      );
+      await appendAudit(
+        deps.audit,
+        [
+          ...claims.map((c) => ({
+            actorId: null,
+            actorLabel: 'system',
+            action: 'publication.claimed',
+            targetType: 'publication',
+            targetId: c.row.id,
+            details: {
+              postId: c.row.postId,
+              attempt: c.row.attempts,
+              workerId,
+              late: c.row.late,
+              previousStatus: c.previousStatus,
             },
-            postEntry,
-          ],
-          tx,
-        );
-        return { ...c, attemptId: attempt.id };
-      });
-      if (claimed) return claimed;
-      const row = await repo.findById(id);
-      if (!row || row.status !== 'scheduled') return undefined; // done, cancelled, or someone else has it
-      if (row.notAfter && row.notAfter.getTime() <= Date.now()) {
-        await outcomes.failedUnclaimed(id, NOT_AFTER_REASON);
-        return undefined;
-      }
-      const due = Math.max(row.scheduledAt.getTime(), row.nextAttemptAt?.getTime() ?? 0);
-      const wait = due - Date.now();
-      // Rescheduled to later: the job for the new time will come; this one never publishes early.
-      if (wait <= 0 || wait > EARLY_WAIT_MAX_MS || tries > 0) return undefined;
-      await new Promise((resolve) => setTimeout(resolve, wait + 5));
-    }
-    return undefined;
+          })),
+          ...postEntries,
+        ],
+        tx,
+      );
+      return claims.map((c, i) => ({ ...c, attemptId: attempts[i] as number }));
+    });
   }
 
-  async function run(publicationId: string, run: JobRun): Promise<void> {
-    const claimed = await claim(publicationId, run);
-    if (!claimed) return;
-    const lease = leases[claimed.platform];
-    const renewal = setInterval(
-      () => {
-        repo
-          .renewLease(publicationId, claimed.owner, lease)
-          .catch((error: unknown) => run.log.warn({ err: error }, 'lease renewal failed'));
-      },
-      Math.max(250, Math.floor(lease / 3)),
-    );
-    try {
-      await attempt(claimed, run);
-    } finally {
-      clearInterval(renewal);
-    }
+  async function loadContext(claims: Claim[]): Promise<Context> {
+    const postIds = [...new Set(claims.map((c) => c.row.postId))];
+    const [channelRows, postRows] = await Promise.all([
+      deps.channels.findMany([...new Set(claims.map((c) => c.row.channelId))]),
+      db.select().from(posts).where(inArray(posts.id, postIds)),
+    ]);
+    return {
+      channels: new Map(channelRows.map((c) => [c.id, c])),
+      posts: new Map(postRows.map((p) => [p.id, p])),
+    };
   }
 
-  async function attempt(claim: Claim, run: JobRun): Promise<void> {
+  /** One attempt per claim, side by side, reading channels and posts once for the batch. */
+  function attemptAll(claims: Claim[], run: JobRun): Promise<void>[] {
+    if (claims.length === 0) return [];
+    const context = loadContext(claims);
+    return claims.map((c) => context.then((ctx) => attempt(c, run, ctx)));
+  }
+
+  const dispatcher = createPublishDispatcher<Claim>({
+    claim,
+    attempt: attemptAll,
+    timing: (ids) => repo.timing(ids),
+    renewLeases: (held) => repo.renewLeases(held),
+    failUnclaimed: (id) => outcomes.failedUnclaimed(id, NOT_AFTER_REASON),
+    leaseMs: leases,
+    logger: deps.logger,
+  });
+
+  async function attempt(claim: Claim, run: JobRun, context: Context): Promise<void> {
     const { row } = claim;
     const log = run.log.child({ publicationId: row.id, attempt: row.attempts });
-    const [channel, post] = await Promise.all([
-      deps.channels.findMany([row.channelId]).then((r) => r[0]),
-      loadPost(row.postId),
-    ]);
+    const channel = context.channels.get(row.channelId);
+    const post = context.posts.get(row.postId);
     if (!channel || channel.status !== 'active') {
       const reason = channel
         ? `the channel is ${channel.status.replace('_', ' ')}${channel.statusReason ? `: ${channel.statusReason}` : ''}`
@@ -146,7 +153,8 @@ export function createPublishJob(deps: PublishJobDeps) {
     const connector = deps.connectors[channel.platform];
     let creds: ChannelCredentials = deps.channels.credentials(channel);
 
-    const previous = await repo.previousAttempt(row.id, row.attempts);
+    // The first attempt of a publication that was waiting has nothing before it to look for.
+    const previous = row.attempts > 1 ? await repo.previousAttempt(row.id, row.attempts) : undefined;
     const mayBeOut =
       claim.previousStatus === 'publishing' ||
       previous?.outcome === 'unknown' ||
@@ -282,11 +290,6 @@ export function createPublishJob(deps: PublishJobDeps) {
     }
   }
 
-  async function loadPost(id: string): Promise<PostRow | undefined> {
-    const [post] = await db.select().from(posts).where(eq(posts.id, id));
-    return post;
-  }
-
   async function buildInput(
     post: PostRow,
     code: string,
@@ -314,7 +317,15 @@ export function createPublishJob(deps: PublishJobDeps) {
     };
   }
 
-  return { run };
+  return {
+    publish: dispatcher.publish,
+    quiesce: dispatcher.quiesce,
+    resume: dispatcher.resume,
+    idle: async () => {
+      await dispatcher.idle();
+      await outcomes.idle();
+    },
+  };
 }
 
 function asFailure(error: unknown, duringWrite: boolean): ConnectorError {

@@ -1,7 +1,7 @@
 // The publishing jobs: names (persisted: never rename), payloads (ids only) and definitions.
 // registry.ts lists them with the others.
 import { z } from 'zod';
-import { defineJob, type JobDefinition } from '../jobs/define-job.ts';
+import { defineJob, type BackgroundWork, type JobDefinition } from '../jobs/define-job.ts';
 import type { Logger } from '../logger.ts';
 
 export const PUBLISHING_JOBS = {
@@ -23,7 +23,9 @@ export const PUBLISHING_JOB_PAYLOADS: Record<string, z.ZodType> = {
 
 /** What the worker process hands the publishing jobs (built in the container). */
 export interface PublishingWorkerSide {
-  publish(publicationId: string, run: { workerId: string; log: Logger }): Promise<void>;
+  publish(publicationId: string, run: { workerId: string; log: Logger; capacity: number }): Promise<void>;
+  /** Attempts the publish jobs started and still running: a stopping worker waits for them. */
+  background: BackgroundWork;
   broadcast(publicationId: string, log: Logger): Promise<void>;
   sweep(log: Logger): Promise<void>;
   refreshTokens(log: Logger): Promise<void>;
@@ -34,16 +36,24 @@ export interface PublishingWorkerSide {
 export function publishingJobs(
   side: PublishingWorkerSide,
   workerId: string,
-  concurrency: number,
+  limits: { concurrency: number; capacity: number },
 ): JobDefinition[] {
   return [
     defineJob({
       name: PUBLISHING_JOBS.publish,
       payload: publicationPayload,
-      concurrency,
+      concurrency: limits.concurrency,
       lockLifetimeMs: side.lockLifetimeMs,
+      background: side.background,
       handler: (payload, ctx) =>
-        logged(ctx.log, side.publish(payload.publicationId, { workerId, log: ctx.log })),
+        logged(
+          ctx.log,
+          side.publish(payload.publicationId, {
+            workerId,
+            log: ctx.log,
+            capacity: limits.capacity,
+          }),
+        ),
     }),
     defineJob({
       name: PUBLISHING_JOBS.broadcast,
