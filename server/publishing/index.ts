@@ -53,6 +53,7 @@ export function createPublishing(deps: PublishingDeps) {
       const result = await deps.channels.refreshDueTokens();
       if (result.refreshed + result.failed > 0) log.info(result, 'channel tokens refreshed');
     },
+    logger: deps.logger,
     // Far above the longest lease: Agenda must never hand a running publish to another worker.
     lockLifetimeMs: Math.max(leases.facebook, leases.zalo) * 4,
   };

@@ -160,6 +160,17 @@ export function createPublicationRepo(db: Executor) {
       });
     },
 
+    /**
+     * Milliseconds until the earliest claimable publication waiting for its first attempt (by the
+     * database's clock, which the claim also uses); retries are woken by their own jobs.
+     */
+    async msUntilNextDue(): Promise<number | null> {
+      const result = await db.execute<{ ms: number | null }>(sql`
+        SELECT (extract(epoch FROM min(scheduled_at) - now()) * 1000)::int AS ms FROM publications
+        WHERE status = 'scheduled' AND next_attempt_at IS NULL AND (not_after IS NULL OR not_after > now())`);
+      return result.rows[0]?.ms ?? null;
+    },
+
     /** Where the publications asked for stand, for those a claim did not take. */
     async timing(ids: readonly string[], tx: Executor = db) {
       if (ids.length === 0) return [];

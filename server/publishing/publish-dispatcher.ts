@@ -4,6 +4,8 @@
 // attempts side by side. A job whose publication is already taken (by this worker's batch, or by
 // another worker) costs no query of its own. A burst of a thousand due at once therefore costs a
 // few dozen claim transactions instead of a thousand, and both workers share it (SKIP LOCKED).
+// A running worker also looks ahead: it wakes itself when the next publication falls due, so the
+// first claim does not wait for Agenda to lock every job of a burst before it starts one.
 import type { Logger } from '../logger.ts';
 import type { Platform } from '../db/schema.ts';
 
@@ -40,6 +42,10 @@ export interface DispatcherDeps<C extends HeldClaim> {
   renewLeases(held: { id: string; owner: string; leaseMs: number }[]): Promise<unknown>;
   /** A scheduled publication nobody may claim any more (its do-not-publish-after passed). */
   failUnclaimed(id: string): Promise<unknown>;
+  /** Milliseconds (by the database's clock) until the next publication waiting for its first attempt is due; null if none. */
+  msUntilNextDue(): Promise<number | null>;
+  /** How far ahead the look-ahead sees: new schedules are noticed within this (their jobs wake it too). */
+  lookAheadMs: number;
   leaseMs: Record<Platform, number>;
   logger: Logger;
 }
@@ -73,6 +79,7 @@ export function createPublishDispatcher<C extends HeldClaim>(deps: DispatcherDep
   let quiet = false;
   let context: PublishRun | undefined;
   let renewal: NodeJS.Timeout | undefined;
+  let lookAhead: NodeJS.Timeout | undefined;
 
   const renewEveryMs = Math.max(250, Math.floor(Math.min(deps.leaseMs.facebook, deps.leaseMs.zalo) / 3));
 
@@ -162,6 +169,29 @@ export function createPublishDispatcher<C extends HeldClaim>(deps: DispatcherDep
     });
   }
 
+  function lookAgainIn(ms: number) {
+    clearTimeout(lookAhead);
+    lookAhead = setTimeout(() => void look(), Math.max(0, ms));
+    lookAhead.unref();
+  }
+
+  /** Wakes the worker when the next publication falls due, whether or not its job has. */
+  async function look(): Promise<void> {
+    lookAhead = undefined;
+    if (quiet || !context) return;
+    let next = deps.lookAheadMs;
+    try {
+      const ms = await deps.msUntilNextDue();
+      if (ms !== null && ms <= 0) {
+        moreDue = true;
+        kick();
+      } else if (ms !== null) next = Math.min(ms + 1, deps.lookAheadMs);
+    } catch (error) {
+      deps.logger.warn({ err: error }, 'looking for due publications failed');
+    }
+    if (!quiet) lookAgainIn(next);
+  }
+
   /**
    * A job's publication: resolves once it is claimed (its attempt goes on in the background,
    * under its lease), or when it is not this worker's to publish (done, cancelled, rescheduled, or
@@ -192,10 +222,14 @@ export function createPublishDispatcher<C extends HeldClaim>(deps: DispatcherDep
     /** Stops taking publications nobody asked for (the worker is stopping). */
     quiesce() {
       quiet = true;
+      clearTimeout(lookAhead);
+      lookAhead = undefined;
     },
-    /** Takes due publications again (a worker started). */
-    resume() {
+    /** Takes due publications again, and looks ahead for them (a worker started). */
+    resume(run: PublishRun) {
       quiet = false;
+      context = run;
+      lookAgainIn(0);
     },
     /** Resolves once no claim is running and no attempt is in flight. */
     async idle(): Promise<void> {

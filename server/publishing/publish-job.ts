@@ -130,6 +130,8 @@ export function createPublishJob(deps: PublishJobDeps) {
     timing: (ids) => repo.timing(ids),
     renewLeases: (held) => repo.renewLeases(held),
     failUnclaimed: (id) => outcomes.failedUnclaimed(id, NOT_AFTER_REASON),
+    msUntilNextDue: () => repo.msUntilNextDue(),
+    lookAheadMs: settings.lookAheadMs,
     leaseMs: leases,
     logger: deps.logger,
   });

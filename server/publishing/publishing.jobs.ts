@@ -25,12 +25,15 @@ export const PUBLISHING_JOB_PAYLOADS: Record<string, z.ZodType> = {
 export interface PublishingWorkerSide {
   publish(publicationId: string, run: { workerId: string; log: Logger; capacity: number }): Promise<void>;
   /** Attempts the publish jobs started and still running: a stopping worker waits for them. */
-  background: BackgroundWork;
+  background: Omit<BackgroundWork, 'resume'> & {
+    resume(run: { workerId: string; log: Logger; capacity: number }): void;
+  };
   broadcast(publicationId: string, log: Logger): Promise<void>;
   sweep(log: Logger): Promise<void>;
   refreshTokens(log: Logger): Promise<void>;
   /** Agenda's lock on a publish job: far above the lease, which is what really guards a publication. */
   lockLifetimeMs: number;
+  logger: Logger;
 }
 
 export function publishingJobs(
@@ -44,7 +47,11 @@ export function publishingJobs(
       payload: publicationPayload,
       concurrency: limits.concurrency,
       lockLifetimeMs: side.lockLifetimeMs,
-      background: side.background,
+      background: {
+        resume: () => side.background.resume({ workerId, log: side.logger, capacity: limits.capacity }),
+        quiesce: () => side.background.quiesce(),
+        idle: () => side.background.idle(),
+      },
       handler: (payload, ctx) =>
         logged(
           ctx.log,

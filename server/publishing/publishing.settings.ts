@@ -20,6 +20,8 @@ export interface PublishingSettings {
   staleJobLockMs: number;
   /** Zalo: also send each published article to the OA's followers (outside 22:00–06:00). */
   zaloBroadcast: boolean;
+  /** A worker checks this often when the next publication falls due, and wakes itself then. */
+  lookAheadMs: number;
 }
 
 export const DEFAULT_PUBLISHING: Omit<PublishingSettings, 'publicUrl'> = {
@@ -31,6 +33,7 @@ export const DEFAULT_PUBLISHING: Omit<PublishingSettings, 'publicUrl'> = {
   sweepGraceMs: 2_000,
   staleJobLockMs: 30_000,
   zaloBroadcast: true,
+  lookAheadMs: 1_000,
 };
 
 /**

@@ -57,6 +57,7 @@ export function createFacebookMock(options: FacebookMockOptions): FacebookMock {
     pageByToken: new Map(),
     photos: new Map(),
     posts: new Map(),
+    postsByPage: new Map(),
     usage: new Map(),
     webhook: undefined,
     emitted: new Map(),

@@ -98,14 +98,14 @@ function newPost(
     publishedMs: input.published ? now : undefined,
   };
   state.posts.set(post.id, post);
+  const ofPage = state.postsByPage.get(page.id) ?? [];
+  ofPage.push(post);
+  state.postsByPage.set(page.id, ofPage);
   return post;
 }
 
 function lastPostOf(state: FacebookState, pageId: string): FbPost | undefined {
-  let last: FbPost | undefined;
-  for (const post of state.posts.values())
-    if (post.pageId === pageId && post.deletedMs === undefined) last = post;
-  return last;
+  return state.postsByPage.get(pageId)?.findLast((post) => post.deletedMs === undefined);
 }
 
 export function createFeedPost(

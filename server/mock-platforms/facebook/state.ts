@@ -94,6 +94,8 @@ export interface FacebookState {
   pageByToken: Map<string, FbPage>;
   photos: Map<string, FbPhoto>;
   posts: Map<string, FbPost>;
+  /** Each page's posts in the order they were made (the duplicate check looks at the newest). */
+  postsByPage: Map<string, FbPost[]>;
   usage: Map<string, UsageBucket>;
   webhook: { url: string; verifyToken: string } | undefined;
   emitted: Map<string, EmittedCounts>;
@@ -135,6 +137,7 @@ export function resetFacebookState(state: FacebookState): void {
   state.pageByToken.clear();
   state.photos.clear();
   state.posts.clear();
+  state.postsByPage.clear();
   state.usage.clear();
   state.webhook = undefined;
   state.emitted.clear();

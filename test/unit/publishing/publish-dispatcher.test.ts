@@ -27,8 +27,21 @@ function deferred() {
 const tick = () => new Promise((resolve) => setTimeout(resolve, 5));
 
 /** Publications by id: due ones may be claimed once; the rest answer with their timing. */
-function fakeStore(options: { due: string[]; timings?: Timing[]; holdAttempts?: boolean }) {
+function fakeStore(options: {
+  due: string[];
+  timings?: Timing[];
+  holdAttempts?: boolean;
+  /** Publications that fall due later, by time. */
+  upcoming?: { id: string; at: number }[];
+}) {
   const due = new Set(options.due);
+  const upcoming = [...(options.upcoming ?? [])];
+  const ripen = () => {
+    for (const u of upcoming.filter((x) => x.at <= Date.now())) {
+      due.add(u.id);
+      upcoming.splice(upcoming.indexOf(u), 1);
+    }
+  };
   const claims: ClaimRequest[] = [];
   const attempts = new Map<string, ReturnType<typeof deferred>>();
   const failedUnclaimed: string[] = [];
@@ -38,6 +51,7 @@ function fakeStore(options: { due: string[]; timings?: Timing[]; holdAttempts?: 
     async claim(request, workerId) {
       claims.push({ ...request, ids: [...request.ids] });
       await claimGate;
+      ripen();
       if (faults.failNextClaim) {
         faults.failNextClaim = false;
         throw new Error('deadlock detected');
@@ -65,6 +79,13 @@ function fakeStore(options: { due: string[]; timings?: Timing[]; holdAttempts?: 
     async failUnclaimed(id) {
       failedUnclaimed.push(id);
     },
+    async msUntilNextDue() {
+      ripen();
+      if (due.size > 0) return 0;
+      const next = Math.min(...upcoming.map((u) => u.at));
+      return Number.isFinite(next) ? next - Date.now() : null;
+    },
+    lookAheadMs: 1_000,
     leaseMs: { facebook: 60_000, zalo: 60_000 },
     logger: testLogger,
   });
@@ -227,7 +248,7 @@ describe('publish dispatcher', () => {
     store.attempts.get('a')?.release();
     await waiting;
     assert.equal(idle, true);
-    store.dispatcher.resume();
+    store.dispatcher.resume(run(10));
     await store.dispatcher.publish('b', run(10));
     assert.equal(store.claims.at(-1)?.more, true);
   });
@@ -241,11 +262,37 @@ describe('publish dispatcher', () => {
       timing: async () => [],
       renewLeases: async () => [],
       failUnclaimed: async () => undefined,
+      msUntilNextDue: async () => null,
+      lookAheadMs: 1_000,
       leaseMs: { facebook: 60_000, zalo: 60_000 },
       logger: testLogger,
     });
     await dispatcher.publish('x', { workerId: 'w', log, capacity: 5 });
     await dispatcher.idle();
     assert.equal(errors.length, 1);
+  });
+
+  it('a running worker wakes itself when the next publication falls due, with no job asking', async () => {
+    const store = fakeStore({ due: [], upcoming: [{ id: 'soon', at: Date.now() + 80 }] });
+    store.dispatcher.resume(run(10));
+    try {
+      await new Promise((resolve) => setTimeout(resolve, 40));
+      assert.equal(store.attempts.size, 0, 'nothing before its time');
+      await new Promise((resolve) => setTimeout(resolve, 120));
+      assert.ok(store.attempts.has('soon'), 'claimed at its time without a job');
+      assert.deepEqual(store.claims[0], { ids: [], more: true, limit: 10 });
+    } finally {
+      store.dispatcher.quiesce();
+    }
+  });
+
+  it('does not look ahead before a worker resumes it, nor after it is quiesced', async () => {
+    const store = fakeStore({ due: ['waiting'] });
+    await new Promise((resolve) => setTimeout(resolve, 30));
+    assert.equal(store.claims.length, 0);
+    store.dispatcher.resume(run(10));
+    store.dispatcher.quiesce();
+    await new Promise((resolve) => setTimeout(resolve, 30));
+    assert.equal(store.claims.length, 0);
   });
 });
