@@ -194,6 +194,8 @@ export async function run(args: string[]): Promise<void> {
   const short = args.includes('--short');
   /** Only the burst (while tuning the publisher). */
   const burstOnly = args.includes('--burst-only');
+  /** Only the steady scenario. */
+  const steadyOnly = args.includes('--steady-only');
   const steadySeconds = short ? 20 : 120;
   const dataDir = mkdtempSync(path.join(os.tmpdir(), 'loa-bench-publish-'));
   const children: ChildProcess[] = [];
@@ -334,103 +336,105 @@ export async function run(args: string[]): Promise<void> {
     const prof = process.env.BENCH_PROFILE
       ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROFILE}`]
       : [];
-    const workers = [
-      spawnChild([...prof, 'server/main.ts'], workerEnv),
-      spawnChild(['server/main.ts'], workerEnv),
-    ];
-    children.push(...workers.map((w) => w.child));
-    await Promise.all(workers.map((w) => w.ready));
+    if (!steadyOnly) {
+      const workers = [
+        spawnChild([...prof, 'server/main.ts'], workerEnv),
+        spawnChild(['server/main.ts'], workerEnv),
+      ];
+      children.push(...workers.map((w) => w.child));
+      await Promise.all(workers.map((w) => w.ready));
 
-    // 1. Burst: 1,000 due in the same second (created ahead, all due at `due`).
-    const burstCount = 1000;
-    const created = Date.now();
-    const due = new Date(created + 25_000);
-    const burstIds = await createDue(Array.from({ length: burstCount }, () => due));
-    figures.burst_setup_ms = Date.now() - created;
-    await sleep(Math.max(0, due.getTime() - Date.now() - 50));
-    const cpuBefore = cpuTimes(children);
-    await until(
-      'the burst to finish',
-      async () => (await settledCount(c, burstIds)) >= burstCount,
-      180_000,
-      500,
-    );
-    const burst = await measure(c, burstIds);
-    Object.assign(figures, cpuFigures('burst', cpuBefore, cpuTimes(children)));
-    // How the burst was shared and batched, and when Agenda's first job woke a worker.
-    const split = await c.database.db.execute<{ n: number; batches: number }>(sql`
+      // 1. Burst: 1,000 due in the same second (created ahead, all due at `due`).
+      const burstCount = 1000;
+      const created = Date.now();
+      const due = new Date(created + 25_000);
+      const burstIds = await createDue(Array.from({ length: burstCount }, () => due));
+      figures.burst_setup_ms = Date.now() - created;
+      await sleep(Math.max(0, due.getTime() - Date.now() - 50));
+      const cpuBefore = cpuTimes(children);
+      await until(
+        'the burst to finish',
+        async () => (await settledCount(c, burstIds)) >= burstCount,
+        180_000,
+        500,
+      );
+      const burst = await measure(c, burstIds);
+      Object.assign(figures, cpuFigures('burst', cpuBefore, cpuTimes(children)));
+      // How the burst was shared and batched, and when Agenda's first job woke a worker.
+      const split = await c.database.db.execute<{ n: number; batches: number }>(sql`
       SELECT count(*)::int AS n, count(DISTINCT a.started_at)::int AS batches
       FROM publication_attempts a
       WHERE a.publication_id = ANY(${`{${burstIds.join(',')}}`}::uuid[]) GROUP BY a.worker_id ORDER BY n DESC`);
-    const firstJob = await c.database.db.execute<{ ms: number | null }>(sql`
+      const firstJob = await c.database.db.execute<{ ms: number | null }>(sql`
       SELECT (extract(epoch from min(last_run_at) - ${due.toISOString()}::timestamptz) * 1000)::int AS ms
       FROM agenda_jobs WHERE name = 'publication.publish'`);
-    Object.assign(figures, {
-      burst_per_worker: split.rows.map((r) => r.n).join('/'),
-      burst_claim_batches: split.rows.reduce((sum, r) => sum + r.batches, 0),
-      burst_first_job_lateness_ms: firstJob.rows[0]?.ms ?? NaN,
-    });
-    const burstLedger = await ledgerCheck(burstIds);
-    const claim = stats(burst.claimLateness);
-    const out = stats(burst.outLateness);
-    Object.assign(figures, {
-      burst_publications: burstCount,
-      burst_published: burst.published,
-      burst_failed: burst.failed,
-      burst_claim_lateness_p50_ms: claim.p50,
-      burst_claim_lateness_p95_ms: claim.p95,
-      burst_claim_lateness_p99_ms: claim.p99,
-      burst_claim_lateness_max_ms: claim.max,
-      burst_out_lateness_p50_ms: out.p50,
-      burst_out_lateness_p95_ms: out.p95,
-      burst_out_lateness_p99_ms: out.p99,
-      burst_out_lateness_max_ms: out.max,
-      burst_throughput_per_s: Math.round((burstCount / Math.max(1, burst.lastOut - burst.firstDue)) * 1000),
-      burst_duplicates: burstLedger.duplicates,
-      burst_missing: burstLedger.missing,
-    });
-    await stopChildren(workers.map((w) => w.child));
-    if (burstOnly) return;
+      Object.assign(figures, {
+        burst_per_worker: split.rows.map((r) => r.n).join('/'),
+        burst_claim_batches: split.rows.reduce((sum, r) => sum + r.batches, 0),
+        burst_first_job_lateness_ms: firstJob.rows[0]?.ms ?? NaN,
+      });
+      const burstLedger = await ledgerCheck(burstIds);
+      const claim = stats(burst.claimLateness);
+      const out = stats(burst.outLateness);
+      Object.assign(figures, {
+        burst_publications: burstCount,
+        burst_published: burst.published,
+        burst_failed: burst.failed,
+        burst_claim_lateness_p50_ms: claim.p50,
+        burst_claim_lateness_p95_ms: claim.p95,
+        burst_claim_lateness_p99_ms: claim.p99,
+        burst_claim_lateness_max_ms: claim.max,
+        burst_out_lateness_p50_ms: out.p50,
+        burst_out_lateness_p95_ms: out.p95,
+        burst_out_lateness_p99_ms: out.p99,
+        burst_out_lateness_max_ms: out.max,
+        burst_throughput_per_s: Math.round((burstCount / Math.max(1, burst.lastOut - burst.firstDue)) * 1000),
+        burst_duplicates: burstLedger.duplicates,
+        burst_missing: burstLedger.missing,
+      });
+      await stopChildren(workers.map((w) => w.child));
+      if (burstOnly) return;
 
-    // 2. Bare Agenda on the same database: no-op jobs, two processes, the same settings.
-    const noop = [
-      spawnChild([fileURLOf(), '--noop-worker', embedded.url], {}),
-      spawnChild([fileURLOf(), '--noop-worker', embedded.url], {}),
-    ];
-    children.push(...noop.map((w) => w.child));
-    await Promise.all(noop.map((w) => w.ready));
-    const noopDue = new Date(Date.now() + 10_000);
-    for (let i = 0; i < burstCount; i += 1)
-      await enqueuer.agenda.schedule(noopDue, NOOP_JOB, { i, due: noopDue.toISOString() });
-    await sleep(Math.max(0, noopDue.getTime() - Date.now() - 50));
-    const noopCpuBefore = cpuTimes(children);
-    await until(
-      'the no-op jobs',
-      async () => {
-        const r = await c.database.db.execute<{ n: number }>(
-          sql`SELECT count(*)::int AS n FROM agenda_jobs WHERE name = ${NOOP_JOB} AND last_finished_at IS NOT NULL`,
-        );
-        return (r.rows[0]?.n ?? 0) >= burstCount;
-      },
-      120_000,
-      250,
-    );
-    Object.assign(figures, cpuFigures('agenda_noop', noopCpuBefore, cpuTimes(children)));
-    const noopRows = await c.database.db.execute<{ last_run_at: string; last_finished_at: string }>(
-      sql`SELECT last_run_at, last_finished_at FROM agenda_jobs WHERE name = ${NOOP_JOB}`,
-    );
-    const noopLateness = noopRows.rows.map((r) => new Date(r.last_run_at).getTime() - noopDue.getTime());
-    const noopLast = Math.max(...noopRows.rows.map((r) => new Date(r.last_finished_at).getTime()));
-    const bare = stats(noopLateness);
-    const bareThroughput = Math.round((burstCount / Math.max(1, noopLast - noopDue.getTime())) * 1000);
-    Object.assign(figures, {
-      agenda_noop_lateness_p50_ms: bare.p50,
-      agenda_noop_lateness_p99_ms: bare.p99,
-      agenda_noop_lateness_max_ms: bare.max,
-      agenda_noop_throughput_per_s: bareThroughput,
-      burst_throughput_vs_agenda: (Number(figures.burst_throughput_per_s) / bareThroughput).toFixed(2),
-    });
-    await stopChildren(noop.map((w) => w.child));
+      // 2. Bare Agenda on the same database: no-op jobs, two processes, the same settings.
+      const noop = [
+        spawnChild([fileURLOf(), '--noop-worker', embedded.url], {}),
+        spawnChild([fileURLOf(), '--noop-worker', embedded.url], {}),
+      ];
+      children.push(...noop.map((w) => w.child));
+      await Promise.all(noop.map((w) => w.ready));
+      const noopDue = new Date(Date.now() + 10_000);
+      for (let i = 0; i < burstCount; i += 1)
+        await enqueuer.agenda.schedule(noopDue, NOOP_JOB, { i, due: noopDue.toISOString() });
+      await sleep(Math.max(0, noopDue.getTime() - Date.now() - 50));
+      const noopCpuBefore = cpuTimes(children);
+      await until(
+        'the no-op jobs',
+        async () => {
+          const r = await c.database.db.execute<{ n: number }>(
+            sql`SELECT count(*)::int AS n FROM agenda_jobs WHERE name = ${NOOP_JOB} AND last_finished_at IS NOT NULL`,
+          );
+          return (r.rows[0]?.n ?? 0) >= burstCount;
+        },
+        120_000,
+        250,
+      );
+      Object.assign(figures, cpuFigures('agenda_noop', noopCpuBefore, cpuTimes(children)));
+      const noopRows = await c.database.db.execute<{ last_run_at: string; last_finished_at: string }>(
+        sql`SELECT last_run_at, last_finished_at FROM agenda_jobs WHERE name = ${NOOP_JOB}`,
+      );
+      const noopLateness = noopRows.rows.map((r) => new Date(r.last_run_at).getTime() - noopDue.getTime());
+      const noopLast = Math.max(...noopRows.rows.map((r) => new Date(r.last_finished_at).getTime()));
+      const bare = stats(noopLateness);
+      const bareThroughput = Math.round((burstCount / Math.max(1, noopLast - noopDue.getTime())) * 1000);
+      Object.assign(figures, {
+        agenda_noop_lateness_p50_ms: bare.p50,
+        agenda_noop_lateness_p99_ms: bare.p99,
+        agenda_noop_lateness_max_ms: bare.max,
+        agenda_noop_throughput_per_s: bareThroughput,
+        burst_throughput_vs_agenda: (Number(figures.burst_throughput_per_s) / bareThroughput).toFixed(2),
+      });
+      await stopChildren(noop.map((w) => w.child));
+    }
 
     // 3. Steady: 10 a second for `steadySeconds`.
     const steadyWorkers = [

@@ -166,7 +166,7 @@ export function createPublicationRepo(db: Executor) {
      */
     async msUntilNextDue(): Promise<number | null> {
       const result = await db.execute<{ ms: number | null }>(sql`
-        SELECT (extract(epoch FROM min(scheduled_at) - now()) * 1000)::int AS ms FROM publications
+        SELECT ceil(extract(epoch FROM min(scheduled_at) - now()) * 1000)::int AS ms FROM publications
         WHERE status = 'scheduled' AND next_attempt_at IS NULL AND (not_after IS NULL OR not_after > now())`);
       return result.rows[0]?.ms ?? null;
     },

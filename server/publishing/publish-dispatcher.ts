@@ -59,6 +59,8 @@ export interface PublishRun {
 
 /** A job that fires a little early waits for the due time rather than missing it. */
 const EARLY_WAIT_MAX_MS = 1_000;
+/** After claiming what was due, the pause before asking for the next due time. */
+const LOOK_AGAIN_MS = 20;
 /** Claimed in one statement at most. */
 const CLAIM_BATCH_MAX = 200;
 
@@ -185,7 +187,10 @@ export function createPublishDispatcher<C extends HeldClaim>(deps: DispatcherDep
       if (ms !== null && ms <= 0) {
         moreDue = true;
         kick();
-      } else if (ms !== null) next = Math.min(ms + 1, deps.lookAheadMs);
+        // Once this claim is done the next due time is known: look again soon.
+        if (round) await round;
+        next = LOOK_AGAIN_MS;
+      } else if (ms !== null) next = Math.min(ms, deps.lookAheadMs);
     } catch (error) {
       deps.logger.warn({ err: error }, 'looking for due publications failed');
     }

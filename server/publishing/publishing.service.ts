@@ -132,9 +132,12 @@ export function createPublishingService(deps: Deps) {
   async function enqueueForPost(postId: string): Promise<void> {
     const rows = (await repo.findByPost(postId)).filter((r) => r.status === 'scheduled');
     for (const row of rows) {
-      const due = new Date(Math.max(row.scheduledAt.getTime(), row.nextAttemptAt?.getTime() ?? 0));
+      // A retry's job is its only wake-up; a first attempt's follows the worker's own look-ahead.
+      const due = row.nextAttemptAt
+        ? Math.max(row.scheduledAt.getTime(), row.nextAttemptAt.getTime())
+        : row.scheduledAt.getTime() + settings.publishJobDelayMs;
       try {
-        await deps.queue.enqueue(PUBLISHING_JOBS.publish, { publicationId: row.id }, due);
+        await deps.queue.enqueue(PUBLISHING_JOBS.publish, { publicationId: row.id }, new Date(due));
       } catch (error) {
         // Committed already: the sweeper enqueues due publications that have no job.
         deps.logger.warn(

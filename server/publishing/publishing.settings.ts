@@ -22,6 +22,12 @@ export interface PublishingSettings {
   zaloBroadcast: boolean;
   /** A worker checks this often when the next publication falls due, and wakes itself then. */
   lookAheadMs: number;
+  /**
+   * A first attempt's job is queued this long after the due time. A running worker claims at the
+   * due time itself (look-ahead); the job is the guarantee when none did, and stays out of the way
+   * of a burst while it is being published.
+   */
+  publishJobDelayMs: number;
 }
 
 export const DEFAULT_PUBLISHING: Omit<PublishingSettings, 'publicUrl'> = {
@@ -34,6 +40,7 @@ export const DEFAULT_PUBLISHING: Omit<PublishingSettings, 'publicUrl'> = {
   staleJobLockMs: 30_000,
   zaloBroadcast: true,
   lookAheadMs: 1_000,
+  publishJobDelayMs: 3_000,
 };
 
 /**

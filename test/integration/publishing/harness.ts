@@ -32,6 +32,7 @@ export const FAST_TUNING: PublishingTuning = {
   leaseMarginMs: 1_000,
   retry: { maxAttempts: 5, backoffBaseMs: 200, backoffMaxMs: 1_000 },
   sweepGraceMs: 500,
+  publishJobDelayMs: 300,
   staleJobLockMs: 5_000,
   connectors: { rateLimitWaitMs: 1_500, zaloVerifyPolling: { firstDelayMs: 50, maxDelayMs: 200 } },
 };

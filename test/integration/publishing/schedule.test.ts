@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { sql } from 'drizzle-orm';
 import { waitFor } from '../../support/processes.ts';
-import { startPublishingHarness, type Harness } from './harness.ts';
+import { FAST_TUNING, startPublishingHarness, type Harness } from './harness.ts';
 
 describe('publishing: schedule changes, downtime and do-not-publish-after', function () {
   this.timeout(60_000);
@@ -39,7 +39,8 @@ describe('publishing: schedule changes, downtime and do-not-publish-after', func
     );
     await h.t.c.publishing.enqueueForPost(postId);
 
-    await jobsRan(id!, new Date(oldTime.getTime() + 1));
+    // The old job (queued a little after the old time, behind the worker's own look-ahead) has run.
+    await jobsRan(id!, new Date(oldTime.getTime() + (FAST_TUNING.publishJobDelayMs ?? 0) + 1));
     assert.equal((await h.publication(id!)).status, 'scheduled', 'the old job did not publish');
     assert.equal((await h.ledger('facebook', fb.row.externalId)).length, 0);
 
@@ -58,7 +59,7 @@ describe('publishing: schedule changes, downtime and do-not-publish-after', func
     const postId = await h.post();
     const [id] = await h.schedule(postId, [fb.row.id], new Date(Date.now() + 1_000));
     await h.t.c.database.db.transaction((tx) => h.t.c.publishing.cancelForPost(tx, postId));
-    await jobsRan(id!, new Date(Date.now() + 2_000));
+    await jobsRan(id!, new Date(Date.now() + 2_000 + (FAST_TUNING.publishJobDelayMs ?? 0)));
     assert.equal((await h.publication(id!)).status, 'cancelled');
     assert.equal((await h.ledger('facebook', fb.row.externalId)).length, 0);
 
