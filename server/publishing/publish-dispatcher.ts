@@ -61,6 +61,8 @@ export interface PublishRun {
 const EARLY_WAIT_MAX_MS = 1_000;
 /** After claiming what was due, the pause before asking for the next due time. */
 const LOOK_AGAIN_MS = 20;
+/** When what was due could not be claimed (held by another transaction for a moment). */
+const LOOK_HELD_MS = 100;
 /** Claimed in one statement at most. */
 const CLAIM_BATCH_MAX = 200;
 
@@ -74,7 +76,8 @@ interface Waiter {
 export function createPublishDispatcher<C extends HeldClaim>(deps: DispatcherDeps<C>) {
   const inFlight = new Map<string, { claim: C; done: Promise<void> }>();
   const waiting = new Map<string, Waiter[]>();
-  let round: Promise<void> | undefined;
+  /** The claim running now; it resolves with how many it claimed, or -1 when it failed. */
+  let round: Promise<number> | undefined;
   /** The last claim filled its batch: more may be due. */
   let moreDue = false;
   /** Stopping: only what running jobs ask for is claimed. */
@@ -127,7 +130,7 @@ export function createPublishDispatcher<C extends HeldClaim>(deps: DispatcherDep
    * One claim: as many of the asked-for publications as there is room for (the rest wait for the
    * next round), and when room is left, other due publications up to the capacity.
    */
-  async function claimRound(run: PublishRun): Promise<void> {
+  async function claimRound(run: PublishRun): Promise<number> {
     const room = Math.min(CLAIM_BATCH_MAX, run.capacity - inFlight.size);
     const ids = [...waiting.keys()].slice(0, room);
     const asked = new Map(ids.map((id) => [id, waiting.get(id) ?? []]));
@@ -145,10 +148,12 @@ export function createPublishDispatcher<C extends HeldClaim>(deps: DispatcherDep
           : { claimed: false, timing: timings.find((t) => t.id === id) };
         for (const w of waiters) w.resolve(answer);
       }
+      return claims.length;
     } catch (error) {
       moreDue = false;
       for (const waiters of asked.values()) for (const w of waiters) w.reject(error);
       if (ids.length === 0) run.log.error({ err: error }, 'claiming due publications failed');
+      return -1;
     }
   }
 
@@ -187,9 +192,12 @@ export function createPublishDispatcher<C extends HeldClaim>(deps: DispatcherDep
       if (ms !== null && ms <= 0) {
         moreDue = true;
         kick();
-        // Once this claim is done the next due time is known: look again soon.
-        if (round) await round;
-        next = LOOK_AGAIN_MS;
+        const claimed = round ? await round : undefined;
+        // Claimed: the next due time is known once this claim is done, so look again soon. Nothing
+        // claimed (rows another transaction held for a moment): a little later. A failed claim, or
+        // a full worker (its finishing attempts claim the rest): the usual interval.
+        if (claimed !== undefined && claimed > 0) next = LOOK_AGAIN_MS;
+        else if (claimed === 0) next = LOOK_HELD_MS;
       } else if (ms !== null) next = Math.min(ms, deps.lookAheadMs);
     } catch (error) {
       deps.logger.warn({ err: error }, 'looking for due publications failed');

@@ -295,4 +295,32 @@ describe('publish dispatcher', () => {
     await new Promise((resolve) => setTimeout(resolve, 30));
     assert.equal(store.claims.length, 0);
   });
+
+  it('does not spin when what is due cannot be claimed: held elsewhere, or the claim fails', async () => {
+    for (const failing of [false, true]) {
+      let claims = 0;
+      const dispatcher = createPublishDispatcher<FakeClaim>({
+        claim: async () => {
+          claims += 1;
+          if (failing) throw new Error('connection lost');
+          return [];
+        },
+        attempt: () => [],
+        timing: async () => [],
+        renewLeases: async () => [],
+        failUnclaimed: async () => undefined,
+        msUntilNextDue: async () => 0,
+        lookAheadMs: 1_000,
+        leaseMs: { facebook: 60_000, zalo: 60_000 },
+        logger: testLogger,
+      });
+      dispatcher.resume(run(10));
+      await new Promise((resolve) => setTimeout(resolve, 350));
+      dispatcher.quiesce();
+      assert.ok(
+        claims >= 1 && claims <= (failing ? 1 : 5),
+        `${claims} claims in 350 ms (failing: ${failing})`,
+      );
+    }
+  });
 });
