@@ -194,6 +194,10 @@ export function createPublicationRepo(db: Executor) {
         FROM unnest(${sql.param(held.map((h) => h.id))}::uuid[], ${sql.param(held.map((h) => h.owner))}::text[],
                     ${sql.param(held.map((h) => h.leaseMs))}::int[]) AS v(id, owner, lease_ms)
         WHERE p.id = v.id AND p.status = 'publishing' AND p.lease_owner = v.owner
+          -- A row being settled right now needs no renewal; waiting for it could deadlock with
+          -- the settlement, which locks the same rows in another order.
+          AND p.id IN (SELECT id FROM publications WHERE id = ANY(${sql.param(held.map((h) => h.id))}::uuid[])
+                       FOR UPDATE SKIP LOCKED)
         RETURNING p.id`);
       return result.rows.map((r) => r.id);
     },

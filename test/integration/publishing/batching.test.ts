@@ -106,4 +106,47 @@ describe('publishing: batches of due publications', function () {
       assert.equal(row?.status, 'published', 'finished before the worker stopped');
     }
   });
+
+  it('renews only its own leases, and skips a row being settled instead of waiting for it', async () => {
+    const fb = await h.channel('facebook');
+    const postId = await h.post();
+    const [id] = await h.schedule(postId, [fb.row.id], new Date(Date.now() + 3_600_000));
+    const db = h.t.c.database.db;
+    await db.execute(
+      sql`UPDATE publications SET status = 'publishing', lease_owner = 'w#1', lease_expires_at = now() + interval '1 second' WHERE id = ${id!}`,
+    );
+    const repo = h.t.c.publishing.repo;
+    assert.deepEqual(await repo.renewLeases([{ id: id!, owner: 'other#1', leaseMs: 60_000 }]), []);
+    assert.deepEqual(await repo.renewLeases([{ id: id!, owner: 'w#1', leaseMs: 60_000 }]), [id]);
+    const lease = await repo.findById(id!);
+    assert.ok((lease?.leaseExpiresAt?.getTime() ?? 0) > Date.now() + 50_000);
+
+    // Another transaction holds the row (a settlement in progress): renewal passes it by at once.
+    let release!: () => void;
+    const held = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    let locked!: () => void;
+    const isLocked = new Promise<void>((resolve) => {
+      locked = resolve;
+    });
+    const holder = db.transaction(async (tx) => {
+      await tx.execute(sql`SELECT id FROM publications WHERE id = ${id!} FOR UPDATE`);
+      locked();
+      await held;
+    });
+    await isLocked;
+    try {
+      // Waiting for the lock would never end here (the holder waits for this test): bound it.
+      const renewed = await Promise.race([
+        repo.renewLeases([{ id: id!, owner: 'w#1', leaseMs: 60_000 }]),
+        new Promise<string>((resolve) => setTimeout(() => resolve('waited for the lock'), 5_000).unref()),
+      ]);
+      assert.deepEqual(renewed, []);
+    } finally {
+      release();
+      await holder;
+    }
+    await db.execute(sql`UPDATE publications SET status = 'cancelled' WHERE id = ${id!}`);
+  });
 });
