@@ -52,7 +52,7 @@ interface RunAs {
 }
 
 /** PostgreSQL refuses to run as root; when we are root we run it as the `postgres` user. */
-function resolveRunAs(clusterDir: string): RunAs {
+function resolveRunAs(clusterDir: string, binDir: string): RunAs {
   if (process.getuid?.() !== 0) return {};
   const lookup = () => spawnSync('id', ['-u', 'postgres'], { encoding: 'utf8' });
   let result = lookup();
@@ -64,11 +64,14 @@ function resolveRunAs(clusterDir: string): RunAs {
   }
   const uid = Number(result.stdout.trim());
   const gid = Number(spawnSync('id', ['-g', 'postgres'], { encoding: 'utf8' }).stdout.trim());
-  // The postgres user must be able to reach the cluster directory: add search (x) permission,
-  // never read, to ancestors that lack it (e.g. a checkout inside a 0700 mktemp directory).
-  for (let dir = path.dirname(clusterDir); dir !== path.dirname(dir); dir = path.dirname(dir)) {
-    const mode = statSync(dir).mode;
-    if ((mode & 0o001) === 0) chmodSync(dir, mode | 0o001);
+  // The postgres user must be able to reach the cluster directory and the binaries: add search
+  // (x) permission, never read, to ancestors that lack it (e.g. a checkout inside a 0700 mktemp
+  // directory, with its test database elsewhere).
+  for (const start of [clusterDir, binDir]) {
+    for (let dir = path.dirname(start); dir !== path.dirname(dir); dir = path.dirname(dir)) {
+      const mode = statSync(dir).mode;
+      if ((mode & 0o001) === 0) chmodSync(dir, mode | 0o001);
+    }
   }
   return { uid, gid };
 }
@@ -168,7 +171,7 @@ export async function startEmbeddedPostgres(options: {
   const ownerFile = path.join(options.dataDir, 'postgres.owner');
   mkdirSync(options.dataDir, { recursive: true });
   const bin = await loadBinaries();
-  const runAs = resolveRunAs(clusterDir);
+  const runAs = resolveRunAs(clusterDir, path.dirname(bin.initdb));
 
   let port: number;
   let owner = true;
