@@ -5,6 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { isAlive } from '../../../server/db/embedded.ts';
 import { testDatabase } from '../../support/database.ts';
+import { clearPublishingWork } from '../publishing/harness.ts';
 import { freePort, getJson, startLoa, waitFor, type LoaProcess } from '../../support/processes.ts';
 
 describe('Loa processes', function () {
@@ -38,6 +39,10 @@ describe('Loa processes', function () {
     // The heartbeat is one recurring job per database: suites before this one may have left it
     // due up to a minute from now (Agenda keeps a pending run time when a worker re-registers it).
     await db.handle.pool.query(`UPDATE agenda_jobs SET next_run_at = now() WHERE name = 'system.heartbeat'`);
+    // Only this worker may answer for the health check, and it starts with nothing left over
+    // from other suites to publish (to real platform addresses, as the mocks are off here).
+    await clearPublishingWork();
+    await db.handle.pool.query('DELETE FROM worker_heartbeats');
     const worker = startLoa({ ...common, LOA_ROLE: 'worker' });
     started.push(worker);
     const health = await waitFor('worker heartbeat', async () => {
