@@ -37,14 +37,19 @@ describe('Loa processes', function () {
       (await getJson(`${base}/api/v1/health`)).status === 200 ? true : undefined,
     );
     // The heartbeat is one recurring job per database: suites before this one may have left it
-    // due up to a minute from now (Agenda keeps a pending run time when a worker re-registers it).
-    await db.handle.pool.query(`UPDATE agenda_jobs SET next_run_at = now() WHERE name = 'system.heartbeat'`);
+    // due up to a minute from now (Agenda keeps a pending run time when a worker re-registers it),
+    // or locked by a worker they killed with SIGKILL (the lock holds for a minute).
+    await db.handle.pool.query(
+      `UPDATE agenda_jobs SET next_run_at = now(), locked_at = NULL WHERE name = 'system.heartbeat'`,
+    );
     // Only this worker may answer for the health check, and it starts with nothing left over
     // from other suites to publish (to real platform addresses, as the mocks are off here).
     await clearPublishingWork();
     await db.handle.pool.query('DELETE FROM worker_heartbeats');
     const worker = startLoa({ ...common, LOA_ROLE: 'worker' });
     started.push(worker);
+    // Agenda may run the due heartbeat before the worker has logged that it started.
+    await waitFor('worker started', async () => (/worker started/.test(worker.output()) ? true : undefined));
     const health = await waitFor('worker heartbeat', async () => {
       const { body } = await getJson(`${base}/api/v1/health`);
       return body.worker === 'ok' ? body : undefined;
