@@ -10,6 +10,7 @@ import type { PublishResult } from '../connectors/index.ts';
 import type { Database, Executor } from '../db/database.ts';
 import { posts, publications } from '../db/schema.ts';
 import type { NotificationsService } from '../notifications/notifications.service.ts';
+import { retryOnConflict } from '../db/retry-conflict.ts';
 import { createBatcher } from '../shared/batcher.ts';
 import { appendAudit, asyncCommit, lockPosts, syncPostStatuses } from './post-status.ts';
 import type { ClaimedPublication, PublicationRepo, PublicationRow } from './publication.repo.ts';
@@ -53,9 +54,14 @@ export function createOutcomes(deps: OutcomeDeps) {
   /**
    * Publications that went out, settled together: whatever finished while the previous batch was
    * being written goes in the next one, so a burst costs a handful of transactions, not one each.
+   * A batch PostgreSQL aborted for a conflict runs again: every write in it is fenced on its owner.
    */
   const publishedBatch = createBatcher<PublishedItem, PublicationRow | undefined>((items) =>
-    db.transaction(async (tx) => {
+    retryOnConflict(() => settlePublished(items)),
+  );
+
+  function settlePublished(items: PublishedItem[]): Promise<(PublicationRow | undefined)[]> {
+    return db.transaction(async (tx) => {
       await asyncCommit(tx);
       await lockPosts(
         items.map((i) => i.claim.row.postId),
@@ -97,8 +103,8 @@ export function createOutcomes(deps: OutcomeDeps) {
       });
       await appendAudit(audit, [...entries, ...postEntries], tx);
       return items.map((i) => rows.find((r) => r.id === i.claim.row.id));
-    }),
-  );
+    });
+  }
 
   async function notifyFailed(
     row: PublicationRow,

@@ -19,6 +19,7 @@ import type { Logger } from '../logger.ts';
 import { broadcastPlan, type BroadcastPlan } from './broadcast-job.ts';
 import { composeText, trackedUrl } from './compose-text.ts';
 import { appendAudit, syncPostStatuses } from './post-status.ts';
+import { retryOnConflict } from '../db/retry-conflict.ts';
 import { createPublishDispatcher, type ClaimRequest } from './publish-dispatcher.ts';
 import type { PostImageSource, PostRow } from './post-images.ts';
 import type { Claim, Outcomes } from './publication-outcomes.ts';
@@ -64,6 +65,10 @@ export function createPublishJob(deps: PublishJobDeps) {
    * crash from here on leaves a trace to reconcile. (Audit writes take no lock: see audit.service.ts.)
    */
   async function claim(request: ClaimRequest, workerId: string): Promise<Claim[]> {
+    return retryOnConflict(() => claimOnce(request, workerId));
+  }
+
+  function claimOnce(request: ClaimRequest, workerId: string): Promise<Claim[]> {
     return db.transaction(async (tx) => {
       const claims = await repo.claimMany(
         request,
