@@ -55,6 +55,8 @@ export function aggregateStatus(
  * A claim, which has already locked its publications, skips posts someone else holds: their
  * status then follows at settlement.
  */
+export type LockedPost = Awaited<ReturnType<typeof lockPosts>>[number];
+
 export async function lockPosts(
   postIds: readonly string[],
   tx: Executor,
@@ -79,11 +81,12 @@ export async function lockPosts(
 export async function syncPostStatuses(
   postIds: readonly string[],
   tx: Executor,
-  options: { skipLocked?: boolean } = {},
+  /** `locked`: the posts as this transaction already locked them (lockPosts), not read again. */
+  options: { skipLocked?: boolean; locked?: readonly LockedPost[] } = {},
 ): Promise<AuditEntry[]> {
   const ids = [...new Set(postIds)].sort();
   if (ids.length === 0) return [];
-  const locked = await lockPosts(ids, tx, options);
+  const locked = options.locked?.filter((p) => ids.includes(p.id)) ?? (await lockPosts(ids, tx, options));
   const following = locked.filter((p) => FOLLOWS_PUBLICATIONS.includes(p.status));
   if (following.length === 0) return [];
   const rows = await tx

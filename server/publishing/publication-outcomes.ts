@@ -63,7 +63,7 @@ export function createOutcomes(deps: OutcomeDeps) {
   function settlePublished(items: PublishedItem[]): Promise<(PublicationRow | undefined)[]> {
     return db.transaction(async (tx) => {
       await asyncCommit(tx);
-      await lockPosts(
+      const locked = await lockPosts(
         items.map((i) => i.claim.row.postId),
         tx,
       );
@@ -90,6 +90,7 @@ export function createOutcomes(deps: OutcomeDeps) {
       const postEntries = await syncPostStatuses(
         rows.map((r) => r.postId),
         tx,
+        { locked },
       );
       const entries = held.map((i) => {
         const row = rows.find((r) => r.id === i.claim.row.id) as PublicationRow;
