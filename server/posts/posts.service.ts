@@ -5,7 +5,15 @@ import { inArray } from 'drizzle-orm';
 import type { AuditRecorder } from '../audit/audit.service.ts';
 import { actorAudit, type Actor } from '../auth/actor.ts';
 import type { Database, Executor } from '../db/database.ts';
-import { campaigns, channels, media, units, type Platform, type PostCard } from '../db/schema.ts';
+import {
+  campaigns,
+  channels,
+  media,
+  units,
+  type Platform,
+  type PostCard,
+  type PostStatus,
+} from '../db/schema.ts';
 import { ForbiddenError, NotFoundError, ValidationError, type FieldProblem } from '../errors.ts';
 import { checkPlatformLimits } from '../templates/template-render.ts';
 import type { TemplatesService } from '../templates/templates.service.ts';
@@ -69,6 +77,7 @@ export function presentPost(row: PostRow, deps: { publicUrl: string; cardUrl: (c
     channelIds: row.channelIds,
     unitIds: row.unitIds,
     templateId: row.templateId,
+    templateVersion: row.templateVersion,
     variables: row.variables,
     scheduledAt: row.scheduledAt.toISOString(),
     notAfter: row.notAfter?.toISOString() ?? null,
@@ -169,11 +178,14 @@ export function createPostsService(deps: PostsDeps) {
   }
 
   async function render(
-    input: Pick<CreatePostInput, 'templateId' | 'variables' | 'text' | 'withCard'>,
+    input: Pick<CreatePostInput, 'templateId' | 'variables' | 'text' | 'withCard'> & {
+      templateVersion?: number;
+    },
     platforms: Set<Platform>,
   ) {
     const rendered = await deps.templates.renderPost({
       ...(input.templateId !== undefined && { templateId: input.templateId }),
+      ...(input.templateVersion !== undefined && { templateVersion: input.templateVersion }),
       ...(input.variables !== undefined && { variables: input.variables }),
       ...(input.text !== undefined && { text: input.text }),
       withCard: input.withCard ?? false,
@@ -224,6 +236,7 @@ export function createPostsService(deps: PostsDeps) {
         {
           status: 'draft',
           templateId: input.templateId ?? null,
+          templateVersion: rendered.templateVersion,
           variables: input.variables ?? {},
           title: rendered.title,
           text: rendered.text,
@@ -303,10 +316,14 @@ export function createPostsService(deps: PostsDeps) {
       let values: Partial<PostRow> = { scheduledAt, notAfter };
       if (contentChanged) {
         const usesTemplate = input.text === undefined && (input.templateId ?? post.templateId) !== null;
+        const templateId = input.templateId ?? post.templateId;
+        // The post keeps the template version it was written from while it keeps the template.
+        const keptVersion = templateId === post.templateId ? post.templateVersion : null;
         const source = usesTemplate
           ? {
-              templateId: (input.templateId ?? post.templateId)!,
+              templateId: templateId!,
               variables: input.variables ?? post.variables,
+              ...(keptVersion !== null && { templateVersion: keptVersion }),
             }
           : { text: input.text ?? post.text };
         const channelIds = input.channelIds ?? post.channelIds;
@@ -320,8 +337,9 @@ export function createPostsService(deps: PostsDeps) {
         if (limits.length) throw new ValidationError(limits, 'The post is too long for a platform');
         values = {
           ...values,
-          templateId: usesTemplate ? source.templateId! : null,
-          variables: usesTemplate ? source.variables! : {},
+          templateId: usesTemplate ? templateId : null,
+          templateVersion: usesTemplate ? rendered.templateVersion : null,
+          variables: usesTemplate ? (input.variables ?? post.variables) : {},
           title: rendered.title,
           text: rendered.text,
           card: rendered.card,
@@ -396,11 +414,22 @@ export function createPostsService(deps: PostsDeps) {
     return result.updated;
   }
 
+  /**
+   * The posts of a calendar window, at most `limit`, and how many there are in all: a window
+   * with more posts than it shows must say so.
+   */
+  async function calendarWindow(window: { statuses: PostStatus[]; from: Date; to: Date }, limit: number) {
+    const rows = await repo.list({ ...window, limit: limit + 1 });
+    if (rows.length <= limit) return { rows, total: rows.length };
+    return { rows: rows.slice(0, limit), total: await repo.countInWindow(window) };
+  }
+
   return {
     createPost,
     getPost,
     updatePost,
     listPosts: (filter: PostFilter) => repo.list(filter),
+    calendarWindow,
     history: (id: string) => repo.events(id),
     present: (row: PostRow) =>
       presentPost(row, { publicUrl: settings.publicUrl, cardUrl: deps.templates.cardUrl }),

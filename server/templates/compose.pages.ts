@@ -80,10 +80,18 @@ export function composePages(c: Container): Router {
   const repo = createComposeRepo(c.database.db);
   const zone = c.config.timeZone;
 
+  /** An edited post keeps the template version it was written from (archived templates too). */
+  async function keptTemplateVersion(form: ComposeForm): Promise<number | undefined> {
+    if (!form.postId || !form.templateId) return undefined;
+    const post = await c.posts.getPost(form.postId).catch(() => null);
+    return post?.templateId === form.templateId ? (post.templateVersion ?? undefined) : undefined;
+  }
+
   /** The preview's view-model: the post as each platform shows it, counters and problems. */
   async function preview(form: ComposeForm) {
     try {
-      const post = await c.templates.renderPost(renderInput(form));
+      const templateVersion = await keptTemplateVersion(form);
+      const post = await c.templates.renderPost({ ...renderInput(form), ...(templateVersion !== undefined && { templateVersion }) });
       const fbText = facebookText(post.text, post.hashtags);
       const description = zaloDescription(post.text, post.title);
       const problems = c.templates.platformProblems(post);
@@ -119,7 +127,11 @@ export function composePages(c: Container): Router {
       repo.listChannels(),
       repo.listCampaigns(),
     ]);
-    const template = templates.find((tpl) => tpl.id === form.templateId) ?? null;
+    const templateVersion = await keptTemplateVersion(form);
+    const template =
+      templateVersion === undefined
+        ? (templates.find((tpl) => tpl.id === form.templateId) ?? null)
+        : await c.templates.getTemplate(form.templateId, { version: templateVersion }).catch(() => null);
     const fields = (template?.variables ?? []).map((v) => ({
       ...v,
       value: form.variables[v.name] ?? v.default ?? '',
@@ -134,7 +146,12 @@ export function composePages(c: Container): Router {
         title: req.t('compose.title'),
         form,
         template,
-        templates: templates.map((tpl) => ({ id: tpl.id, name: tpl.name, builtIn: tpl.builtIn, selected: tpl.id === form.templateId })),
+        templates: [...templates, ...(template && !templates.some((tpl) => tpl.id === template.id) ? [template] : [])].map((tpl) => ({
+          id: tpl.id,
+          name: tpl.name,
+          builtIn: tpl.builtIn,
+          selected: tpl.id === form.templateId,
+        })),
         fields,
         media: mediaRows.map((row) => ({
           id: row.id,
