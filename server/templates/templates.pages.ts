@@ -102,6 +102,7 @@ export function templatesPages(c: Container): Router {
     /** The template being edited (absent: a new one). */
     template?: TemplateInfo;
     problems?: { path: string; message: string }[];
+    preview?: Awaited<ReturnType<typeof preview>>;
   }
 
   function showEditor(req: Request, res: Response, form: Record<string, unknown>, state: EditorState = {}, status = 200) {
@@ -130,6 +131,7 @@ export function templatesPages(c: Container): Router {
         rows,
         layouts: c.renderer.listLayouts().map((id) => ({ id, selected: id === layout })),
         problems: state.problems ?? [],
+        preview: state.preview,
         syntaxExample: '{{area}}',
       },
       status,
@@ -174,29 +176,27 @@ export function templatesPages(c: Container): Router {
     }
   });
 
+  /** The preview's view-model: the text and card rendered with sample values, or the problems. */
+  async function preview(body: Record<string, unknown>, current?: TemplateInfo) {
+    try {
+      const parsed = createTemplateSchema.safeParse(fromForm(body, current));
+      if (!parsed.success) throw new ValidationError(zodProblems(parsed.error));
+      const post = await c.templates.previewTemplate(parsed.data, { withCard: true });
+      const problems = c.templates.platformProblems(post);
+      return { ok: true, post, cardUrl: post.card ? `/media/${post.card.file}` : null, problems: [...problems.facebook, ...problems.zalo] };
+    } catch (error) {
+      if (!(error instanceof AppError) || error.status >= 500) throw error;
+      return { ok: false, problems: error instanceof ValidationError ? error.problems : [{ path: 'template', message: error.message }] };
+    }
+  }
+
   // htmx posts the whole editor form here on every change (debounced) and swaps in the partial.
   router.post('/templates/preview', async (req, res) => {
     if (!pageActor(req, res, EDITORS)) return;
     const body = (req.body ?? {}) as Record<string, unknown>;
     const id = idParams.safeParse({ id: body.templateId });
     const current = id.success ? await c.templates.getTemplate(id.data.id).catch(() => undefined) : undefined;
-    let preview;
-    try {
-      const parsed = createTemplateSchema.safeParse(fromForm(body, current));
-      if (!parsed.success) throw new ValidationError(zodProblems(parsed.error));
-      const post = await c.templates.previewTemplate(parsed.data, { withCard: true });
-      const problems = c.templates.platformProblems(post);
-      preview = {
-        ok: true,
-        post,
-        cardUrl: post.card ? `/media/${post.card.file}` : null,
-        problems: [...problems.facebook, ...problems.zalo],
-      };
-    } catch (error) {
-      if (!(error instanceof AppError) || error.status >= 500) throw error;
-      preview = { ok: false, problems: error instanceof ValidationError ? error.problems : [{ path: 'template', message: error.message }] };
-    }
-    res.render('partials/template-preview', { layout: false, preview, __t: req.t, csrfToken: csrfTokenFor(req) });
+    res.render('partials/template-preview', { layout: false, preview: await preview(body, current), __t: req.t, csrfToken: csrfTokenFor(req) });
   });
 
   router.get('/templates/:id/edit', async (req, res) => {
@@ -208,7 +208,9 @@ export function templatesPages(c: Container): Router {
       res.redirect(303, '/templates');
       return;
     }
-    showEditor(req, res, toForm(template), { template });
+    // An archived template's form is read-only (so htmx sends nothing): its preview is drawn here.
+    const form = toForm(template);
+    showEditor(req, res, form, { template, ...(template.archivedAt && { preview: await preview(form, template) }) });
   });
 
   router.post('/templates/:id/edit', async (req, res) => {

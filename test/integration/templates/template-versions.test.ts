@@ -172,6 +172,13 @@ describe('templates: versions, archive, copy', function () {
       .expect(200);
     assert.match(reworded.body.text, /Phường An Cựu/);
 
+    // Its editor page is read-only, with the preview drawn by the server and the copy button.
+    const archivedPage = await agent.get(`/templates/${tpl.id}/edit`).set('X-Forwarded-For', ip).expect(200);
+    assert.match(archivedPage.text, /<fieldset disabled>/);
+    assert.match(archivedPage.text, /<p class="post-text">Bản một: cảnh báo tại Địa bàn\. Gọi 0235 3822 123\.<\/p>/);
+    assert.ok(archivedPage.text.includes(`action="/templates/${tpl.id}/copy"`));
+    assert.ok(!archivedPage.text.includes(`action="/templates/${tpl.id}/archive"`));
+
     const again = await api().delete(`/api/v1/templates/${tpl.id}`).set(editor.auth).expect(409);
     assert.equal(again.body.error.code, 'template_archived');
     const edit = await api().patch(`/api/v1/templates/${tpl.id}`).set(editor.auth).send({ description: 'x' }).expect(409);
