@@ -40,8 +40,9 @@ export function createHomeRepo(db: Executor) {
     },
 
     /**
-     * Publications that failed since `since` on posts still standing (not cancelled or
-     * retracted); `involving` narrows them to posts a person wrote or approved.
+     * Posts with a publication that failed since `since`, one row per post with the channels
+     * that failed, on posts still standing (not cancelled or retracted); `involving` narrows
+     * them to posts a person wrote or approved.
      */
     async recentFailures(since: Date, involving?: string) {
       const where = and(
@@ -50,27 +51,32 @@ export function createHomeRepo(db: Executor) {
         notInArray(posts.status, ['cancelled', 'retracted']),
         involving ? or(eq(posts.authorId, involving), eq(posts.approvedBy, involving)) : undefined,
       );
+      const failedAt = sql<Date>`max(${publications.updatedAt})`.mapWith(publications.updatedAt);
       const [rows, [count]] = await Promise.all([
         db
           .select({
-            publicationId: publications.id,
             postId: posts.id,
             title: posts.title,
             postStatus: posts.status,
-            channelName: channels.name,
-            platform: channels.platform,
-            errorKind: publications.lastErrorKind,
-            error: publications.lastError,
-            failedAt: publications.updatedAt,
+            channelNames: sql<string[]>`array_agg(${channels.name} order by ${channels.name})`,
+            // The latest failure's reason stands for the post's.
+            errorKind: sql<
+              string | null
+            >`(array_agg(${publications.lastErrorKind} order by ${publications.updatedAt} desc))[1]`,
+            error: sql<
+              string | null
+            >`(array_agg(${publications.lastError} order by ${publications.updatedAt} desc))[1]`,
+            failedAt,
           })
           .from(publications)
           .innerJoin(posts, eq(posts.id, publications.postId))
           .innerJoin(channels, eq(channels.id, publications.channelId))
           .where(where)
-          .orderBy(desc(publications.updatedAt), asc(publications.id))
+          .groupBy(posts.id)
+          .orderBy(desc(failedAt), asc(posts.id))
           .limit(HOME_LIST_LIMIT),
         db
-          .select({ n: sql<number>`count(*)::int` })
+          .select({ n: sql<number>`count(distinct ${posts.id})::int` })
           .from(publications)
           .innerJoin(posts, eq(posts.id, publications.postId))
           .where(where),

@@ -30,8 +30,7 @@ export interface HomeView {
     postId: string;
     title: string;
     postStatus: PostStatus;
-    channelName: string;
-    platform: Platform;
+    channels: string;
     errorKind: string | null;
     error: string | null;
     failedAt: Date;
@@ -80,7 +79,13 @@ export function createHomeService(deps: {
       return {
         unitName,
         review: review && { items: review.rows, total: review.total },
-        failures: { items: failures.rows, total: failures.total },
+        failures: {
+          items: failures.rows.map(({ channelNames, ...row }) => ({
+            ...row,
+            channels: channelNames.join(', '),
+          })),
+          total: failures.total,
+        },
         reconnect: reconnect && { items: reconnect, total: reconnect.length },
         upcoming: {
           items: upcoming.rows.map(({ channelIds, ...row }) => ({
