@@ -84,6 +84,24 @@ export function createHomeRepo(db: Executor) {
       return { rows, total: count?.n ?? 0 };
     },
 
+    /** A writer's posts that a reviewer sent back, most recently first. */
+    async returnedTo(authorId: string) {
+      const where = and(eq(posts.status, 'rejected'), eq(posts.authorId, authorId));
+      const [rows, [count]] = await Promise.all([
+        db
+          .select({ id: posts.id, title: posts.title, returnedAt: posts.updatedAt })
+          .from(posts)
+          .where(where)
+          .orderBy(desc(posts.updatedAt), asc(posts.id))
+          .limit(HOME_LIST_LIMIT),
+        db
+          .select({ n: sql<number>`count(*)::int` })
+          .from(posts)
+          .where(where),
+      ]);
+      return { rows, total: count?.n ?? 0 };
+    },
+
     /** Channels whose token the platform no longer accepts. */
     async channelsNeedingReconnect() {
       return db

@@ -26,6 +26,8 @@ export interface HomeView {
     scheduledAt: Date;
     submittedAt: Date;
   }> | null;
+  /** The writer's own posts sent back by a reviewer. */
+  returned: HomeList<{ id: string; title: string; returnedAt: Date }> | null;
   failures: HomeList<{
     postId: string;
     title: string;
@@ -63,14 +65,24 @@ export function createHomeService(deps: {
       const unitName = unit?.name ?? null;
       // Members share what was published; nothing here waits on them (their feed is elsewhere).
       if (actor.role === 'member') {
-        return { unitName, review: null, failures: null, reconnect: null, upcoming: null, health: null };
+        return {
+          unitName,
+          review: null,
+          returned: null,
+          failures: null,
+          reconnect: null,
+          upcoming: null,
+          health: null,
+        };
       }
       const at = now();
       const until = new Date(at.getTime() + UPCOMING_WINDOW_MS);
       const canReview = actor.role === 'reviewer' || actor.role === 'admin';
       const isAdmin = actor.role === 'admin';
-      const [review, failures, reconnect, upcoming, health] = await Promise.all([
+      const canWrite = actor.role === 'editor' || actor.role === 'admin';
+      const [review, returned, failures, reconnect, upcoming, health] = await Promise.all([
         canReview ? deps.repo.awaitingReview(actor.id) : null,
+        canWrite ? deps.repo.returnedTo(actor.id) : null,
         deps.repo.recentFailures(new Date(at.getTime() - FAILURE_WINDOW_MS), isAdmin ? undefined : actor.id),
         isAdmin ? deps.repo.channelsNeedingReconnect() : null,
         deps.repo.dueBetween(at, until),
@@ -79,6 +91,7 @@ export function createHomeService(deps: {
       return {
         unitName,
         review: review && { items: review.rows, total: review.total },
+        returned: returned && { items: returned.rows, total: returned.total },
         failures: {
           items: failures.rows.map(({ channelNames, ...row }) => ({
             ...row,

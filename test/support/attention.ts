@@ -1,8 +1,9 @@
-// A day that needs attention, for the start-page tests: a post waiting for review, a publication
-// that failed, a channel that needs reconnecting and a post going out in a few hours. Written
-// through the services; only the failure and the broken token are set straight in the
-// database, where publishing itself is not the point. The waiting and upcoming posts are due
-// within the hour so that they head their lists even when other test files left posts behind.
+// A day that needs attention, for the start-page tests: a post waiting for review, one sent
+// back to its writer, a publication that failed, a channel that needs reconnecting and a post
+// going out in a few hours. Written through the services; only the failure and the broken
+// token are set straight in the database, where publishing itself is not the point. The
+// waiting and upcoming posts are due within the hour so that they head their lists even when
+// other test files left posts behind.
 import { eq } from 'drizzle-orm';
 import { SYSTEM_ACTOR, type Actor } from '../../server/auth/actor.ts';
 import { channels, posts, publications } from '../../server/db/schema.ts';
@@ -86,13 +87,17 @@ export async function attentionScene(t: TestApp, platforms: TestPlatforms, label
   await t.c.postWorkflow.submit(ed, later.id);
   await t.c.postWorkflow.approve(rv, later.id, {});
 
+  const returned = await write(`${label}: mua bán tài khoản, SIM`, 6);
+  await t.c.postWorkflow.submit(ed, returned.id);
+  await t.c.postWorkflow.reject(rv, returned.id, { comment: 'Thêm số điện thoại đường dây nóng' });
+
   return {
     admin,
     editor,
     reviewer,
     member,
     channels: { facebook, zalo, needsReconnect },
-    posts: { waiting, failed, upcoming, later },
+    posts: { waiting, failed, upcoming, later, returned },
   };
 }
 

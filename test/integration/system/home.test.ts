@@ -91,13 +91,15 @@ describe('start page and navigation', function () {
     assert.match(card(await home(scene.reviewer.user.email), 'review') ?? '', new RegExp(own.id));
   });
 
-  it('shows an editor the failures of their own posts, without review or channel cards', async () => {
+  it('shows an editor their posts sent back and their failures, without review or channel cards', async () => {
     const html = await home(scene.editor.user.email);
     assert.equal(card(html, 'review'), undefined);
     assert.equal(card(html, 'reconnect'), undefined);
     assert.doesNotMatch(html, /Tình trạng hệ thống/);
     assert.match(card(html, 'failures') ?? '', new RegExp(scene.posts.failed.id));
     assert.match(card(html, 'upcoming') ?? '', new RegExp(scene.posts.upcoming.id));
+    assert.match(card(html, 'returned') ?? '', new RegExp(`href="/posts/${scene.posts.returned.id}"`));
+    assert.equal(card(await home(scene.admin.user.email), 'returned'), undefined, 'not the admin’s post');
 
     const other = await attentionScene(t, platforms, 'Đơn vị khác');
     const theirs = card(await home(other.editor.user.email), 'failures') ?? '';
