@@ -14,7 +14,7 @@ export function channelsPages(c: Container): Router {
   const router = Router();
 
   async function show(req: Request, res: Response, extra: Record<string, unknown> = {}, status = 200) {
-    const channels = (await c.channels.list()).map(presentChannel);
+    const channels = (await c.channels.list(req.actor!)).map(presentChannel);
     renderPage(
       req,
       res,

@@ -2,6 +2,7 @@
 // history, the review queue, and the calendar (drag to reschedule).
 import { Router, type Request } from 'express';
 import { z } from 'zod';
+import type { Actor } from '../auth/actor.ts';
 import type { Container } from '../container.ts';
 import { POST_STATUSES, type PostStatus } from '../db/schema.ts';
 import { AppError } from '../errors.ts';
@@ -38,8 +39,11 @@ export function postsPages(c: Container): Router {
     return { ...post, card: post.card && row.card ? { ...post.card, url: `/media/${row.card.file}` } : null };
   };
 
-  async function channelNames(): Promise<Map<string, { name: string; platform: string; status: string }>> {
-    const rows = await c.channels.list();
+  /** The names of the channels the actor can see (their units' channels). */
+  async function channelNames(
+    actor: Actor,
+  ): Promise<Map<string, { name: string; platform: string; status: string }>> {
+    const rows = await c.channels.list(actor);
     return new Map(rows.map((r) => [r.id, { name: r.name, platform: r.platform, status: r.status }]));
   }
 
@@ -60,7 +64,8 @@ export function postsPages(c: Container): Router {
   }
 
   router.get('/posts', async (req, res) => {
-    if (!pageActor(req, res, STAFF)) return;
+    const actor = pageActor(req, res, STAFF);
+    if (!actor) return;
     const q = queueQuery.parse(req.query);
     const from = q.from ? localToInstant(`${q.from}T00:00`, zone) : null;
     const to = q.to ? localToInstant(`${q.to}T23:59`, zone) : null;
@@ -69,7 +74,7 @@ export function postsPages(c: Container): Router {
       const [at, id] = JSON.parse(Buffer.from(q.cursor, 'base64url').toString('utf8')) as [string, string];
       after = { scheduledAt: new Date(at), id };
     }
-    const rows = await c.posts.listPosts({
+    const rows = await c.posts.listPosts(actor, {
       ...(q.status && { statuses: [q.status] }),
       ...(q.channelId && { channelId: q.channelId }),
       ...(q.campaignId && { campaignId: q.campaignId }),
@@ -78,7 +83,7 @@ export function postsPages(c: Container): Router {
       ...(after && { after }),
       limit: 51,
     });
-    const [channels, campaigns] = await Promise.all([channelNames(), c.campaigns.list()]);
+    const [channels, campaigns] = await Promise.all([channelNames(actor), c.campaigns.list()]);
     const authors = await c.repos.users.namesByIds([...new Set(rows.map((r) => r.authorId))]);
     const page = rows.slice(0, 50);
     const last = page[page.length - 1];
@@ -104,11 +109,11 @@ export function postsPages(c: Container): Router {
     const actor = pageActor(req, res, STAFF);
     if (!actor) return;
     const id = z.uuid().parse(req.params.id);
-    const post = await c.posts.getPost(id);
+    const post = await c.posts.getPost(actor, id);
     const [publications, events, channels] = await Promise.all([
       c.publishing.listForPost(id),
       c.posts.history(id),
-      channelNames(),
+      channelNames(actor),
     ]);
     const names = await c.repos.users.namesByIds([
       ...new Set([post.authorId, ...events.map((e) => e.actorId).filter((v): v is string => v !== null)]),
@@ -196,8 +201,12 @@ export function postsPages(c: Container): Router {
   router.get('/review', async (req, res) => {
     const actor = pageActor(req, res, ['reviewer', 'admin']);
     if (!actor) return;
-    const rows = await c.posts.listPosts({ statuses: ['in_review'], excludeAuthorId: actor.id, limit: 100 });
-    const channels = await channelNames();
+    const rows = await c.posts.listPosts(actor, {
+      statuses: ['in_review'],
+      excludeAuthorId: actor.id,
+      limit: 100,
+    });
+    const channels = await channelNames(actor);
     const authors = await c.repos.users.namesByIds([...new Set(rows.map((r) => r.authorId))]);
     renderPage(req, res, 'pages/review', {
       title: req.t('posts.review'),
@@ -216,11 +225,12 @@ export function postsPages(c: Container): Router {
 
   /** FullCalendar's event feed: posts whose time falls in [start, end). */
   router.get('/calendar/events', async (req, res) => {
-    if (!pageActor(req, res, STAFF)) return;
+    const actor = pageActor(req, res, STAFF);
+    if (!actor) return;
     const range = z
       .object({ start: z.iso.datetime({ offset: true }), end: z.iso.datetime({ offset: true }) })
       .parse(req.query);
-    const rows = await c.posts.listPosts({
+    const rows = await c.posts.listPosts(actor, {
       from: new Date(range.start),
       to: new Date(range.end),
       statuses: POST_STATUSES.filter((s) => s !== 'cancelled' && s !== 'retracted'),

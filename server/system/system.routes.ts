@@ -71,8 +71,8 @@ export function systemPages(c: Container, routes: () => readonly ApiRoute[]): Ro
     if (!actor) return;
     const unit = actor.unitId ? await c.repos.units.findById(actor.unitId) : undefined;
     const [awaitingReview, scheduled] = await Promise.all([
-      c.repos.posts.countByStatus('in_review', actor.id),
-      c.repos.posts.countByStatus('scheduled'),
+      c.posts.countByStatus(actor, 'in_review', { excludeOwn: true }),
+      c.posts.countByStatus(actor, 'scheduled'),
     ]);
     renderPage(req, res, 'pages/home', {
       title: req.t('home.title'),

@@ -115,8 +115,8 @@ export function composePages(c: Container): Router {
   async function showComposer(req: Request, res: Response, form: ComposeForm, extra: Record<string, unknown> = {}, status = 200) {
     const [templates, mediaRows, channels, campaigns] = await Promise.all([
       c.templates.listTemplates(),
-      c.media.list({ limit: 48 }),
-      repo.listChannels(),
+      c.media.list(req.actor!, { limit: 48 }),
+      repo.listChannels(req.actor!.scope),
       repo.listCampaigns(),
     ]);
     const template = templates.find((tpl) => tpl.id === form.templateId) ?? null;
@@ -179,7 +179,7 @@ export function composePages(c: Container): Router {
     if (!pageActor(req, res, COMPOSERS)) return;
     const postId = str(req.query.postId);
     if (UUID.test(postId)) {
-      const post = await c.posts.getPost(postId);
+      const post = await c.posts.getPost(req.actor!, postId);
       await showComposer(req, res, {
         postId: post.id,
         version: post.version,
