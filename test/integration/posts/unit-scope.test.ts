@@ -403,6 +403,49 @@ describe('unit scope: editors and reviewers work within their unit and the units
     );
   });
 
+  it('lets an admin give a channel to a unit from the channels page', async () => {
+    const page = await platforms.createPage(`Trang giao từ trang quản trị ${randomUUID().slice(0, 6)}`);
+    const id = (
+      await t.c.channels.connect(SYSTEM_ACTOR, {
+        platform: 'facebook',
+        externalId: page.id,
+        accessToken: page.access_token,
+      })
+    ).id;
+    const { agent, ip, csrf } = await signedInAgent(t, admin.user.email);
+    const list = await agent.get('/admin/channels').set('X-Forwarded-For', ip);
+    assert.equal(list.status, 200);
+    assert.ok(list.text.includes(`action="/admin/channels/${id}/unit"`));
+    assert.match(list.text, /Công an tỉnh [0-9a-f]{6} › Công an xã Hoà Bình › Tổ Thôn 1/);
+    const bad = await agent
+      .post(`/admin/channels/${id}/unit`)
+      .set('X-Forwarded-For', ip)
+      .type('form')
+      .send({ _csrf: csrf, unitId: 'không phải id' });
+    assert.equal(bad.status, 422);
+    const saved = await agent
+      .post(`/admin/channels/${id}/unit`)
+      .set('X-Forwarded-For', ip)
+      .type('form')
+      .send({ _csrf: csrf, unitId: unit.team });
+    assert.equal(saved.status, 303);
+    const after = await agent.get('/admin/channels').set('X-Forwarded-For', ip);
+    assert.match(after.text, /Đã lưu đơn vị của kênh/);
+    assert.ok(after.text.includes(`<option value="${unit.team}" selected>`));
+    assert.equal((await t.c.channels.get(id)).unitId, unit.team);
+    const teamChannels = (await request(t.app).get('/api/v1/channels').set(editor.team.auth)).body.items as {
+      id: string;
+    }[];
+    assert.ok(teamChannels.some((c) => c.id === id));
+    const cleared = await agent
+      .post(`/admin/channels/${id}/unit`)
+      .set('X-Forwarded-For', ip)
+      .type('form')
+      .send({ _csrf: csrf, unitId: '' });
+    assert.equal(cleared.status, 303);
+    assert.equal((await t.c.channels.get(id)).unitId, null);
+  });
+
   it('refuses an out-of-scope action from the pages as well, and changes nothing', async () => {
     const siblingPost = await inReview(editor.sibling, channel.sibling);
     const { agent, ip, csrf } = await signedInAgent(t, reviewer.commune.user.email);
