@@ -8,10 +8,10 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { randomUUID } from 'node:crypto';
-import { asc, eq } from 'drizzle-orm';
+import { asc, eq, inArray, sql } from 'drizzle-orm';
 import request from 'supertest';
 import { SYSTEM_ACTOR } from '../../../server/auth/actor.ts';
-import { auditLog, notifications, posts, units } from '../../../server/db/schema.ts';
+import { auditLog, channels, notifications, posts, units } from '../../../server/db/schema.ts';
 import { createTestApp, makeUser, signedInAgent, type TestApp } from '../../support/app.ts';
 import { startTestPlatforms, type TestPlatforms } from '../../support/platforms.ts';
 
@@ -29,6 +29,7 @@ describe('unit scope: editors and reviewers work within their unit and the units
   let unitlessEditor: User;
   let unitlessReviewer: User;
   const channel = {} as Record<'province' | 'commune' | 'team' | 'sibling', string>;
+  const connected: string[] = [];
 
   /** A channel on the mock Facebook, connected by the admin through the API, given to a unit. */
   async function connectPage(name: string, unitId: string): Promise<string> {
@@ -39,6 +40,7 @@ describe('unit scope: editors and reviewers work within their unit and the units
       .send({ platform: 'facebook', externalId: page.id, accessToken: page.access_token, unitId });
     assert.equal(res.status, 201, JSON.stringify(res.body));
     assert.equal(res.body.unitId, unitId);
+    connected.push(res.body.id as string);
     return res.body.id as string;
   }
 
@@ -85,6 +87,11 @@ describe('unit scope: editors and reviewers work within their unit and the units
     unitlessReviewer = await makeUser(t, 'reviewer');
   });
   after(async () => {
+    // The mock gives the same Page ids to every test file (fixed seed): free the ones used here.
+    await t.c.database.db
+      .update(channels)
+      .set({ externalId: sql`${channels.externalId} || '-unit-scope-' || ${channels.id}` })
+      .where(inArray(channels.id, connected));
     await t.close();
     await platforms.close();
   });
@@ -291,13 +298,18 @@ describe('unit scope: editors and reviewers work within their unit and the units
     const siblingPost = await inReview(editor.sibling, channel.sibling);
     const teamPost = await inReview(editor.team, channel.team);
     for (const who of [unitlessReviewer, admin]) {
-      const list = await request(t.app).get('/api/v1/posts?status=in_review&limit=200').set(who.auth);
-      const ids = (list.body as { items: { id: string }[] }).items.map((i) => i.id);
-      assert.ok(ids.includes(siblingPost.id) && ids.includes(teamPost.id), who.user.email);
-      const channels = (await request(t.app).get('/api/v1/channels').set(who.auth)).body.items as {
+      for (const [post, channelId] of [
+        [siblingPost, channel.sibling],
+        [teamPost, channel.team],
+      ] as const) {
+        const list = await request(t.app).get(`/api/v1/posts?channelId=${channelId}`).set(who.auth);
+        const ids = (list.body as { items: { id: string }[] }).items.map((i) => i.id);
+        assert.ok(ids.includes(post.id), who.user.email);
+      }
+      const visible = (await request(t.app).get('/api/v1/channels').set(who.auth)).body.items as {
         id: string;
       }[];
-      for (const id of Object.values(channel)) assert.ok(channels.some((c) => c.id === id));
+      for (const id of Object.values(channel)) assert.ok(visible.some((c) => c.id === id));
     }
     const approve = await request(t.app)
       .post(`/api/v1/posts/${siblingPost.id}/approve`)
@@ -341,24 +353,25 @@ describe('unit scope: editors and reviewers work within their unit and the units
       .send({ unitId: unit.sibling });
     assert.equal(moved.status, 200, JSON.stringify(moved.body));
     assert.equal((await request(t.app).get(`/api/v1/posts/${deepPost.id}`).set(mover.auth)).status, 404);
-    const channels = (await request(t.app).get('/api/v1/channels').set(mover.auth)).body.items as {
+    const visible = (await request(t.app).get('/api/v1/channels').set(mover.auth)).body.items as {
       id: string;
     }[];
     assert.deepEqual(
-      channels.map((c) => c.id),
+      visible.map((c) => c.id),
       [channel.sibling],
     );
   });
 
   it('lets an admin give a channel to a unit, whose people then post to it', async () => {
     const page = await platforms.createPage(`Trang chưa có đơn vị ${randomUUID().slice(0, 6)}`);
-    const connected = await request(t.app)
+    const made = await request(t.app)
       .post('/api/v1/channels')
       .set(admin.auth)
       .send({ platform: 'facebook', externalId: page.id, accessToken: page.access_token });
-    assert.equal(connected.status, 201);
-    assert.equal(connected.body.unitId, null);
-    const id = connected.body.id as string;
+    assert.equal(made.status, 201);
+    assert.equal(made.body.unitId, null);
+    const id = made.body.id as string;
+    connected.push(id);
     const seen = async (who: User) =>
       ((await request(t.app).get('/api/v1/channels').set(who.auth)).body.items as { id: string }[]).some(
         (c) => c.id === id,
@@ -412,6 +425,7 @@ describe('unit scope: editors and reviewers work within their unit and the units
         accessToken: page.access_token,
       })
     ).id;
+    connected.push(id);
     const { agent, ip, csrf } = await signedInAgent(t, admin.user.email);
     const list = await agent.get('/admin/channels').set('X-Forwarded-For', ip);
     assert.equal(list.status, 200);
