@@ -55,6 +55,7 @@ export function buildContainer(input: {
   const auth = createAuthService({
     db,
     users: usersRepo,
+    units: unitsRepo,
     tokens: createTokensRepo(db),
     limiter,
     audit: auditLog.record,

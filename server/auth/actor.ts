@@ -1,5 +1,12 @@
 import type { UserRole } from '../db/schema.ts';
 
+/**
+ * The units an actor works in: their own unit and every unit below it, or null for an unscoped
+ * actor (every admin, and anyone without a unit). Computed once, when the actor is authenticated
+ * (units repository `subtreeIds`), so every repository filters by the same set.
+ */
+export type UnitScope = readonly string[] | null;
+
 /** Who is doing something: every service call that changes state takes one. */
 export interface Actor {
   id: string;
@@ -7,6 +14,7 @@ export interface Actor {
   name: string;
   role: UserRole;
   unitId: string | null;
+  scope: UnitScope;
   via: 'session' | 'token' | 'system';
   ip?: string | null;
 }
@@ -17,6 +25,7 @@ export const SYSTEM_ACTOR: Actor = {
   name: 'Loa',
   role: 'admin',
   unitId: null,
+  scope: null,
   via: 'system',
 };
 

@@ -3,11 +3,12 @@ import { createHash, randomBytes } from 'node:crypto';
 import type { AuditRecorder } from '../audit/audit.service.ts';
 import type { Database } from '../db/database.ts';
 import { NotFoundError, TooManyRequestsError, UnauthorizedError } from '../errors.ts';
-import type { UserRow, UsersRepo } from '../users/users.repo.ts';
-import type { Actor } from './actor.ts';
+import type { UnitsRepo, UserRow, UsersRepo } from '../users/users.repo.ts';
+import type { Actor, UnitScope } from './actor.ts';
 import { burnPasswordCheck, verifyPassword } from './passwords.ts';
 import type { RateLimiter } from './rate-limiter.ts';
 import type { ApiTokenRow, TokensRepo } from './tokens.repo.ts';
+import { isScoped } from './unit-scope.ts';
 
 const TOKEN_PREFIX = 'loa_';
 
@@ -15,13 +16,14 @@ export function hashToken(token: string): string {
   return createHash('sha256').update(token).digest('hex');
 }
 
-export function toActor(user: UserRow, via: Actor['via'], ip?: string | null): Actor {
+export function toActor(user: UserRow, via: Actor['via'], scope: UnitScope, ip?: string | null): Actor {
   return {
     id: user.id,
     email: user.email,
     name: user.name,
     role: user.role,
     unitId: user.unitId,
+    scope,
     via,
     ip: ip ?? null,
   };
@@ -43,6 +45,7 @@ export function presentToken(row: ApiTokenRow, now = new Date()) {
 interface Deps {
   db: Database;
   users: UsersRepo;
+  units: Pick<UnitsRepo, 'subtreeIds'>;
   tokens: TokensRepo;
   limiter: RateLimiter;
   audit: AuditRecorder;
@@ -53,12 +56,19 @@ interface Deps {
 export function createAuthService({
   db,
   users,
+  units,
   tokens,
   limiter,
   audit,
   settings,
   now = () => new Date(),
 }: Deps) {
+  /** The actor for a user, with their unit scope read fresh on every request. */
+  async function actorFor(user: UserRow, via: Actor['via'], ip: string | null): Promise<Actor> {
+    const scope = isScoped(user) && user.unitId ? await units.subtreeIds(user.unitId) : null;
+    return toActor(user, via, scope, ip);
+  }
+
   /** Checks email and password under the per-account and per-IP limits; audits both outcomes. */
   async function signIn(input: {
     email: string;
@@ -148,12 +158,12 @@ export function createAuthService({
     if (!user || !user.active) throw new UnauthorizedError('Invalid or expired token', 'invalid_token');
     // At most one write a minute per token keeps reads cheap.
     if (!row.lastUsedAt || at.getTime() - row.lastUsedAt.getTime() > 60_000) await tokens.touch(row.id, at);
-    return toActor(user, 'token', ip);
+    return actorFor(user, 'token', ip);
   }
 
   async function sessionActor(userId: string, ip: string | null): Promise<Actor | null> {
     const user = await users.findById(userId);
-    return user && user.active ? toActor(user, 'session', ip) : null;
+    return user && user.active ? actorFor(user, 'session', ip) : null;
   }
 
   async function revokeToken(actor: Actor, tokenId: string): Promise<ApiTokenRow> {
@@ -177,6 +187,7 @@ export function createAuthService({
 
   return {
     signIn,
+    actorFor,
     issueToken,
     authenticateToken,
     sessionActor,

@@ -1,7 +1,9 @@
 // All SQL on channels.
 import { and, asc, eq, inArray, isNull, sql } from 'drizzle-orm';
+import type { UnitScope } from '../auth/actor.ts';
 import type { Executor } from '../db/database.ts';
-import { channels, publications, type ChannelStatus, type Platform } from '../db/schema.ts';
+import { channels, publications, units, type ChannelStatus, type Platform } from '../db/schema.ts';
+import { withinScope } from '../db/unit-scope.ts';
 
 export type ChannelRow = typeof channels.$inferSelect;
 
@@ -58,12 +60,18 @@ export function createChannelsRepo(db: Executor) {
         .from(channels)
         .where(and(inArray(channels.id, ids), isNull(channels.deletedAt)));
     },
-    async list(tx: Executor = db): Promise<ChannelRow[]> {
+    /** Channels of the scope's units (every channel for an unscoped actor). */
+    async list(scope: UnitScope, tx: Executor = db): Promise<ChannelRow[]> {
       return tx
         .select()
         .from(channels)
-        .where(isNull(channels.deletedAt))
+        .where(and(isNull(channels.deletedAt), withinScope(channels.unitId, scope)))
         .orderBy(asc(channels.platform), asc(channels.name));
+    },
+    /** Whether a unit exists, before a channel is given to it. */
+    async unitExists(unitId: string, tx: Executor = db): Promise<boolean> {
+      const [row] = await tx.select({ id: units.id }).from(units).where(eq(units.id, unitId));
+      return row !== undefined;
     },
     async insert(values: NewChannel, tx: Executor = db): Promise<ChannelRow> {
       const [row] = await tx.insert(channels).values(values).returning();
@@ -82,6 +90,7 @@ export function createChannelsRepo(db: Executor) {
           | 'refreshTokenEnc'
           | 'tokenExpiresAt'
           | 'deletedAt'
+          | 'unitId'
         >
       >,
       tx: Executor = db,

@@ -6,6 +6,7 @@ import {
   channelResponseSchema,
   connectChannelSchema,
   demoPlatformSchema,
+  updateChannelSchema,
 } from './channels.schemas.ts';
 import { presentChannel } from './channels.service.ts';
 
@@ -38,24 +39,28 @@ export function channelsRoutes(c: Container) {
     defineRoute({
       method: 'get',
       path: '/channels',
-      summary: 'List channels with their status (active, needs_reconnect, disabled)',
+      summary:
+        'List channels with their status (active, needs_reconnect, disabled); a user with a unit sees the channels of their units',
       tag: 'Channels',
       access: 'signed-in',
       response: z.object({ items: z.array(channelResponseSchema), nextCursor: z.null() }),
-      handler: async () => ({ items: (await c.channels.list()).map(presentChannel), nextCursor: null }),
+      handler: async ({ actor }) => ({
+        items: (await c.channels.list(actor)).map(presentChannel),
+        nextCursor: null,
+      }),
     }),
     defineRoute({
       method: 'patch',
       path: '/channels/:id',
       summary:
-        'Pause (`disabled`) or resume (`active`) a channel; a channel that needs a new token is reconnected instead',
+        'Pause (`disabled`) or resume (`active`) a channel (one that needs a new token is reconnected instead), and/or move it to a unit (`unitId`)',
       tag: 'Channels',
       access: ['admin'],
       params: z.object({ id: channelIdSchema }),
-      body: z.strictObject({ status: z.enum(['active', 'disabled']) }),
+      body: updateChannelSchema,
       response: channelResponseSchema,
       handler: async ({ actor, params, body }) =>
-        presentChannel(await c.channels.setStatus(actor, params.id, body.status)),
+        presentChannel(await c.channels.update(actor, params.id, body)),
     }),
     defineRoute({
       method: 'delete',

@@ -22,6 +22,8 @@ export const connectChannelSchema = z.strictObject({
     .optional(),
   accessToken: token,
   refreshToken: token.optional(),
+  /** The unit the channel belongs to: its editors and reviewers post to it. */
+  unitId: z.uuid({ message: 'must be a valid id' }).nullish(),
   /** Seconds until the access token expires, when the platform said (Zalo: `expires_in`). */
   expiresIn: z.coerce
     .number()
@@ -37,10 +39,22 @@ export const channelResponseSchema = z.object({
   platform: z.enum(PLATFORMS),
   externalId: z.string(),
   name: z.string(),
+  unitId: z.string().nullable(),
   status: z.enum(CHANNEL_STATUSES),
   statusReason: z.string().nullable(),
   tokenExpiresAt: z.string().nullable(),
   createdAt: z.string(),
 });
+
+/** PATCH /channels/:id: pause or resume, and/or move the channel to another unit (null: none). */
+export const updateChannelSchema = z
+  .strictObject({
+    status: z.enum(['active', 'disabled']).optional(),
+    unitId: z.uuid({ message: 'must be a valid id' }).nullable().optional(),
+  })
+  .refine((input) => input.status !== undefined || input.unitId !== undefined, {
+    message: 'give a status or a unitId',
+  });
+export type UpdateChannelInput = z.infer<typeof updateChannelSchema>;
 
 export const demoPlatformSchema = z.object({ platform: z.enum(PLATFORMS) });

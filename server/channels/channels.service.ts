@@ -16,7 +16,7 @@ import { AppError, ConflictError, ForbiddenError, NotFoundError, ValidationError
 import type { Logger } from '../logger.ts';
 import type { NotificationsService } from '../notifications/notifications.service.ts';
 import type { ChannelRow, ChannelsRepo } from './channels.repo.ts';
-import type { ConnectChannelInput } from './channels.schemas.ts';
+import type { ConnectChannelInput, UpdateChannelInput } from './channels.schemas.ts';
 import type { TokenCrypto } from './token-crypto.ts';
 
 export function presentChannel(row: ChannelRow) {
@@ -25,6 +25,7 @@ export function presentChannel(row: ChannelRow) {
     platform: row.platform,
     externalId: row.externalId,
     name: row.name,
+    unitId: row.unitId,
     status: row.status,
     statusReason: row.statusReason,
     tokenExpiresAt: row.tokenExpiresAt?.toISOString() ?? null,
@@ -64,6 +65,13 @@ export function createChannelsService(deps: Deps) {
     };
   }
 
+  /** The unit a channel is given must exist (422 on `unitId`); null takes the channel out of every unit. */
+  async function checkUnit(unitId: string | null): Promise<string | null> {
+    if (unitId !== null && !(await repo.unitExists(unitId)))
+      throw new ValidationError([{ path: 'unitId', message: 'unit does not exist' }]);
+    return unitId;
+  }
+
   /** Checks the token with the platform first: a refused token never reaches the database. */
   async function connect(actor: Actor, input: ConnectChannelInput): Promise<ChannelRow> {
     requireAdmin(actor);
@@ -91,6 +99,7 @@ export function createChannelsService(deps: Deps) {
       refreshTokenEnc: input.refreshToken ? crypto.encrypt(input.refreshToken) : null,
       tokenExpiresAt: input.expiresIn ? new Date(Date.now() + input.expiresIn * 1000) : null,
     };
+    const unit = input.unitId === undefined ? {} : { unitId: await checkUnit(input.unitId) };
     return db.transaction(async (tx) => {
       const existing = await repo.findLive(input.platform, input.externalId, tx);
       if (existing) {
@@ -99,6 +108,7 @@ export function createChannelsService(deps: Deps) {
           existing.id,
           {
             ...values,
+            ...unit,
             refreshTokenEnc: values.refreshTokenEnc ?? existing.refreshTokenEnc,
             status: 'active',
             statusReason: null,
@@ -126,6 +136,7 @@ export function createChannelsService(deps: Deps) {
               externalId: input.externalId,
               createdBy: actor.via === 'system' ? null : actor.id,
               ...values,
+              ...unit,
             },
             tx,
           ),
@@ -138,7 +149,7 @@ export function createChannelsService(deps: Deps) {
           action: 'channel.connected',
           targetType: 'channel',
           targetId: row.id,
-          details: { platform: row.platform, externalId: row.externalId, name: row.name },
+          details: { platform: row.platform, externalId: row.externalId, name: row.name, unitId: row.unitId },
         },
         tx,
       );
@@ -146,38 +157,68 @@ export function createChannelsService(deps: Deps) {
     });
   }
 
+  /** The status change on a locked row, audited; the row as it is when nothing changes. */
+  async function applyStatus(actor: Actor, row: ChannelRow, status: 'active' | 'disabled', tx: Executor) {
+    if (row.status === status) return row;
+    if (status === 'active' && row.status !== 'disabled') {
+      throw new ConflictError(
+        'This channel needs a new token: reconnect it instead',
+        'channel_needs_reconnect',
+      );
+    }
+    const updated = await repo.update(
+      row.id,
+      { status, statusReason: status === 'disabled' ? `disabled by ${actor.name}` : null },
+      tx,
+    );
+    if (!updated) throw new NotFoundError('Channel');
+    await audit(
+      {
+        ...actorAudit(actor),
+        action: status === 'disabled' ? 'channel.disabled' : 'channel.enabled',
+        targetType: 'channel',
+        targetId: row.id,
+      },
+      tx,
+    );
+    return updated;
+  }
+
   /**
    * An admin pauses a channel (its publications fail with "the channel is disabled" instead of
    * going out) or resumes it. A channel waiting for a new token is resumed by reconnecting it.
    */
   async function setStatus(actor: Actor, id: string, status: 'active' | 'disabled'): Promise<ChannelRow> {
+    return update(actor, id, { status });
+  }
+
+  /**
+   * An admin pauses or resumes a channel and/or moves it to another unit, whose editors and
+   * reviewers then see it and post to it; one transaction, each change audited.
+   */
+  async function update(actor: Actor, id: string, input: UpdateChannelInput): Promise<ChannelRow> {
     requireAdmin(actor);
+    const unitId = input.unitId === undefined ? undefined : await checkUnit(input.unitId);
     return db.transaction(async (tx) => {
-      const row = await repo.lockById(id, tx);
-      if (!row) throw new NotFoundError('Channel');
-      if (row.status === status) return row;
-      if (status === 'active' && row.status !== 'disabled') {
-        throw new ConflictError(
-          'This channel needs a new token: reconnect it instead',
-          'channel_needs_reconnect',
+      const before = await repo.lockById(id, tx);
+      if (!before) throw new NotFoundError('Channel');
+      let row = input.status === undefined ? before : await applyStatus(actor, before, input.status, tx);
+      if (unitId !== undefined && unitId !== before.unitId) {
+        const moved = await repo.update(id, { unitId }, tx);
+        if (!moved) throw new NotFoundError('Channel');
+        await audit(
+          {
+            ...actorAudit(actor),
+            action: 'channel.unit_changed',
+            targetType: 'channel',
+            targetId: id,
+            details: { from: before.unitId, to: unitId },
+          },
+          tx,
         );
+        row = moved;
       }
-      const updated = await repo.update(
-        id,
-        { status, statusReason: status === 'disabled' ? `disabled by ${actor.name}` : null },
-        tx,
-      );
-      if (!updated) throw new NotFoundError('Channel');
-      await audit(
-        {
-          ...actorAudit(actor),
-          action: status === 'disabled' ? 'channel.disabled' : 'channel.enabled',
-          targetType: 'channel',
-          targetId: id,
-        },
-        tx,
-      );
-      return updated;
+      return row;
     });
   }
 
@@ -352,11 +393,13 @@ export function createChannelsService(deps: Deps) {
 
   return {
     setStatus,
+    update,
     connect,
     connectDemo,
     remove,
     get,
-    list: () => repo.list(),
+    /** Channels of the actor's units (every channel for an unscoped actor). */
+    list: (actor: Actor) => repo.list(actor.scope),
     findMany: (ids: string[], tx?: Executor) => repo.findMany(ids, tx),
     credentials,
     markNeedsReconnect,

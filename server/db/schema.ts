@@ -192,10 +192,16 @@ export const media = pgTable(
     originalName: text('original_name'),
     variants: jsonb('variants').$type<MediaVariant[]>().notNull().default([]),
     createdBy: uuid('created_by').references(() => users.id, { onDelete: 'set null' }),
+    /** The uploader's unit: whose editors see and use the image (unit scope, migration 0006). */
+    unitId: uuid('unit_id').references(() => units.id, { onDelete: 'set null' }),
     createdAt: createdAt(),
     deletedAt: timestamp('deleted_at', { withTimezone: true }),
   },
-  (t) => [index('media_created_idx').on(t.createdAt), index('media_sha_idx').on(t.sha256)],
+  (t) => [
+    index('media_created_idx').on(t.createdAt),
+    index('media_sha_idx').on(t.sha256),
+    index('media_unit_scope_idx').on(t.unitId),
+  ],
 );
 
 // ---- channels, campaigns, posts, publishing, links (issue: posts and publishing) ----
@@ -228,6 +234,7 @@ export const channels = pgTable(
     uniqueIndex('channels_platform_external_uq')
       .on(t.platform, t.externalId)
       .where(sql`${t.deletedAt} is null`),
+    index('channels_unit_scope_idx').on(t.unitId),
     check('channels_platform_ck', sql`${t.platform} in ('facebook', 'zalo')`),
     check('channels_status_ck', sql`${t.status} in ('active', 'needs_reconnect', 'disabled')`),
   ],
@@ -320,6 +327,7 @@ export const posts = pgTable(
     index('posts_status_scheduled_idx').on(t.status, t.scheduledAt),
     index('posts_campaign_idx').on(t.campaignId),
     index('posts_series_idx').on(t.seriesId),
+    index('posts_unit_scope_idx').on(t.unitId, t.scheduledAt),
   ],
 );
 

@@ -58,7 +58,7 @@ export function mediaPages(c: Container): Router {
   router.get('/media', async (req, res) => {
     const actor = pageActor(req, res, VIEWERS);
     if (!actor) return;
-    const rows = await c.media.list({ limit: PAGE_SIZE });
+    const rows = await c.media.list(actor, { limit: PAGE_SIZE });
     const canEdit = (EDITORS as readonly string[]).includes(actor.role);
     renderPage(req, res, 'pages/media', {
       title: req.t('media.title'),
@@ -103,7 +103,7 @@ export function mediaPages(c: Container): Router {
       answer(req, res, row, { kind: 'success', text: req.t('media.altSaved') });
     } catch (error) {
       if (!(error instanceof AppError) || error.status >= 500 || error.status === 404) throw error;
-      answer(req, res, await c.media.get(id), { kind: 'error', text: error.message });
+      answer(req, res, await c.media.get(actor, id), { kind: 'error', text: error.message });
     }
   });
 
@@ -116,7 +116,7 @@ export function mediaPages(c: Container): Router {
       answer(req, res, null, { kind: 'success', text: req.t('media.deleted') });
     } catch (error) {
       if (!(error instanceof AppError) || error.status !== 409) throw error;
-      answer(req, res, await c.media.get(id), { kind: 'error', text: error.message });
+      answer(req, res, await c.media.get(actor, id), { kind: 'error', text: error.message });
     }
   });
 

@@ -1,7 +1,9 @@
 // All SQL on media, and the one read of posts the library needs: which posts use an image.
 import { and, desc, eq, inArray, isNull, lt, or, sql } from 'drizzle-orm';
+import type { UnitScope } from '../auth/actor.ts';
 import type { Executor } from '../db/database.ts';
 import { media, posts, type MediaVariant, type PostStatus } from '../db/schema.ts';
+import { withinScope } from '../db/unit-scope.ts';
 
 export type MediaRow = typeof media.$inferSelect;
 
@@ -24,6 +26,7 @@ export function createMediaRepo(db: Executor) {
         originalName: string | null;
         variants: MediaVariant[];
         createdBy: string | null;
+        unitId: string | null;
       },
       tx: Executor = db,
     ): Promise<MediaRow> {
@@ -42,6 +45,14 @@ export function createMediaRepo(db: Executor) {
         .where(and(eq(media.id, id), isNull(media.deletedAt)));
       return row;
     },
+    /** The image when the scope reaches it: another unit's image is not found. */
+    async findInScope(id: string, scope: UnitScope, tx: Executor = db): Promise<MediaRow | undefined> {
+      const [row] = await tx
+        .select()
+        .from(media)
+        .where(and(eq(media.id, id), isNull(media.deletedAt), withinScope(media.unitId, scope)));
+      return row;
+    },
     async findMany(ids: readonly string[], tx: Executor = db): Promise<MediaRow[]> {
       if (ids.length === 0) return [];
       return tx
@@ -49,8 +60,11 @@ export function createMediaRepo(db: Executor) {
         .from(media)
         .where(and(inArray(media.id, [...ids]), isNull(media.deletedAt)));
     },
-    /** Newest first. */
-    async list(options: { limit: number; after?: MediaCursor }, tx: Executor = db): Promise<MediaRow[]> {
+    /** Newest first; only the scope's units' images. */
+    async list(
+      options: { limit: number; after?: MediaCursor; scope: UnitScope },
+      tx: Executor = db,
+    ): Promise<MediaRow[]> {
       const after = options.after;
       return tx
         .select()
@@ -58,6 +72,7 @@ export function createMediaRepo(db: Executor) {
         .where(
           and(
             isNull(media.deletedAt),
+            withinScope(media.unitId, options.scope),
             after
               ? or(
                   lt(media.createdAt, after.createdAt),

@@ -84,8 +84,8 @@ export function mediaRoutes(c: Container) {
       access: READERS,
       query: mediaListQuerySchema,
       response: listSchema,
-      handler: async ({ query }) => {
-        const rows = await c.media.list({
+      handler: async ({ actor, query }) => {
+        const rows = await c.media.list(actor, {
           limit: query.limit + 1,
           ...(query.cursor && { after: query.cursor }),
         });
@@ -100,7 +100,7 @@ export function mediaRoutes(c: Container) {
       access: READERS,
       params: z.object({ id: mediaIdSchema }),
       response: mediaResponseSchema,
-      handler: async ({ params }) => c.media.present(await c.media.get(params.id)),
+      handler: async ({ actor, params }) => c.media.present(await c.media.get(actor, params.id)),
     }),
     defineRoute({
       method: 'patch',

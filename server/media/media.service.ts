@@ -3,6 +3,7 @@
 // never pulls an image from under a post that may still be published.
 import type { AuditRecorder } from '../audit/audit.service.ts';
 import { actorAudit, type Actor } from '../auth/actor.ts';
+import { requireInScope } from '../auth/unit-scope.ts';
 import type { Database } from '../db/database.ts';
 import type { MediaVariant, PostStatus } from '../db/schema.ts';
 import { ConflictError, NotFoundError, UnsupportedMediaTypeError, ValidationError } from '../errors.ts';
@@ -129,6 +130,8 @@ export function createMediaService(deps: Deps) {
           originalName,
           variants,
           createdBy: actor.via === 'system' ? null : actor.id,
+          // The image belongs to the uploader's unit: its people (and the units above) use it.
+          unitId: actor.unitId,
         },
         tx,
       );
@@ -146,8 +149,9 @@ export function createMediaService(deps: Deps) {
     });
   }
 
-  async function get(id: string): Promise<MediaRow> {
-    const row = await repo.findById(id);
+  /** An image the actor may see: another unit's image is "not found". */
+  async function get(actor: Actor, id: string): Promise<MediaRow> {
+    const row = await repo.findInScope(id, actor.scope);
     if (!row) throw new NotFoundError('Media');
     return row;
   }
@@ -157,6 +161,7 @@ export function createMediaService(deps: Deps) {
     return deps.db.transaction(async (tx) => {
       const before = await repo.findById(id, tx);
       if (!before) throw new NotFoundError('Media');
+      requireInScope(actor, before.unitId, 'image');
       const row = await repo.updateAltText(id, altText, tx);
       if (!row) throw new NotFoundError('Media');
       await deps.audit(
@@ -177,6 +182,7 @@ export function createMediaService(deps: Deps) {
     await deps.db.transaction(async (tx) => {
       const row = await repo.findById(id, tx);
       if (!row) throw new NotFoundError('Media');
+      requireInScope(actor, row.unitId, 'image');
       const users = await repo.postsUsing(id, BLOCKING_POST_STATUSES, tx);
       if (users.length > 0) {
         const list = users.map((p) => `“${p.title}” (${p.status})`).join(', ');
@@ -205,7 +211,9 @@ export function createMediaService(deps: Deps) {
   return {
     upload,
     get,
-    list: (options: { limit: number; after?: MediaCursor }) => repo.list(options),
+    /** The library as the actor sees it: the images of their units (all for an unscoped actor). */
+    list: (actor: Actor, options: { limit: number; after?: MediaCursor }) =>
+      repo.list({ ...options, scope: actor.scope }),
     updateAltText,
     remove,
     /** Rows for these ids that exist and are not deleted, in the order asked. */

@@ -2,18 +2,29 @@
 import { and, desc, eq, inArray, isNull, lt, sql } from 'drizzle-orm';
 import type { Executor } from '../db/database.ts';
 import { notifications, users, type UserRole } from '../db/schema.ts';
+import { userScopeReaches } from '../db/unit-scope.ts';
 
 export type NotificationRow = typeof notifications.$inferSelect;
 
 export function createNotificationsRepo(db: Executor) {
   return {
+    /**
+     * Active users named by id, or having one of the roles; with `inScopeOf`, those reached by role
+     * are only the ones whose unit scope reaches that unit (null: an item without a unit).
+     */
     async activeUserIds(
-      filter: { userIds: string[]; roles: UserRole[] },
+      filter: { userIds: string[]; roles: UserRole[]; inScopeOf?: string | null },
       tx: Executor = db,
     ): Promise<string[]> {
       if (filter.userIds.length === 0 && filter.roles.length === 0) return [];
       const byId = filter.userIds.length > 0 ? inArray(users.id, filter.userIds) : undefined;
-      const byRole = filter.roles.length > 0 ? inArray(users.role, filter.roles) : undefined;
+      const byRole =
+        filter.roles.length > 0
+          ? and(
+              inArray(users.role, filter.roles),
+              filter.inScopeOf === undefined ? undefined : userScopeReaches(users, filter.inScopeOf),
+            )
+          : undefined;
       const who = byId && byRole ? sql`(${byId} or ${byRole})` : (byId ?? byRole);
       const rows = await tx
         .select({ id: users.id })

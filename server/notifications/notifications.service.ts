@@ -15,6 +15,11 @@ export type NotificationKind = (typeof NOTIFICATION_KINDS)[number] | (string & {
 export interface NotificationTarget {
   userIds?: string[];
   roles?: UserRole[];
+  /**
+   * The unit of the post (or other item) the notice is about: people reached by role are then
+   * only those whose unit scope reaches it, so a notice never tells another unit about it.
+   */
+  inScopeOf?: string | null;
 }
 
 export interface NotificationInput {
@@ -46,7 +51,11 @@ export function createNotificationsService(deps: { repo: NotificationsRepo }) {
     tx?: Executor,
   ): Promise<number> {
     const userIds = await repo.activeUserIds(
-      { userIds: target.userIds ?? [], roles: target.roles ?? [] },
+      {
+        userIds: target.userIds ?? [],
+        roles: target.roles ?? [],
+        ...(target.inScopeOf !== undefined && { inScopeOf: target.inScopeOf }),
+      },
       tx,
     );
     const link = input.link && input.link.startsWith('/') && !input.link.startsWith('//') ? input.link : null;

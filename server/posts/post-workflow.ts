@@ -3,6 +3,7 @@
 // Four eyes: nobody approves their own post.
 import type { AuditRecorder } from '../audit/audit.service.ts';
 import { actorAudit, type Actor } from '../auth/actor.ts';
+import { requireInScope } from '../auth/unit-scope.ts';
 import type { Database, Executor } from '../db/database.ts';
 import type { UserRole } from '../db/schema.ts';
 import { ForbiddenError, NotFoundError, ValidationError } from '../errors.ts';
@@ -12,7 +13,7 @@ import type { PublicationPort } from './posts.service.ts';
 
 export interface NotifyPort {
   notify(
-    target: { userIds?: string[]; roles?: UserRole[] },
+    target: { userIds?: string[]; roles?: UserRole[]; inScopeOf?: string | null },
     input: { kind: string; message: string; link?: string | null },
     tx?: Executor,
   ): Promise<number>;
@@ -47,6 +48,8 @@ export function createPostWorkflow(deps: Deps) {
     const { post, enqueue } = await db.transaction(async (tx) => {
       const current = await repo.lockById(id, tx);
       if (!current) throw new NotFoundError('Post');
+      // Every transition (submit, approve, reject, cancel, urgent) stays within the actor's units.
+      requireInScope(actor, current.unitId, 'post');
       const { values, comment, enqueue } = await change(current, tx);
       const post = await repo.update(id, values, tx);
       await repo.addEvent(
@@ -116,7 +119,7 @@ export function createPostWorkflow(deps: Deps) {
       return { values: { status: 'in_review' } };
     });
     await notifications.notify(
-      { roles: REVIEWERS },
+      { roles: REVIEWERS, inScopeOf: post.unitId },
       { kind: 'review_requested', message: `Bài "${post.title}" đang chờ duyệt`, link: `/posts/${post.id}` },
     );
     return post;

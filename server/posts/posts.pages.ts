@@ -2,6 +2,7 @@
 // history, the review queue, and the calendar (drag to reschedule).
 import { Router, type Request } from 'express';
 import { z } from 'zod';
+import type { Actor } from '../auth/actor.ts';
 import type { Container } from '../container.ts';
 import { POST_STATUSES, type PostStatus } from '../db/schema.ts';
 import { AppError } from '../errors.ts';
@@ -60,8 +61,11 @@ export function postsPages(c: Container): Router {
     return { ...post, card: post.card && row.card ? { ...post.card, url: `/media/${row.card.file}` } : null };
   };
 
-  async function channelNames(): Promise<Map<string, { name: string; platform: string; status: string }>> {
-    const rows = await c.channels.list();
+  /** The names of the channels the actor can see (their units' channels). */
+  async function channelNames(
+    actor: Actor,
+  ): Promise<Map<string, { name: string; platform: string; status: string }>> {
+    const rows = await c.channels.list(actor);
     return new Map(rows.map((r) => [r.id, { name: r.name, platform: r.platform, status: r.status }]));
   }
 
@@ -82,7 +86,8 @@ export function postsPages(c: Container): Router {
   }
 
   router.get('/posts', async (req, res) => {
-    if (!pageActor(req, res, STAFF)) return;
+    const actor = pageActor(req, res, STAFF);
+    if (!actor) return;
     const q = queueQuery.parse(req.query);
     const from = q.from ? localToInstant(`${q.from}T00:00`, zone) : null;
     const to = q.to ? localToInstant(`${q.to}T23:59`, zone) : null;
@@ -91,7 +96,7 @@ export function postsPages(c: Container): Router {
       const [at, id] = JSON.parse(Buffer.from(q.cursor, 'base64url').toString('utf8')) as [string, string];
       after = { scheduledAt: new Date(at), id };
     }
-    const rows = await c.posts.listPosts({
+    const rows = await c.posts.listPosts(actor, {
       ...(q.status && { statuses: [q.status] }),
       ...(q.channelId && { channelId: q.channelId }),
       ...(q.campaignId && { campaignId: q.campaignId }),
@@ -100,7 +105,7 @@ export function postsPages(c: Container): Router {
       ...(after && { after }),
       limit: 51,
     });
-    const [channels, campaigns] = await Promise.all([channelNames(), c.campaigns.list()]);
+    const [channels, campaigns] = await Promise.all([channelNames(actor), c.campaigns.list()]);
     const authors = await c.repos.users.namesByIds([...new Set(rows.map((r) => r.authorId))]);
     const page = rows.slice(0, 50);
     const last = page[page.length - 1];
@@ -126,11 +131,11 @@ export function postsPages(c: Container): Router {
     const actor = pageActor(req, res, STAFF);
     if (!actor) return;
     const id = z.uuid().parse(req.params.id);
-    const post = await c.posts.getPost(id);
+    const post = await c.posts.getPost(actor, id);
     const [publications, events, channels] = await Promise.all([
       c.publishing.listForPost(id),
       c.posts.history(id),
-      channelNames(),
+      channelNames(actor),
     ]);
     const names = await c.repos.users.namesByIds([
       ...new Set([post.authorId, ...events.map((e) => e.actorId).filter((v): v is string => v !== null)]),
@@ -236,8 +241,12 @@ export function postsPages(c: Container): Router {
   router.get('/review', async (req, res) => {
     const actor = pageActor(req, res, ['reviewer', 'admin']);
     if (!actor) return;
-    const rows = await c.posts.listPosts({ statuses: ['in_review'], excludeAuthorId: actor.id, limit: 100 });
-    const channels = await channelNames();
+    const rows = await c.posts.listPosts(actor, {
+      statuses: ['in_review'],
+      excludeAuthorId: actor.id,
+      limit: 100,
+    });
+    const channels = await channelNames(actor);
     const authors = await c.repos.users.namesByIds([...new Set(rows.map((r) => r.authorId))]);
     renderPage(req, res, 'pages/review', {
       title: req.t('posts.review'),
@@ -263,9 +272,11 @@ export function postsPages(c: Container): Router {
    * `X-Total-Count` says how many there are, so the page can tell a window that holds more.
    */
   router.get('/calendar/events', async (req, res) => {
-    if (!pageActor(req, res, STAFF)) return;
+    const actor = pageActor(req, res, STAFF);
+    if (!actor) return;
     const range = z.object({ start: calendarInstant(zone), end: calendarInstant(zone) }).parse(req.query);
     const { rows, total } = await c.posts.calendarWindow(
+      actor,
       {
         from: range.start,
         to: range.end,

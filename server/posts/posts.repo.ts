@@ -1,13 +1,17 @@
 // All SQL on posts and their history.
 import { and, asc, desc, eq, gte, inArray, lt, lte, or, sql, type SQL } from 'drizzle-orm';
+import type { UnitScope } from '../auth/actor.ts';
 import type { Executor } from '../db/database.ts';
 import { postEvents, posts, type PostStatus } from '../db/schema.ts';
+import { withinScope } from '../db/unit-scope.ts';
 
 export type PostRow = typeof posts.$inferSelect;
 export type NewPost = typeof posts.$inferInsert;
 export type PostEventRow = typeof postEvents.$inferSelect;
 
 export interface PostFilter {
+  /** Only posts of these units (the actor's scope); null: every post. */
+  scope: UnitScope;
   statuses?: PostStatus[];
   from?: Date;
   to?: Date;
@@ -32,6 +36,14 @@ export function createPostsRepo(db: Executor) {
       const [row] = await tx.select().from(posts).where(eq(posts.id, id));
       return row;
     },
+    /** The post when the scope reaches it: a scoped actor reading another unit's post finds nothing. */
+    async findInScope(id: string, scope: UnitScope, tx: Executor = db): Promise<PostRow | undefined> {
+      const [row] = await tx
+        .select()
+        .from(posts)
+        .where(and(eq(posts.id, id), withinScope(posts.unitId, scope)));
+      return row;
+    },
     /** Locks the row for the rest of the transaction: transitions on one post run one at a time. */
     async lockById(id: string, tx: Executor): Promise<PostRow | undefined> {
       const [row] = await tx.select().from(posts).where(eq(posts.id, id)).for('update');
@@ -52,6 +64,7 @@ export function createPostsRepo(db: Executor) {
     },
     async list(filter: PostFilter, tx: Executor = db): Promise<PostRow[]> {
       const conditions: (SQL | undefined)[] = [
+        withinScope(posts.unitId, filter.scope),
         filter.statuses?.length ? inArray(posts.status, filter.statuses) : undefined,
         filter.from ? gte(posts.scheduledAt, filter.from) : undefined,
         filter.to ? lte(posts.scheduledAt, filter.to) : undefined,
@@ -89,7 +102,12 @@ export function createPostsRepo(db: Executor) {
         .limit(filter.limit);
     },
     /** How many posts fall in [from, to] with one of the statuses (the calendar's window). */
-    async countInWindow(filter: { statuses: PostStatus[]; from: Date; to: Date }): Promise<number> {
+    async countInWindow(filter: {
+      statuses: PostStatus[];
+      from: Date;
+      to: Date;
+      scope: UnitScope;
+    }): Promise<number> {
       const [row] = await db
         .select({ n: sql<number>`count(*)::int` })
         .from(posts)
@@ -98,18 +116,23 @@ export function createPostsRepo(db: Executor) {
             inArray(posts.status, filter.statuses),
             gte(posts.scheduledAt, filter.from),
             lte(posts.scheduledAt, filter.to),
+            withinScope(posts.unitId, filter.scope),
           ),
         );
       return row?.n ?? 0;
     },
-    async countByStatus(status: PostStatus, excludeAuthorId?: string): Promise<number> {
+    async countByStatus(
+      status: PostStatus,
+      options: { scope: UnitScope; excludeAuthorId?: string },
+    ): Promise<number> {
       const [row] = await db
         .select({ n: sql<number>`count(*)::int` })
         .from(posts)
         .where(
           and(
             eq(posts.status, status),
-            excludeAuthorId ? sql`${posts.authorId} <> ${excludeAuthorId}` : undefined,
+            withinScope(posts.unitId, options.scope),
+            options.excludeAuthorId ? sql`${posts.authorId} <> ${options.excludeAuthorId}` : undefined,
           ),
         );
       return row?.n ?? 0;

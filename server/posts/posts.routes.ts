@@ -98,8 +98,8 @@ export function postsRoutes(c: Container) {
       access: STAFF,
       query: listPostsQuery,
       response: z.object({ items: z.array(postResponseSchema), nextCursor: z.string().nullable() }),
-      handler: async ({ query }) => {
-        const rows = await c.posts.listPosts({
+      handler: async ({ actor, query }) => {
+        const rows = await c.posts.listPosts(actor, {
           ...(query.status && { statuses: query.status }),
           ...(query.from && { from: query.from }),
           ...(query.to && { to: query.to }),
@@ -124,7 +124,7 @@ export function postsRoutes(c: Container) {
       access: STAFF,
       params: idParams,
       response: postResponseSchema,
-      handler: async ({ params }) => detailed(await c.posts.getPost(params.id)),
+      handler: async ({ actor, params }) => detailed(await c.posts.getPost(actor, params.id)),
     }),
     defineRoute({
       method: 'patch',

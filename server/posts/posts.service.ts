@@ -4,6 +4,7 @@ import { randomBytes } from 'node:crypto';
 import { inArray } from 'drizzle-orm';
 import type { AuditRecorder } from '../audit/audit.service.ts';
 import { actorAudit, type Actor } from '../auth/actor.ts';
+import { requireInScope } from '../auth/unit-scope.ts';
 import type { Database, Executor } from '../db/database.ts';
 import {
   campaigns,
@@ -116,19 +117,27 @@ export function createPostsService(deps: PostsDeps) {
   const { db, repo, audit, settings } = deps;
   const now = deps.now ?? (() => new Date());
 
-  /** Every id the post refers to exists (and channels are usable); all problems at once. */
-  async function checkReferences(input: {
-    channelIds?: string[];
-    mediaIds?: string[];
-    campaignId?: string | null;
-    unitIds?: string[];
-  }) {
+  /**
+   * Every id the post refers to exists (and channels are usable); all problems at once. A channel
+   * or image of a unit outside the actor's scope is refused (403) before anything else.
+   */
+  async function checkReferences(
+    actor: Actor,
+    input: {
+      channelIds?: string[];
+      mediaIds?: string[];
+      backgroundMediaId?: string | null;
+      campaignId?: string | null;
+      unitIds?: string[];
+    },
+  ) {
     const problems: FieldProblem[] = [];
     const platforms = new Set<Platform>();
     if (input.channelIds?.length) {
       const rows = await db.select().from(channels).where(inArray(channels.id, input.channelIds));
       input.channelIds.forEach((id, i) => {
         const row = rows.find((r) => r.id === id && !r.deletedAt);
+        if (row) requireInScope(actor, row.unitId, 'channel');
         if (!row) problems.push({ path: `channelIds.${i}`, message: 'channel does not exist' });
         else if (row.status === 'disabled')
           problems.push({ path: `channelIds.${i}`, message: `channel "${row.name}" is disabled` });
@@ -137,12 +146,17 @@ export function createPostsService(deps: PostsDeps) {
       if (new Set(input.channelIds).size !== input.channelIds.length)
         problems.push({ path: 'channelIds', message: 'a channel is listed twice' });
     }
-    if (input.mediaIds?.length) {
+    const imageIds = [
+      ...(input.mediaIds ?? []),
+      ...(input.backgroundMediaId ? [input.backgroundMediaId] : []),
+    ];
+    if (imageIds.length) {
       const rows = await db
-        .select({ id: media.id, deletedAt: media.deletedAt })
+        .select({ id: media.id, deletedAt: media.deletedAt, unitId: media.unitId })
         .from(media)
-        .where(inArray(media.id, input.mediaIds));
-      input.mediaIds.forEach((id, i) => {
+        .where(inArray(media.id, imageIds));
+      for (const row of rows) if (!row.deletedAt) requireInScope(actor, row.unitId, 'image');
+      input.mediaIds?.forEach((id, i) => {
         if (!rows.some((r) => r.id === id && !r.deletedAt))
           problems.push({ path: `mediaIds.${i}`, message: 'image does not exist' });
       });
@@ -208,7 +222,7 @@ export function createPostsService(deps: PostsDeps) {
       throw new ForbiddenError('Only editors and admins write posts');
     if (input.urgent && actor.role !== 'admin')
       throw new ForbiddenError('Only an admin can publish urgently', 'urgent_admin_only');
-    const { problems, platforms } = await checkReferences(input);
+    const { problems, platforms } = await checkReferences(actor, input);
     const scheduledAt = input.urgent ? now() : input.scheduledAt;
     checkTimes(scheduledAt, input.notAfter, problems, input.urgent);
     if (input.recurrence) {
@@ -280,8 +294,9 @@ export function createPostsService(deps: PostsDeps) {
     return options.tx ? insert(options.tx) : db.transaction(insert);
   }
 
-  async function getPost(id: string): Promise<PostRow> {
-    const row = await repo.findById(id);
+  /** A post the actor may read: another unit's post is "not found", as if it did not exist. */
+  async function getPost(actor: Actor, id: string): Promise<PostRow> {
+    const row = await repo.findInScope(id, actor.scope);
     if (!row) throw new NotFoundError('Post');
     return row;
   }
@@ -299,11 +314,12 @@ export function createPostsService(deps: PostsDeps) {
   ): Promise<PostRow> {
     if (actor.role !== 'editor' && actor.role !== 'admin')
       throw new ForbiddenError('Only editors and admins edit posts');
-    const { problems, platforms } = await checkReferences(input);
+    const { problems, platforms } = await checkReferences(actor, input);
     if (problems.length) throw new ValidationError(problems);
     const result = await db.transaction(async (tx) => {
       const post = await repo.lockById(id, tx);
       if (!post) throw new NotFoundError('Post');
+      requireInScope(actor, post.unitId, 'post');
       assertStatus(post, EDITABLE_STATUSES, 'edit');
       assertVersion(post, input.version);
       const scheduledAt = input.scheduledAt ?? post.scheduledAt;
@@ -328,7 +344,7 @@ export function createPostsService(deps: PostsDeps) {
           : { text: input.text ?? post.text };
         const channelIds = input.channelIds ?? post.channelIds;
         const allPlatforms = channelIds.length
-          ? (await checkReferences({ channelIds })).platforms
+          ? (await checkReferences(actor, { channelIds })).platforms
           : platforms;
         const { rendered, problems: limits } = await render(
           { ...source, withCard: input.withCard ?? post.withCard },
@@ -418,17 +434,31 @@ export function createPostsService(deps: PostsDeps) {
    * The posts of a calendar window, at most `limit`, and how many there are in all: a window
    * with more posts than it shows must say so.
    */
-  async function calendarWindow(window: { statuses: PostStatus[]; from: Date; to: Date }, limit: number) {
-    const rows = await repo.list({ ...window, limit: limit + 1 });
+  /** The calendar's window of the actor's units: at most `limit` posts, and how many there are. */
+  async function calendarWindow(
+    actor: Actor,
+    window: { statuses: PostStatus[]; from: Date; to: Date },
+    limit: number,
+  ) {
+    const scoped = { ...window, scope: actor.scope };
+    const rows = await repo.list({ ...scoped, limit: limit + 1 });
     if (rows.length <= limit) return { rows, total: rows.length };
-    return { rows: rows.slice(0, limit), total: await repo.countInWindow(window) };
+    return { rows: rows.slice(0, limit), total: await repo.countInWindow(scoped) };
   }
 
   return {
     createPost,
     getPost,
     updatePost,
-    listPosts: (filter: PostFilter) => repo.list(filter),
+    /** Posts of the actor's units only (every post for an unscoped actor). */
+    listPosts: (actor: Actor, filter: Omit<PostFilter, 'scope'>) =>
+      repo.list({ ...filter, scope: actor.scope }),
+    /** How many posts of the actor's units are in this status (optionally not written by them). */
+    countByStatus: (actor: Actor, status: PostStatus, options: { excludeOwn?: boolean } = {}) =>
+      repo.countByStatus(status, {
+        scope: actor.scope,
+        ...(options.excludeOwn && { excludeAuthorId: actor.id }),
+      }),
     calendarWindow,
     history: (id: string) => repo.events(id),
     present: (row: PostRow) =>

@@ -173,7 +173,7 @@ export function createRetractJob(deps: RetractJobDeps) {
       );
       const post = await deps.posts.findById(row.postId, tx);
       await deps.notifications.notify(
-        { roles: ['admin', 'reviewer'] },
+        { roles: ['admin', 'reviewer'], inScopeOf: post?.unitId ?? null },
         {
           kind: 'retraction_failed',
           message: `Không gỡ được bài "${post?.title ?? row.postId}" trên một kênh: ${failure.message}`,

@@ -32,7 +32,7 @@ export function retractionPages(c: Container): Router {
     const actor = pageActor(req, res, STAFF);
     if (!actor) return;
     const id = z.uuid().parse(req.params.id);
-    const post = await c.posts.getPost(id);
+    const post = await c.posts.getPost(actor, id);
     const [removals, replacementRows, replaced] = await Promise.all([
       c.retraction.statusForPost(id),
       post.supersededBy

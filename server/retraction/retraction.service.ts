@@ -6,6 +6,7 @@
 import { eq } from 'drizzle-orm';
 import type { AuditRecorder } from '../audit/audit.service.ts';
 import { actorAudit, type Actor } from '../auth/actor.ts';
+import { requireInScope } from '../auth/unit-scope.ts';
 import type { ChannelsService } from '../channels/channels.service.ts';
 import type { Connectors } from '../connectors/index.ts';
 import type { Database, Executor } from '../db/database.ts';
@@ -125,8 +126,9 @@ export function createRetraction(deps: RetractionDeps) {
     const { post, toRemove } = await db.transaction(async (tx) => {
       const current = await posts.lockById(postId, tx);
       if (!current) throw new NotFoundError('Post');
+      requireInScope(actor, current.unitId, 'post');
       assertRetractable(current);
-      const replacement = supersededBy ? await checkReplacement(current, supersededBy, tx) : null;
+      const replacement = supersededBy ? await checkReplacement(actor, current, supersededBy, tx) : null;
 
       const rows = await deps.publications.lockByPost(postId, tx);
       const cancelled: PublicationRow[] = [];
@@ -216,10 +218,11 @@ export function createRetraction(deps: RetractionDeps) {
     return post;
   }
 
-  async function checkReplacement(old: PostRow, newId: string, tx: Executor): Promise<PostRow> {
+  async function checkReplacement(actor: Actor, old: PostRow, newId: string, tx: Executor): Promise<PostRow> {
     if (newId === old.id)
       throw new ValidationError([{ path: 'byPostId', message: 'a post cannot replace itself' }]);
-    const replacement = await posts.findById(newId, tx);
+    // Only a post the actor can see replaces one: another unit's post is "no such post".
+    const replacement = await posts.findInScope(newId, actor.scope, tx);
     if (!replacement) throw new ValidationError([{ path: 'byPostId', message: 'no such post' }]);
     if (!CAN_SUPERSEDE.includes(replacement.status)) {
       throw new ConflictError(
@@ -239,7 +242,7 @@ export function createRetraction(deps: RetractionDeps) {
   ): Promise<PostRow> {
     if (!RETRACTORS.includes(actor.role))
       throw new ForbiddenError('Only reviewers and admins supersede posts', 'retract_reviewer_only');
-    const replacement = await posts.findById(input.byPostId);
+    const replacement = await posts.findInScope(input.byPostId, actor.scope);
     const reason =
       input.reason?.trim() || `Được thay thế bởi cảnh báo mới: "${replacement?.title ?? input.byPostId}"`;
     return retract(actor, postId, reason, { supersededBy: input.byPostId });
@@ -253,6 +256,7 @@ export function createRetraction(deps: RetractionDeps) {
     return db.transaction(async (tx) => {
       const post = await posts.lockById(postId, tx);
       if (!post) throw new NotFoundError('Post');
+      requireInScope(actor, post.unitId, 'post');
       assertRetractable(post);
       await posts.addEvent(
         {
@@ -275,7 +279,7 @@ export function createRetraction(deps: RetractionDeps) {
         tx,
       );
       await deps.notifications.notify(
-        { roles: [...RETRACTORS] },
+        { roles: [...RETRACTORS], inScopeOf: post.unitId },
         {
           kind: 'retract_requested',
           message: `${actor.name} đề nghị gỡ bài "${post.title}": ${why}`,
@@ -294,6 +298,7 @@ export function createRetraction(deps: RetractionDeps) {
     const rows = await db.transaction(async (tx) => {
       const post = await posts.lockById(postId, tx);
       if (!post) throw new NotFoundError('Post');
+      requireInScope(actor, post.unitId, 'post');
       const requeued = await repo.requeueFailed(postId, tx);
       if (requeued.length > 0) {
         await audit(

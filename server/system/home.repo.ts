@@ -5,6 +5,8 @@ import { and, asc, desc, eq, gte, inArray, isNull, lt, ne, notInArray, or, sql }
 import { alias } from 'drizzle-orm/pg-core';
 import type { Executor } from '../db/database.ts';
 import { channels, posts, publications, users } from '../db/schema.ts';
+import { withinScope } from '../db/unit-scope.ts';
+import type { UnitScope } from '../auth/actor.ts';
 
 /** At most this many rows per list; the count says how many there are in all. */
 export const HOME_LIST_LIMIT = 8;
@@ -14,8 +16,12 @@ const author = alias(users, 'author');
 export function createHomeRepo(db: Executor) {
   return {
     /** Posts in review that someone other than their author may decide on, oldest first. */
-    async awaitingReview(reviewerId: string) {
-      const where = and(eq(posts.status, 'in_review'), ne(posts.authorId, reviewerId));
+    async awaitingReview(reviewerId: string, scope: UnitScope) {
+      const where = and(
+        eq(posts.status, 'in_review'),
+        ne(posts.authorId, reviewerId),
+        withinScope(posts.unitId, scope),
+      );
       const [rows, [count]] = await Promise.all([
         db
           .select({
@@ -44,8 +50,9 @@ export function createHomeRepo(db: Executor) {
      * that failed, on posts still standing (not cancelled or retracted); `involving` narrows
      * them to posts a person wrote or approved.
      */
-    async recentFailures(since: Date, involving?: string) {
+    async recentFailures(since: Date, scope: UnitScope, involving?: string) {
       const where = and(
+        withinScope(posts.unitId, scope),
         eq(publications.status, 'failed'),
         gte(publications.updatedAt, since),
         notInArray(posts.status, ['cancelled', 'retracted']),
@@ -118,8 +125,9 @@ export function createHomeRepo(db: Executor) {
     },
 
     /** Approved posts due in [from, to), soonest first, with the names of their channels. */
-    async dueBetween(from: Date, to: Date) {
+    async dueBetween(from: Date, to: Date, scope: UnitScope) {
       const where = and(
+        withinScope(posts.unitId, scope),
         inArray(posts.status, ['scheduled', 'publishing']),
         gte(posts.scheduledAt, from),
         lt(posts.scheduledAt, to),

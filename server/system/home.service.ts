@@ -81,11 +81,15 @@ export function createHomeService(deps: {
       const isAdmin = actor.role === 'admin';
       const canWrite = actor.role === 'editor' || actor.role === 'admin';
       const [review, returned, failures, reconnect, upcoming, health] = await Promise.all([
-        canReview ? deps.repo.awaitingReview(actor.id) : null,
+        canReview ? deps.repo.awaitingReview(actor.id, actor.scope) : null,
         canWrite ? deps.repo.returnedTo(actor.id) : null,
-        deps.repo.recentFailures(new Date(at.getTime() - FAILURE_WINDOW_MS), isAdmin ? undefined : actor.id),
+        deps.repo.recentFailures(
+          new Date(at.getTime() - FAILURE_WINDOW_MS),
+          actor.scope,
+          isAdmin ? undefined : actor.id,
+        ),
         isAdmin ? deps.repo.channelsNeedingReconnect() : null,
-        deps.repo.dueBetween(at, until),
+        deps.repo.dueBetween(at, until, actor.scope),
         isAdmin ? deps.health.check() : null,
       ]);
       return {

@@ -6,6 +6,7 @@ import type { Container } from '../container.ts';
 import { AppError, ValidationError, type FieldProblem } from '../errors.ts';
 import { csrfTokenFor } from '../http/middleware/csrf.ts';
 import { fieldErrors, pageActor, renderPage } from '../http/page.ts';
+import type { Actor } from '../auth/actor.ts';
 import { CARD_SIZE_NAMES, type CardSize } from '../rendering/index.ts';
 import { createComposeRepo } from './compose.repo.ts';
 import { instantToLocal, localToInstant } from '../shared/zoned-time.ts';
@@ -81,16 +82,16 @@ export function composePages(c: Container): Router {
   const zone = c.config.timeZone;
 
   /** An edited post keeps the template version it was written from (archived templates too). */
-  async function keptTemplateVersion(form: ComposeForm): Promise<number | undefined> {
+  async function keptTemplateVersion(actor: Actor, form: ComposeForm): Promise<number | undefined> {
     if (!form.postId || !form.templateId) return undefined;
-    const post = await c.posts.getPost(form.postId).catch(() => null);
+    const post = await c.posts.getPost(actor, form.postId).catch(() => null);
     return post?.templateId === form.templateId ? (post.templateVersion ?? undefined) : undefined;
   }
 
   /** The preview's view-model: the post as each platform shows it, counters and problems. */
-  async function preview(form: ComposeForm) {
+  async function preview(actor: Actor, form: ComposeForm) {
     try {
-      const templateVersion = await keptTemplateVersion(form);
+      const templateVersion = await keptTemplateVersion(actor, form);
       const post = await c.templates.renderPost({ ...renderInput(form), ...(templateVersion !== undefined && { templateVersion }) });
       const fbText = facebookText(post.text, post.hashtags);
       const description = zaloDescription(post.text, post.title);
@@ -123,11 +124,11 @@ export function composePages(c: Container): Router {
   async function showComposer(req: Request, res: Response, form: ComposeForm, extra: Record<string, unknown> = {}, status = 200) {
     const [templates, mediaRows, channels, campaigns] = await Promise.all([
       c.templates.listTemplates(),
-      c.media.list({ limit: 48 }),
-      repo.listChannels(),
+      c.media.list(req.actor!, { limit: 48 }),
+      repo.listChannels(req.actor!.scope),
       repo.listCampaigns(),
     ]);
-    const templateVersion = await keptTemplateVersion(form);
+    const templateVersion = await keptTemplateVersion(req.actor!, form);
     const template =
       templateVersion === undefined
         ? (templates.find((tpl) => tpl.id === form.templateId) ?? null)
@@ -196,7 +197,7 @@ export function composePages(c: Container): Router {
     if (!pageActor(req, res, COMPOSERS)) return;
     const postId = str(req.query.postId);
     if (UUID.test(postId)) {
-      const post = await c.posts.getPost(postId);
+      const post = await c.posts.getPost(req.actor!, postId);
       await showComposer(req, res, {
         postId: post.id,
         version: post.version,
@@ -222,7 +223,7 @@ export function composePages(c: Container): Router {
   router.post('/compose/preview', async (req, res) => {
     if (!pageActor(req, res, COMPOSERS)) return;
     const form = readForm((req.body ?? {}) as Record<string, unknown>);
-    res.render('partials/compose-preview', { layout: false, preview: await preview(form), __t: req.t, csrfToken: csrfTokenFor(req) });
+    res.render('partials/compose-preview', { layout: false, preview: await preview(req.actor!, form), __t: req.t, csrfToken: csrfTokenFor(req) });
   });
 
   // Without JavaScript: "Xem trước" re-renders the page with the preview; "Lưu nháp" saves.
@@ -232,7 +233,7 @@ export function composePages(c: Container): Router {
     const body = (req.body ?? {}) as Record<string, unknown>;
     const form = readForm(body);
     if (body.action !== 'save') {
-      await showComposer(req, res, form, { preview: await preview(form) });
+      await showComposer(req, res, form, { preview: await preview(req.actor!, form) });
       return;
     }
     const problems: FieldProblem[] = [];
@@ -257,7 +258,7 @@ export function composePages(c: Container): Router {
     } catch (error) {
       if (!(error instanceof AppError) || error.status >= 500) throw error;
       const list = error instanceof ValidationError ? error.problems : [{ path: 'save', message: error.message }];
-      await showComposer(req, res, form, { preview: await preview(form), errors: fieldErrors(list), problems: list }, error.status === 422 ? 422 : error.status);
+      await showComposer(req, res, form, { preview: await preview(req.actor!, form), errors: fieldErrors(list), problems: list }, error.status === 422 ? 422 : error.status);
     }
   });
 

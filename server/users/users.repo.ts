@@ -88,6 +88,19 @@ export function createUnitsRepo(db: Executor) {
     async listAll(tx: Executor = db): Promise<UnitRow[]> {
       return tx.select().from(units).orderBy(asc(units.name));
     },
+    /**
+     * The unit and every unit below it, at any depth: a scoped actor's scope. UNION (not UNION
+     * ALL) stops at a unit already reached, so even a malformed tree cannot loop.
+     */
+    async subtreeIds(id: string, tx: Executor = db): Promise<string[]> {
+      const result = await tx.execute<{ id: string }>(sql`
+        WITH RECURSIVE tree(id) AS (
+          SELECT u.id FROM ${units} u WHERE u.id = ${id}
+          UNION
+          SELECT c.id FROM ${units} c JOIN tree t ON c.parent_id = t.id
+        ) SELECT id FROM tree`);
+      return result.rows.map((r) => r.id);
+    },
     /** The unit and every unit above it, nearest first. */
     async ancestry(id: string, tx: Executor = db): Promise<UnitRow[]> {
       const result = await tx.execute<{

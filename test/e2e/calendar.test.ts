@@ -130,7 +130,7 @@ describe('e2e: the calendar in LOA_TIMEZONE', function () {
     const response = await saved;
     assert.equal(response.status(), 200, await response.text());
     const expected = localToInstant(`${thursday}T10:00`, ZONE)!;
-    const post = await t.c.posts.getPost(created.id);
+    const post = await t.c.posts.getPost(SYSTEM_ACTOR, created.id);
     assert.equal(
       post.scheduledAt.toISOString(),
       expected.toISOString(),

@@ -55,7 +55,15 @@ export async function makeUser(
   overrides: { email?: string; unitId?: string | null; name?: string } = {},
 ) {
   const user = await t.c.users.createUser(
-    { id: randomUUID(), email: 'factory@loa', name: 'factory', role: 'admin', unitId: null, via: 'system' },
+    {
+      id: randomUUID(),
+      email: 'factory@loa',
+      name: 'factory',
+      role: 'admin',
+      unitId: null,
+      scope: null,
+      via: 'system',
+    },
     {
       email: overrides.email ?? uniqueEmail(role),
       name: overrides.name ?? `Người dùng ${role}`,

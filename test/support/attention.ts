@@ -15,7 +15,15 @@ export function inHours(h: number): Date {
 }
 
 function actorOf(user: { id: string; email: string; name: string; role: Actor['role'] }): Actor {
-  return { id: user.id, email: user.email, name: user.name, role: user.role, unitId: null, via: 'token' };
+  return {
+    id: user.id,
+    email: user.email,
+    name: user.name,
+    role: user.role,
+    unitId: null,
+    scope: null,
+    via: 'token',
+  };
 }
 
 export async function attentionScene(t: TestApp, platforms: TestPlatforms, label = 'Cảnh báo') {

@@ -1,9 +1,15 @@
 // Each role's access to each route: the table must list every declared API route, so a new
-// route without a decision here fails this test.
+// route without a decision here fails this test. Beside each table, the unit dimension: what an
+// editor or reviewer of the item's own unit, of a unit below it (child), of a unit beside it
+// (sibling) and of the unit above it (parent) gets, for every route and page.
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
+import { eq } from 'drizzle-orm';
 import request from 'supertest';
 import { apiRoutes } from '../../../server/app.ts';
+import { SYSTEM_ACTOR, type Actor } from '../../../server/auth/actor.ts';
+import { channels, media, posts, type PostStatus } from '../../../server/db/schema.ts';
+import type { PostRow } from '../../../server/posts/posts.repo.ts';
 import { createTestApp, makeUser, signedInAgent, type TestApp } from '../../support/app.ts';
 
 type Who = 'anonymous' | 'admin' | 'editor' | 'reviewer' | 'member';
@@ -136,6 +142,186 @@ const API: Record<string, Case> = {
   },
 };
 
+// ---- the unit dimension ----
+// Units: P (province) → A → A1, and P → B. Every item a case makes belongs to A; the acting user
+// is an editor or reviewer of A (same), A1 (child), B (sibling) or P (parent).
+type Relation = 'same' | 'child' | 'sibling' | 'parent';
+const RELATIONS: Relation[] = ['same', 'child', 'sibling', 'parent'];
+/** A status, or a list answered with 200 that shows (`listed`) or leaves out (`hidden`) the item. */
+type Outcome = number | 'listed' | 'hidden';
+type Outcomes = Record<Relation, Outcome>;
+
+/** Reading one item: found from the item's unit and from above it, "not found" anywhere else. */
+const READ_ONE: Outcomes = { same: 200, child: 404, sibling: 404, parent: 200 };
+/** Acting on an item: allowed from the item's unit and from above it, 403 anywhere else. */
+const act = (status: number): Outcomes => ({ same: status, child: 403, sibling: 403, parent: status });
+/** A list: the item shows from its unit and from above it, never anywhere else. */
+const LIST: Outcomes = { same: 'listed', child: 'hidden', sibling: 'hidden', parent: 'listed' };
+
+/** Makes items in unit A (see `before`). */
+interface Fixtures {
+  channel(): Promise<{ id: string; name: string }>;
+  post(status: PostStatus): Promise<PostRow>;
+  image(): Promise<{ id: string }>;
+}
+interface UnitRequest {
+  path: string;
+  body?: Record<string, unknown>;
+  /** For a list: whether the response shows the item. */
+  shows?: (res: { body: unknown; text: string }) => boolean;
+}
+interface ScopedCase {
+  as: Exclude<Role, 'admin' | 'member'>;
+  request: (fx: Fixtures) => Promise<UnitRequest>;
+  expect: Outcomes;
+}
+/** `unscoped`: the route does not depend on units (or only admins use it, who are unscoped). */
+type UnitCase = 'unscoped' | ScopedCase;
+
+const itemIds = (body: unknown): string[] =>
+  ((body as { items?: { id: string }[] }).items ?? []).map((i) => i.id);
+const soon = () => new Date(Date.now() + 86_400_000 + Math.floor(Math.random() * 86_400_000));
+
+const API_UNITS: Record<string, UnitCase> = {
+  'get /health': 'unscoped',
+  'post /channels': 'unscoped',
+  'post /channels/demo': 'unscoped',
+  'get /channels': {
+    as: 'editor',
+    request: async (fx) => {
+      const channel = await fx.channel();
+      return { path: '/channels', shows: (res) => itemIds(res.body).includes(channel.id) };
+    },
+    expect: LIST,
+  },
+  'delete /channels/:id': 'unscoped',
+  'patch /channels/:id': 'unscoped',
+  'post /auth/token': 'unscoped',
+  'get /me': 'unscoped',
+  'get /me/tokens': 'unscoped',
+  'delete /me/tokens/:id': 'unscoped',
+  'post /users': 'unscoped',
+  'get /users': 'unscoped',
+  'get /users/:id': 'unscoped',
+  'patch /users/:id': 'unscoped',
+  'post /units': 'unscoped',
+  'get /units': 'unscoped',
+  'post /posts': {
+    as: 'editor',
+    request: async (fx) => ({
+      path: '/posts',
+      body: {
+        text: 'Cảnh báo lừa đảo qua mạng',
+        channelIds: [(await fx.channel()).id],
+        scheduledAt: soon().toISOString(),
+      },
+    }),
+    expect: act(201),
+  },
+  'get /posts': {
+    as: 'reviewer',
+    request: async (fx) => {
+      const post = await fx.post('draft');
+      return {
+        path: `/posts?channelId=${post.channelIds[0]}`,
+        shows: (res) => itemIds(res.body).includes(post.id),
+      };
+    },
+    expect: LIST,
+  },
+  'get /posts/:id': {
+    as: 'editor',
+    request: async (fx) => ({ path: `/posts/${(await fx.post('draft')).id}` }),
+    expect: READ_ONE,
+  },
+  'patch /posts/:id': {
+    as: 'editor',
+    request: async (fx) => ({
+      path: `/posts/${(await fx.post('draft')).id}`,
+      body: { text: 'Cảnh báo đã sửa' },
+    }),
+    expect: act(200),
+  },
+  'post /posts/:id/submit': {
+    as: 'editor',
+    request: async (fx) => ({ path: `/posts/${(await fx.post('draft')).id}/submit` }),
+    expect: act(200),
+  },
+  'post /posts/:id/approve': {
+    as: 'reviewer',
+    request: async (fx) => ({ path: `/posts/${(await fx.post('in_review')).id}/approve`, body: {} }),
+    expect: act(200),
+  },
+  'post /posts/:id/reject': {
+    as: 'reviewer',
+    request: async (fx) => ({
+      path: `/posts/${(await fx.post('in_review')).id}/reject`,
+      body: { comment: 'sửa lại' },
+    }),
+    expect: act(200),
+  },
+  'post /posts/:id/cancel': {
+    as: 'editor',
+    request: async (fx) => ({ path: `/posts/${(await fx.post('draft')).id}/cancel` }),
+    expect: act(200),
+  },
+  'post /posts/:id/retract': {
+    as: 'reviewer',
+    request: async (fx) => ({
+      path: `/posts/${(await fx.post('published')).id}/retract`,
+      body: { reason: 'Thông tin đã cũ' },
+    }),
+    expect: act(200),
+  },
+  'post /posts/:id/retract-request': {
+    as: 'editor',
+    request: async (fx) => ({
+      path: `/posts/${(await fx.post('published')).id}/retract-request`,
+      body: { reason: 'Thông tin đã cũ' },
+    }),
+    expect: act(202),
+  },
+  'post /posts/:id/supersede': {
+    as: 'reviewer',
+    request: async (fx) => {
+      const [old, replacement] = [await fx.post('published'), await fx.post('scheduled')];
+      return { path: `/posts/${old.id}/supersede`, body: { byPostId: replacement.id } };
+    },
+    expect: act(200),
+  },
+  'post /campaigns': 'unscoped',
+  'get /campaigns': 'unscoped',
+  'get /templates': 'unscoped',
+  'post /templates': 'unscoped',
+  'get /templates/:id': 'unscoped',
+  // An upload belongs to the uploader's unit: nothing of another unit is involved.
+  'post /media': 'unscoped',
+  'get /media': {
+    as: 'editor',
+    request: async (fx) => {
+      const image = await fx.image();
+      return { path: '/media', shows: (res) => itemIds(res.body).includes(image.id) };
+    },
+    expect: LIST,
+  },
+  'get /media/:id': {
+    as: 'reviewer',
+    request: async (fx) => ({ path: `/media/${(await fx.image()).id}` }),
+    expect: READ_ONE,
+  },
+  'patch /media/:id': {
+    as: 'editor',
+    request: async (fx) => ({ path: `/media/${(await fx.image()).id}`, body: { altText: 'Ảnh minh hoạ' } }),
+    expect: act(200),
+  },
+  'delete /media/:id': {
+    as: 'editor',
+    request: async (fx) => ({ path: `/media/${(await fx.image()).id}` }),
+    expect: act(204),
+  },
+  'post /templates/:id/render': 'unscoped',
+};
+
 const PAGES: Record<string, Who[]> = {
   '/': ROLES,
   '/account': ROLES,
@@ -155,6 +341,101 @@ const PAGES: Record<string, Who[]> = {
   '/review': ['admin', 'reviewer'],
   '/calendar': ['admin', 'editor', 'reviewer'],
   '/verify': EVERYONE,
+};
+
+/** Pages by unit, as for the API: every page above, plus the pages of one item. */
+const PAGE_UNITS: Record<string, UnitCase> = {
+  '/': {
+    as: 'reviewer',
+    request: async (fx) => {
+      await fx.post('in_review');
+      return { path: '/', shows: (res) => /[1-9]\d* bài đang chờ bạn duyệt/.test(res.text) };
+    },
+    expect: LIST,
+  },
+  '/account': 'unscoped',
+  '/admin/users': 'unscoped',
+  '/admin/units': 'unscoped',
+  '/admin/channels': 'unscoped',
+  '/notifications': {
+    as: 'reviewer',
+    // Submitting tells the reviewers who can act on the post, and only them.
+    request: async (fx) => {
+      const post = await fx.post('in_review');
+      return { path: '/notifications', shows: (res) => res.text.includes(`/posts/${post.id}`) };
+    },
+    expect: LIST,
+  },
+  '/media': {
+    as: 'editor',
+    request: async (fx) => {
+      const image = await fx.image();
+      return { path: '/media', shows: (res) => res.text.includes(`media-${image.id}`) };
+    },
+    expect: LIST,
+  },
+  '/compose': {
+    as: 'editor',
+    request: async (fx) => {
+      const channel = await fx.channel();
+      return { path: '/compose', shows: (res) => res.text.includes(`value="${channel.id}"`) };
+    },
+    expect: LIST,
+  },
+  '/compose?postId=:id': {
+    as: 'editor',
+    request: async (fx) => ({ path: `/compose?postId=${(await fx.post('draft')).id}` }),
+    expect: READ_ONE,
+  },
+  '/templates': 'unscoped',
+  '/templates/new': 'unscoped',
+  '/api/docs': 'unscoped',
+  '/api/v1/openapi.json': 'unscoped',
+  '/login': 'unscoped',
+  '/posts': {
+    as: 'editor',
+    request: async (fx) => {
+      const post = await fx.post('draft');
+      return {
+        path: `/posts?channelId=${post.channelIds[0]}`,
+        shows: (res) => res.text.includes(`/posts/${post.id}`),
+      };
+    },
+    expect: LIST,
+  },
+  '/posts/:id': {
+    as: 'reviewer',
+    request: async (fx) => ({ path: `/posts/${(await fx.post('in_review')).id}` }),
+    expect: READ_ONE,
+  },
+  '/posts/:id/retraction': {
+    as: 'editor',
+    request: async (fx) => ({ path: `/posts/${(await fx.post('published')).id}/retraction` }),
+    expect: READ_ONE,
+  },
+  '/review': {
+    as: 'reviewer',
+    request: async (fx) => {
+      const post = await fx.post('in_review');
+      return { path: '/review', shows: (res) => res.text.includes(`/posts/${post.id}`) };
+    },
+    expect: LIST,
+  },
+  '/calendar': 'unscoped',
+  '/calendar/events': {
+    as: 'editor',
+    request: async (fx) => {
+      const post = await fx.post('scheduled');
+      const start = new Date(post.scheduledAt.getTime() - 3_600_000).toISOString();
+      const end = new Date(post.scheduledAt.getTime() + 3_600_000).toISOString();
+      return {
+        path: `/calendar/events?start=${encodeURIComponent(start)}&end=${encodeURIComponent(end)}`,
+        shows: (res) => (res.body as { id: string }[]).some((e) => e.id === post.id),
+      };
+    },
+    expect: LIST,
+  },
+  '/verify': 'unscoped',
 };
 
 describe('authorization: every role on every route', function () {
@@ -180,6 +461,15 @@ describe('authorization: every role on every route', function () {
       .map((r) => `${r.method} ${r.path}`)
       .sort();
     assert.deepEqual(declared, Object.keys(API).sort());
+  });
+
+  it('has a unit decision for every declared API route and every page', () => {
+    const declared = apiRoutes(t.c)
+      .map((r) => `${r.method} ${r.path}`)
+      .sort();
+    assert.deepEqual(declared, Object.keys(API_UNITS).sort());
+    const missing = Object.keys(PAGES).filter((page) => !(page in PAGE_UNITS));
+    assert.deepEqual(missing, [], 'pages without a unit decision');
   });
 
   for (const [route, spec] of Object.entries(API)) {
@@ -245,4 +535,188 @@ describe('authorization: every role on every route', function () {
       });
     }
   }
+
+  describe('the unit dimension: same unit, child unit, sibling unit, parent unit', () => {
+    const unitOf = {} as Record<Relation, string>;
+    let fx: Fixtures;
+    const apiUsers = new Map<string, Record<string, string>>();
+    const pageAgents = new Map<string, Awaited<ReturnType<typeof signedInAgent>>>();
+
+    before(async () => {
+      const unit = (name: string, parentId?: string) =>
+        t.c.users.createUnit(SYSTEM_ACTOR, {
+          name: `${name} ${randomUUID().slice(0, 6)}`,
+          ...(parentId && { parentId }),
+        });
+      const province = await unit('Công an tỉnh');
+      const a = await unit('Công an xã A', province.id);
+      const a1 = await unit('Đội A1', a.id);
+      const b = await unit('Công an xã B', province.id);
+      Object.assign(unitOf, { same: a.id, child: a1.id, sibling: b.id, parent: province.id });
+      // The items' author and their reviewer, both of A, so that nobody acting is the author.
+      const author = await makeUser(t, 'editor', { unitId: a.id });
+      const authorActor: Actor = await t.c.auth.actorFor(author.user, 'token', null);
+      const db = t.c.database.db;
+      const channel = async () => {
+        const [row] = await db
+          .insert(channels)
+          .values({
+            platform: 'facebook',
+            externalId: `page-${randomUUID()}`,
+            name: `Trang xã A ${randomUUID().slice(0, 6)}`,
+            accessTokenEnc: 'not-a-token',
+            unitId: a.id,
+          })
+          .returning();
+        return row!;
+      };
+      fx = {
+        channel,
+        async post(status) {
+          let post = await t.c.posts.createPost(authorActor, {
+            text: `Cảnh báo ${randomUUID().slice(0, 8)}`,
+            channelIds: [(await channel()).id],
+            scheduledAt: soon(),
+          });
+          // In review through the real path, so the reviewers are notified as they would be.
+          if (status === 'in_review') post = await t.c.postWorkflow.submit(authorActor, post.id);
+          else if (status !== 'draft') {
+            const [updated] = await db
+              .update(posts)
+              .set({ status, ...(status === 'published' && { publishedAt: new Date() }) })
+              .where(eq(posts.id, post.id))
+              .returning();
+            post = updated!;
+          }
+          return post!;
+        },
+        async image() {
+          const [row] = await db
+            .insert(media)
+            .values({
+              sha256: randomUUID(),
+              file: `${randomUUID()}.png`,
+              mime: 'image/png',
+              width: 10,
+              height: 10,
+              bytes: 100,
+              unitId: a.id,
+            })
+            .returning();
+          return row!;
+        },
+      };
+    });
+
+    /** A bearer token for a user of this role in the unit at `relation` to A, made once. */
+    async function apiUser(role: Role, relation: Relation) {
+      const key = `${role}:${relation}`;
+      if (!apiUsers.has(key)) apiUsers.set(key, (await makeUser(t, role, { unitId: unitOf[relation] })).auth);
+      return apiUsers.get(key)!;
+    }
+    async function pageAgent(role: Role, relation: Relation) {
+      const key = `${role}:${relation}`;
+      if (!pageAgents.has(key)) {
+        const made = await makeUser(t, role, { unitId: unitOf[relation] });
+        pageAgents.set(key, await signedInAgent(t, made.user.email));
+      }
+      return pageAgents.get(key)!;
+    }
+    /** The role an unscoped route is tried with: a scoped one when the route lets it in. */
+    const actingRole = (allowed: Who[]): Role =>
+      (['editor', 'reviewer', 'member', 'admin'] as const).find((r) => allowed.includes(r)) ?? 'admin';
+
+    function send(
+      method: string,
+      path: string,
+      auth: Record<string, string>,
+      body?: Record<string, unknown>,
+    ) {
+      const agent = request(t.app);
+      const url = `/api/v1${path}`;
+      const req =
+        method === 'get'
+          ? agent.get(url)
+          : method === 'post'
+            ? agent.post(url)
+            : method === 'patch'
+              ? agent.patch(url)
+              : agent.delete(url);
+      return body ? req.set(auth).send(body) : req.set(auth);
+    }
+
+    function check(label: string, outcome: Outcome, spec: UnitRequest, res: request.Response) {
+      const what = `${label}: ${res.status} ${res.text.slice(0, 300)}`;
+      if (typeof outcome === 'number') {
+        assert.equal(res.status, outcome, what);
+        // A refusal by unit scope says so, distinct from a refusal by role.
+        if (outcome === 403)
+          assert.equal((res.body as { error: { code: string } }).error.code, 'out_of_scope', what);
+        return;
+      }
+      assert.equal(res.status, 200, what);
+      assert.ok(spec.shows, `${label}: a list case needs shows()`);
+      assert.equal(
+        spec.shows(res),
+        outcome === 'listed',
+        `${label}: the item is ${outcome === 'listed' ? 'missing' : 'shown'}`,
+      );
+    }
+
+    for (const [route, unitCase] of Object.entries(API_UNITS)) {
+      const [method, template] = route.split(' ') as [string, string];
+      for (const relation of RELATIONS) {
+        if (unitCase === 'unscoped') {
+          it(`${route} from a ${relation} unit → as without a unit`, async () => {
+            const spec = API[route];
+            assert.ok(spec, `${route} is not in the role table`);
+            const role = actingRole(spec.allowed);
+            const path = spec.path
+              ? spec.path({ userId: (await makeUser(t, 'member')).user.id, tokenId: randomUUID() })
+              : template;
+            const res = await send(method, path, await apiUser(role, relation), spec.body?.());
+            assert.ok(
+              ![401, 403].includes(res.status) || route === 'post /auth/token',
+              `${route} as ${role} of the ${relation} unit: ${res.status} ${JSON.stringify(res.body)}`,
+            );
+            assert.ok(res.status < 500, `${route}: ${res.status}`);
+          });
+          continue;
+        }
+        const outcome = unitCase.expect[relation];
+        it(`${route} as ${unitCase.as} of a ${relation} unit → ${outcome}`, async () => {
+          const auth = await apiUser(unitCase.as, relation);
+          const spec = await unitCase.request(fx);
+          const res = await send(method, spec.path, auth, spec.body);
+          check(`${route} as ${unitCase.as} of the ${relation} unit`, outcome, spec, res);
+        });
+      }
+    }
+
+    for (const [page, unitCase] of Object.entries(PAGE_UNITS)) {
+      for (const relation of RELATIONS) {
+        if (unitCase === 'unscoped') {
+          it(`page ${page} from a ${relation} unit → as without a unit`, async () => {
+            const allowed = PAGES[page];
+            assert.ok(allowed, `${page} is not in the page table`);
+            const role = actingRole(allowed);
+            const { agent, ip } = await pageAgent(role, relation);
+            const res = await agent.get(page).set('X-Forwarded-For', ip);
+            assert.ok(
+              res.status === 200 || (page === '/login' && res.status === 303),
+              `${page}: ${res.status}`,
+            );
+          });
+          continue;
+        }
+        const outcome = unitCase.expect[relation];
+        it(`page ${page} as ${unitCase.as} of a ${relation} unit → ${outcome}`, async () => {
+          const { agent, ip } = await pageAgent(unitCase.as, relation);
+          const spec = await unitCase.request(fx);
+          const res = await agent.get(spec.path).set('X-Forwarded-For', ip);
+          check(`page ${page} as ${unitCase.as} of the ${relation} unit`, outcome, spec, res);
+        });
+      }
+    }
+  });
 });

@@ -447,7 +447,7 @@ describe('posts: recurring series', function () {
       'running again makes nothing',
     );
     const series = (
-      await t.c.posts.listPosts({
+      await t.c.posts.listPosts(SYSTEM_ACTOR, {
         limit: 100,
         from: new Date('2030-01-01T00:00:00Z'),
         to: new Date('2030-12-31T00:00:00Z'),

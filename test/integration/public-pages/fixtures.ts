@@ -21,6 +21,7 @@ export async function unitWithEditor(
     name: editor.user.name,
     role: 'editor',
     unitId: unit.id,
+    scope: [unit.id],
     via: 'token',
   };
   return { unit, editor, actor };

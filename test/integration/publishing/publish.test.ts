@@ -5,6 +5,7 @@ import { createHash, randomUUID } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { and, eq } from 'drizzle-orm';
+import { SYSTEM_ACTOR } from '../../../server/auth/actor.ts';
 import { auditLog, media, notifications, posts } from '../../../server/db/schema.ts';
 import { makeUser } from '../../support/app.ts';
 import { waitFor } from '../../support/processes.ts';
@@ -186,7 +187,7 @@ describe('publishing: one publication per channel, against the mocks', function 
     assert.equal(other.status, 'failed');
     assert.match(other.lastError ?? '', /needs reconnecting/);
 
-    const channel = (await h.t.c.channels.list()).find((c) => c.id === fb.row.id);
+    const channel = (await h.t.c.channels.list(SYSTEM_ACTOR)).find((c) => c.id === fb.row.id);
     assert.equal(channel?.status, 'needs_reconnect');
     assert.ok(channel?.statusReason);
     const notices = await h.t.c.database.db
