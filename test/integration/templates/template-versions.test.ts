@@ -125,9 +125,15 @@ describe('templates: versions, archive, copy', function () {
     const same = await api().patch(`/api/v1/templates/${tpl.id}`).set(editor.auth).send({ description: 'Cảnh báo theo phiên bản' }).expect(200);
     assert.equal(same.body.version, 1);
     await api().patch(`/api/v1/templates/${tpl.id}`).set(editor.auth).send({ version: 1, description: 'Mô tả mới' }).expect(200);
+    const titled = await api().patch(`/api/v1/templates/${tpl.id}`).set(editor.auth).send({ title: 'Cảnh báo {{area}}' }).expect(200);
+    assert.equal(titled.body.version, 3);
+    assert.equal(titled.body.title, 'Cảnh báo {{area}}');
+    const untitled = await api().patch(`/api/v1/templates/${tpl.id}`).set(editor.auth).send({ title: null }).expect(200);
+    assert.equal(untitled.body.version, 4);
+    assert.equal(untitled.body.title, null);
     const stale = await api().patch(`/api/v1/templates/${tpl.id}`).set(editor.auth).send({ version: 1, description: 'Mô tả khác' }).expect(409);
     assert.equal(stale.body.error.code, 'stale_version');
-    assert.equal(stale.body.error.details.version, 2);
+    assert.equal(stale.body.error.details.version, 4);
   });
 
   it('archives a template: gone from the composer and the list, old posts still render and can be edited', async () => {
@@ -183,7 +189,10 @@ describe('templates: versions, archive, copy', function () {
     assert.equal(again.body.error.code, 'template_archived');
     const edit = await api().patch(`/api/v1/templates/${tpl.id}`).set(editor.auth).send({ description: 'x' }).expect(409);
     assert.equal(edit.body.error.code, 'template_archived');
-    // Its name is free again.
+    // It can still be copied into a new, active template; and its name is free again.
+    const revived = await api().post(`/api/v1/templates/${tpl.id}/copy`).set(editor.auth).expect(201);
+    assert.equal(revived.body.archivedAt, null);
+    assert.equal(revived.body.body, one.body.body);
     await saveTemplate({ name: tpl.name });
   });
 
