@@ -460,6 +460,32 @@ describe('unit scope: editors and reviewers work within their unit and the units
     assert.equal((await t.c.channels.get(id)).unitId, null);
   });
 
+  it("keeps an image used by the province's post, without naming that post to the commune", async () => {
+    const logo = readFileSync(new URL('../../fixtures/images/logo.png', import.meta.url));
+    const uploaded = await request(t.app)
+      .post('/api/v1/media')
+      .set(editor.commune.auth)
+      .attach('file', logo, 'logo-xa.png');
+    assert.equal(uploaded.status, 201);
+    const imageId = uploaded.body.id as string;
+    // The province works with the units below it: its editor uses the commune's image.
+    const title = `Cảnh báo của tỉnh ${randomUUID().slice(0, 6)}`;
+    const provincePost = await request(t.app)
+      .post('/api/v1/posts')
+      .set(editor.province.auth)
+      .send({ text: title, mediaIds: [imageId], channelIds: [channel.province], scheduledAt: inDays(2) });
+    assert.equal(provincePost.status, 201, JSON.stringify(provincePost.body));
+    const refused = await request(t.app).delete(`/api/v1/media/${imageId}`).set(editor.commune.auth);
+    assert.equal(refused.status, 409);
+    assert.equal(refused.body.error.code, 'media_in_use');
+    assert.ok(!refused.body.error.message.includes(title), refused.body.error.message);
+    assert.match(refused.body.error.message, /1 post\(s\) of other units/);
+    assert.deepEqual(refused.body.error.details, { posts: [], otherUnitsPosts: 1 });
+    const fromProvince = await request(t.app).delete(`/api/v1/media/${imageId}`).set(editor.province.auth);
+    assert.equal(fromProvince.status, 409);
+    assert.ok(fromProvince.body.error.message.includes(title));
+  });
+
   it('refuses an out-of-scope action from the pages as well, and changes nothing', async () => {
     const siblingPost = await inReview(editor.sibling, channel.sibling);
     const { agent, ip, csrf } = await signedInAgent(t, reviewer.commune.user.email);
