@@ -12,6 +12,7 @@ import { csrfProtection } from './http/middleware/csrf.ts';
 import { errorHandler, notFound } from './http/middleware/error-handler.ts';
 import { requestContext } from './http/middleware/request-context.ts';
 import './http/request.ts';
+import { navigation } from './http/nav.ts';
 import { configureViews, staticAssets } from './http/views.ts';
 import { languageMiddleware } from './i18n/i18n.ts';
 import { systemPages, systemRoutes } from './system/system.routes.ts';
@@ -101,6 +102,7 @@ export function createApp(c: Container): express.Express {
   app.use(languageMiddleware(c.i18n, c.config.defaultLanguage));
   app.use(authenticate(c.auth));
   app.use(unreadCount(c.notifications));
+  app.use(navigation());
   // Multipart uploads carry their CSRF field inside the body: read it before the check.
   app.use(uploadParser(c));
   app.use(csrfProtection({ exempt: (req) => req.path.startsWith('/api/v1/webhooks/') }));

@@ -9,6 +9,8 @@ import type { DatabaseHandle } from './db/database.ts';
 import { createI18n } from './i18n/i18n.ts';
 import type { Logger } from './logger.ts';
 import { createHealthService } from './system/health.service.ts';
+import { createHomeRepo } from './system/home.repo.ts';
+import { createHomeService } from './system/home.service.ts';
 import path from 'node:path';
 import { createRenderer } from './rendering/index.ts';
 import { createTemplatesRepo } from './templates/templates.repo.ts';
@@ -90,6 +92,7 @@ export function buildContainer(input: {
     version: config.version,
     mockPlatforms: () => input.mockPlatforms ?? null,
   });
+  const home = createHomeService({ repo: createHomeRepo(db), units: unitsRepo, health });
   const publishingParts = buildPublishingParts({
     config,
     db,
@@ -153,6 +156,7 @@ export function buildContainer(input: {
     users,
     auth,
     health,
+    home,
     renderer,
     templates,
     media,

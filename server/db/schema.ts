@@ -143,12 +143,30 @@ export const postTemplates = pgTable(
     createdAt: createdAt(),
     updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
     archivedAt: timestamp('archived_at', { withTimezone: true }),
+    /** The current version; each edit adds one (post_template_versions keeps them all). */
+    version: integer('version').notNull().default(1),
   },
   (t) => [
     uniqueIndex('post_templates_name_uq')
       .on(t.name)
       .where(sql`${t.archivedAt} is null`),
   ],
+);
+
+/** Every version of a custom template, so a post renders from the version it was written from. */
+export const postTemplateVersions = pgTable(
+  'post_template_versions',
+  {
+    templateId: uuid('template_id')
+      .notNull()
+      .references(() => postTemplates.id, { onDelete: 'cascade' }),
+    version: integer('version').notNull(),
+    name: text('name').notNull(),
+    source: text('source').notNull(),
+    createdBy: uuid('created_by').references(() => users.id, { onDelete: 'set null' }),
+    createdAt: createdAt(),
+  },
+  (t) => [primaryKey({ name: 'post_template_versions_pk', columns: [t.templateId, t.version] })],
 );
 
 export interface MediaVariant {
@@ -271,6 +289,8 @@ export const posts = pgTable(
     /** Increases on every edit; reviews and rejections are pinned to a version. */
     version: integer('version').notNull().default(1),
     templateId: text('template_id'),
+    /** The custom template's version the post was written from; null for built-ins and free text. */
+    templateVersion: integer('template_version'),
     variables: jsonb('variables').$type<Record<string, string>>().notNull().default({}),
     title: text('title').notNull(),
     text: text('text').notNull(),

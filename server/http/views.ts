@@ -71,6 +71,12 @@ export function staticAssets(): express.Router {
       path.dirname(require.resolve('fullcalendar')),
       'index.global.min.js',
     ),
+    // Named time zones (LOA_TIMEZONE) for the calendar, whatever zone the browser is in.
+    '/assets/luxon.min.js': path.join(path.dirname(require.resolve('luxon')), '..', 'global', 'luxon.min.js'),
+    '/assets/fullcalendar-luxon3.js': path.join(
+      path.dirname(require.resolve('@fullcalendar/luxon3')),
+      'index.global.min.js',
+    ),
     '/assets/fullcalendar-vi.js': path.join(
       path.dirname(require.resolve('@fullcalendar/core')),
       'locales',

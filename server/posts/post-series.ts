@@ -45,6 +45,7 @@ export function createPostSeries(deps: {
         {
           status: approved ? 'scheduled' : 'draft',
           templateId: latest.templateId,
+          templateVersion: latest.templateVersion,
           variables: latest.variables,
           title: latest.title,
           text: latest.text,

@@ -12,6 +12,28 @@ import type { PostRow } from './posts.repo.ts';
 import { encodeCursor } from './posts.routes.ts';
 
 const STAFF = ['admin', 'editor', 'reviewer'] as const;
+/** The most posts one calendar window shows; a fuller window says so and links to the list. */
+export const CALENDAR_LIMIT = 500;
+
+/**
+ * A calendar window's bound: an ISO time with an offset (what FullCalendar sends with a named
+ * time zone), or a wall-clock time or date in LOA_TIMEZONE.
+ */
+function calendarInstant(zone: string) {
+  return z
+    .string()
+    .max(40)
+    .transform((value, ctx) => {
+      const at = z.iso.datetime({ offset: true }).safeParse(value).success
+        ? new Date(value)
+        : localToInstant(/^\d{4}-\d{2}-\d{2}$/.test(value) ? `${value}T00:00` : value, zone);
+      if (!at || Number.isNaN(at.getTime())) {
+        ctx.addIssue({ code: 'custom', message: 'is not a time (ISO 8601)' });
+        return z.NEVER;
+      }
+      return at;
+    });
+}
 
 const queueQuery = z.object({
   status: z.enum(POST_STATUSES).optional().catch(undefined),
@@ -120,6 +142,23 @@ export function postsPages(c: Container): Router {
     ]);
     const mediaRows = post.mediaIds.length ? await c.media.getMany(post.mediaIds) : [];
     const campaign = post.campaignId ? await c.campaigns.get(post.campaignId).catch(() => null) : null;
+    // The template (and version) the text was written from, archived or not; a template that
+    // cannot be read any more leaves the post as it is.
+    const template = post.templateId
+      ? await c.templates
+          .getTemplate(
+            post.templateId,
+            post.templateVersion === null ? {} : { version: post.templateVersion },
+          )
+          .then((tpl) => ({
+            id: tpl.id,
+            name: tpl.name,
+            builtIn: tpl.builtIn,
+            version: post.templateVersion,
+            archived: tpl.archivedAt !== null,
+          }))
+          .catch(() => null)
+      : null;
     const isAuthor = post.authorId === actor.id;
     const canWrite = actor.role === 'editor' || actor.role === 'admin';
     const canReview = (actor.role === 'reviewer' || actor.role === 'admin') && !isAuthor;
@@ -133,6 +172,7 @@ export function postsPages(c: Container): Router {
       },
       author: names.get(post.authorId),
       campaign,
+      template,
       images: mediaRows.map((m) => ({ url: c.media.publicUrl(m, 'thumb'), alt: m.altText })),
       publications: publications.map((p) => ({
         ...p,
@@ -220,22 +260,31 @@ export function postsPages(c: Container): Router {
 
   router.get('/calendar', (req, res) => {
     if (!pageActor(req, res, STAFF)) return;
-    renderPage(req, res, 'pages/calendar', { title: req.t('posts.calendar') });
+    renderPage(req, res, 'pages/calendar', {
+      title: req.t('posts.calendar'),
+      timeZone: zone,
+      limit: CALENDAR_LIMIT,
+    });
   });
 
-  /** FullCalendar's event feed: posts whose time falls in [start, end). */
+  /**
+   * FullCalendar's event feed: posts whose time falls in [start, end), at most CALENDAR_LIMIT;
+   * `X-Total-Count` says how many there are, so the page can tell a window that holds more.
+   */
   router.get('/calendar/events', async (req, res) => {
     const actor = pageActor(req, res, STAFF);
     if (!actor) return;
-    const range = z
-      .object({ start: z.iso.datetime({ offset: true }), end: z.iso.datetime({ offset: true }) })
-      .parse(req.query);
-    const rows = await c.posts.listPosts(actor, {
-      from: new Date(range.start),
-      to: new Date(range.end),
-      statuses: POST_STATUSES.filter((s) => s !== 'cancelled' && s !== 'retracted'),
-      limit: 500,
-    });
+    const range = z.object({ start: calendarInstant(zone), end: calendarInstant(zone) }).parse(req.query);
+    const { rows, total } = await c.posts.calendarWindow(
+      actor,
+      {
+        from: range.start,
+        to: range.end,
+        statuses: POST_STATUSES.filter((s) => s !== 'cancelled' && s !== 'retracted'),
+      },
+      CALENDAR_LIMIT,
+    );
+    res.set('X-Total-Count', String(total));
     res.json(
       rows.map((r) => ({
         id: r.id,

@@ -101,6 +101,26 @@ export function createPostsRepo(db: Executor) {
         .orderBy(...by)
         .limit(filter.limit);
     },
+    /** How many posts fall in [from, to] with one of the statuses (the calendar's window). */
+    async countInWindow(filter: {
+      statuses: PostStatus[];
+      from: Date;
+      to: Date;
+      scope: UnitScope;
+    }): Promise<number> {
+      const [row] = await db
+        .select({ n: sql<number>`count(*)::int` })
+        .from(posts)
+        .where(
+          and(
+            inArray(posts.status, filter.statuses),
+            gte(posts.scheduledAt, filter.from),
+            lte(posts.scheduledAt, filter.to),
+            withinScope(posts.unitId, filter.scope),
+          ),
+        );
+      return row?.n ?? 0;
+    },
     async countByStatus(
       status: PostStatus,
       options: { scope: UnitScope; excludeAuthorId?: string },

@@ -144,6 +144,8 @@ export const postResponseSchema = z.object({
   channelIds: z.array(z.string()),
   unitIds: z.array(z.string()),
   templateId: z.string().nullable(),
+  /** The custom template's version the text was written from; null for a built-in or free text. */
+  templateVersion: z.number().nullable(),
   variables: z.record(z.string(), z.string()),
   scheduledAt: z.string(),
   notAfter: z.string().nullable(),

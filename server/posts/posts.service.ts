@@ -78,6 +78,7 @@ export function presentPost(row: PostRow, deps: { publicUrl: string; cardUrl: (c
     channelIds: row.channelIds,
     unitIds: row.unitIds,
     templateId: row.templateId,
+    templateVersion: row.templateVersion,
     variables: row.variables,
     scheduledAt: row.scheduledAt.toISOString(),
     notAfter: row.notAfter?.toISOString() ?? null,
@@ -191,11 +192,14 @@ export function createPostsService(deps: PostsDeps) {
   }
 
   async function render(
-    input: Pick<CreatePostInput, 'templateId' | 'variables' | 'text' | 'withCard'>,
+    input: Pick<CreatePostInput, 'templateId' | 'variables' | 'text' | 'withCard'> & {
+      templateVersion?: number;
+    },
     platforms: Set<Platform>,
   ) {
     const rendered = await deps.templates.renderPost({
       ...(input.templateId !== undefined && { templateId: input.templateId }),
+      ...(input.templateVersion !== undefined && { templateVersion: input.templateVersion }),
       ...(input.variables !== undefined && { variables: input.variables }),
       ...(input.text !== undefined && { text: input.text }),
       withCard: input.withCard ?? false,
@@ -246,6 +250,7 @@ export function createPostsService(deps: PostsDeps) {
         {
           status: 'draft',
           templateId: input.templateId ?? null,
+          templateVersion: rendered.templateVersion,
           variables: input.variables ?? {},
           title: rendered.title,
           text: rendered.text,
@@ -327,10 +332,14 @@ export function createPostsService(deps: PostsDeps) {
       let values: Partial<PostRow> = { scheduledAt, notAfter };
       if (contentChanged) {
         const usesTemplate = input.text === undefined && (input.templateId ?? post.templateId) !== null;
+        const templateId = input.templateId ?? post.templateId;
+        // The post keeps the template version it was written from while it keeps the template.
+        const keptVersion = templateId === post.templateId ? post.templateVersion : null;
         const source = usesTemplate
           ? {
-              templateId: (input.templateId ?? post.templateId)!,
+              templateId: templateId!,
               variables: input.variables ?? post.variables,
+              ...(keptVersion !== null && { templateVersion: keptVersion }),
             }
           : { text: input.text ?? post.text };
         const channelIds = input.channelIds ?? post.channelIds;
@@ -344,8 +353,9 @@ export function createPostsService(deps: PostsDeps) {
         if (limits.length) throw new ValidationError(limits, 'The post is too long for a platform');
         values = {
           ...values,
-          templateId: usesTemplate ? source.templateId! : null,
-          variables: usesTemplate ? source.variables! : {},
+          templateId: usesTemplate ? templateId : null,
+          templateVersion: usesTemplate ? rendered.templateVersion : null,
+          variables: usesTemplate ? (input.variables ?? post.variables) : {},
           title: rendered.title,
           text: rendered.text,
           card: rendered.card,
@@ -420,6 +430,22 @@ export function createPostsService(deps: PostsDeps) {
     return result.updated;
   }
 
+  /**
+   * The posts of a calendar window, at most `limit`, and how many there are in all: a window
+   * with more posts than it shows must say so.
+   */
+  /** The calendar's window of the actor's units: at most `limit` posts, and how many there are. */
+  async function calendarWindow(
+    actor: Actor,
+    window: { statuses: PostStatus[]; from: Date; to: Date },
+    limit: number,
+  ) {
+    const scoped = { ...window, scope: actor.scope };
+    const rows = await repo.list({ ...scoped, limit: limit + 1 });
+    if (rows.length <= limit) return { rows, total: rows.length };
+    return { rows: rows.slice(0, limit), total: await repo.countInWindow(scoped) };
+  }
+
   return {
     createPost,
     getPost,
@@ -433,6 +459,7 @@ export function createPostsService(deps: PostsDeps) {
         scope: actor.scope,
         ...(options.excludeOwn && { excludeAuthorId: actor.id }),
       }),
+    calendarWindow,
     history: (id: string) => repo.events(id),
     present: (row: PostRow) =>
       presentPost(row, { publicUrl: settings.publicUrl, cardUrl: deps.templates.cardUrl }),

@@ -28,6 +28,17 @@ export function systemRoutes(c: Container) {
   ];
 }
 
+/** A failure in plain words, with the platform's own message where it says more. */
+function failureReason(
+  t: (key: string, options?: Record<string, unknown>) => string,
+  kind: string | null,
+  message: string | null,
+): string | null {
+  const plain = kind ? t(`posts.error_${kind}`, { defaultValue: '' }) : '';
+  if (!plain) return message;
+  return kind === 'rejected' && message ? `${plain} ${message}` : plain;
+}
+
 /** The OpenAPI document, its readable page, and the signed-in start page. */
 export function systemPages(c: Container, routes: () => readonly ApiRoute[]): Router {
   const router = Router();
@@ -69,18 +80,20 @@ export function systemPages(c: Container, routes: () => readonly ApiRoute[]): Ro
   router.get('/', async (req, res) => {
     const actor = pageActor(req, res);
     if (!actor) return;
-    const unit = actor.unitId ? await c.repos.units.findById(actor.unitId) : undefined;
-    const [awaitingReview, scheduled] = await Promise.all([
-      c.posts.countByStatus(actor, 'in_review', { excludeOwn: true }),
-      c.posts.countByStatus(actor, 'scheduled'),
-    ]);
+    const view = await c.home.today(actor);
     renderPage(req, res, 'pages/home', {
       title: req.t('home.title'),
-      awaitingReview,
-      scheduled,
+      ...view,
       roleLabel: req.t(`roles.${actor.role}`),
-      unitName: unit?.name,
-      health: await c.health.check(),
+      timeZone: c.config.timeZone,
+      failures: view.failures && {
+        ...view.failures,
+        items: view.failures.items.map((f) => ({
+          ...f,
+          reason: failureReason(req.t, f.errorKind, f.error),
+          statusLabel: req.t(`posts.status_${f.postStatus}`),
+        })),
+      },
     });
   });
   return router;

@@ -6,6 +6,7 @@ import type { Container } from '../container.ts';
 import { AppError, ValidationError, type FieldProblem } from '../errors.ts';
 import { csrfTokenFor } from '../http/middleware/csrf.ts';
 import { fieldErrors, pageActor, renderPage } from '../http/page.ts';
+import type { Actor } from '../auth/actor.ts';
 import { CARD_SIZE_NAMES, type CardSize } from '../rendering/index.ts';
 import { createComposeRepo } from './compose.repo.ts';
 import { instantToLocal, localToInstant } from '../shared/zoned-time.ts';
@@ -80,10 +81,18 @@ export function composePages(c: Container): Router {
   const repo = createComposeRepo(c.database.db);
   const zone = c.config.timeZone;
 
+  /** An edited post keeps the template version it was written from (archived templates too). */
+  async function keptTemplateVersion(actor: Actor, form: ComposeForm): Promise<number | undefined> {
+    if (!form.postId || !form.templateId) return undefined;
+    const post = await c.posts.getPost(actor, form.postId).catch(() => null);
+    return post?.templateId === form.templateId ? (post.templateVersion ?? undefined) : undefined;
+  }
+
   /** The preview's view-model: the post as each platform shows it, counters and problems. */
-  async function preview(form: ComposeForm) {
+  async function preview(actor: Actor, form: ComposeForm) {
     try {
-      const post = await c.templates.renderPost(renderInput(form));
+      const templateVersion = await keptTemplateVersion(actor, form);
+      const post = await c.templates.renderPost({ ...renderInput(form), ...(templateVersion !== undefined && { templateVersion }) });
       const fbText = facebookText(post.text, post.hashtags);
       const description = zaloDescription(post.text, post.title);
       const problems = c.templates.platformProblems(post);
@@ -119,7 +128,11 @@ export function composePages(c: Container): Router {
       repo.listChannels(req.actor!.scope),
       repo.listCampaigns(),
     ]);
-    const template = templates.find((tpl) => tpl.id === form.templateId) ?? null;
+    const templateVersion = await keptTemplateVersion(req.actor!, form);
+    const template =
+      templateVersion === undefined
+        ? (templates.find((tpl) => tpl.id === form.templateId) ?? null)
+        : await c.templates.getTemplate(form.templateId, { version: templateVersion }).catch(() => null);
     const fields = (template?.variables ?? []).map((v) => ({
       ...v,
       value: form.variables[v.name] ?? v.default ?? '',
@@ -134,7 +147,12 @@ export function composePages(c: Container): Router {
         title: req.t('compose.title'),
         form,
         template,
-        templates: templates.map((tpl) => ({ id: tpl.id, name: tpl.name, builtIn: tpl.builtIn, selected: tpl.id === form.templateId })),
+        templates: [...templates, ...(template && !templates.some((tpl) => tpl.id === template.id) ? [template] : [])].map((tpl) => ({
+          id: tpl.id,
+          name: tpl.name,
+          builtIn: tpl.builtIn,
+          selected: tpl.id === form.templateId,
+        })),
         fields,
         media: mediaRows.map((row) => ({
           id: row.id,
@@ -205,7 +223,7 @@ export function composePages(c: Container): Router {
   router.post('/compose/preview', async (req, res) => {
     if (!pageActor(req, res, COMPOSERS)) return;
     const form = readForm((req.body ?? {}) as Record<string, unknown>);
-    res.render('partials/compose-preview', { layout: false, preview: await preview(form), __t: req.t, csrfToken: csrfTokenFor(req) });
+    res.render('partials/compose-preview', { layout: false, preview: await preview(req.actor!, form), __t: req.t, csrfToken: csrfTokenFor(req) });
   });
 
   // Without JavaScript: "Xem trước" re-renders the page with the preview; "Lưu nháp" saves.
@@ -215,7 +233,7 @@ export function composePages(c: Container): Router {
     const body = (req.body ?? {}) as Record<string, unknown>;
     const form = readForm(body);
     if (body.action !== 'save') {
-      await showComposer(req, res, form, { preview: await preview(form) });
+      await showComposer(req, res, form, { preview: await preview(req.actor!, form) });
       return;
     }
     const problems: FieldProblem[] = [];
@@ -240,7 +258,7 @@ export function composePages(c: Container): Router {
     } catch (error) {
       if (!(error instanceof AppError) || error.status >= 500) throw error;
       const list = error instanceof ValidationError ? error.problems : [{ path: 'save', message: error.message }];
-      await showComposer(req, res, form, { preview: await preview(form), errors: fieldErrors(list), problems: list }, error.status === 422 ? 422 : error.status);
+      await showComposer(req, res, form, { preview: await preview(req.actor!, form), errors: fieldErrors(list), problems: list }, error.status === 422 ? 422 : error.status);
     }
   });
 

@@ -36,6 +36,40 @@ export const createTemplateSchema = z.strictObject({
 });
 export type CreateTemplateInput = z.infer<typeof createTemplateSchema>;
 
+/** An edit of a custom template: the fields that change; the rest is kept from the current version. */
+export const updateTemplateSchema = z
+  .strictObject({
+    /** The version the editor opened; a newer one → 409, so no one overwrites an edit unseen. */
+    version: z.int().min(1).optional(),
+    name: createTemplateSchema.shape.name.optional(),
+    description: createTemplateSchema.shape.description,
+    body: createTemplateSchema.shape.body.optional(),
+    title: createTemplateSchema.shape.title.unwrap().nullable().optional(),
+    card: createTemplateSchema.shape.card,
+    variables: createTemplateSchema.shape.variables.optional(),
+    hashtags: createTemplateSchema.shape.hashtags,
+    captions: createTemplateSchema.shape.captions,
+  })
+  .refine((input) => Object.keys(input).some((key) => key !== 'version'), {
+    message: 'give at least one field to change',
+  });
+export type UpdateTemplateInput = z.infer<typeof updateTemplateSchema>;
+
+export const copyTemplateSchema = z
+  .strictObject({ name: createTemplateSchema.shape.name.optional() })
+  .default({});
+export type CopyTemplateInput = z.infer<typeof copyTemplateSchema>;
+
+export const listTemplatesQuerySchema = z.object({
+  /** `true`: archived custom templates too (they are hidden by default, as in the composer). */
+  archived: z.enum(['true', 'false']).default('false'),
+});
+
+export const getTemplateQuerySchema = z.object({
+  /** A past version of a custom template (the one an old post was written from). */
+  version: z.coerce.number().int().min(1).optional(),
+});
+
 export const renderTemplateSchema = z.strictObject({
   // Values are checked per variable by the template itself (names every missing or wrong one).
   variables: z.record(z.string(), z.union([z.string(), z.number()])).default({}),
@@ -60,8 +94,16 @@ export const templateResponseSchema = z.object({
   name: z.string(),
   description: z.string(),
   builtIn: z.boolean(),
+  /** A custom template's version (each edit adds one); null for a built-in. */
+  version: z.number().nullable(),
+  archivedAt: z.string().nullable(),
   cardLayout: z.string().nullable(),
   variables: z.array(variableResponse),
+  body: z.string(),
+  title: z.string().nullable(),
+  card: z.object({ layout: z.string(), headline: z.string(), body: z.string() }).nullable(),
+  hashtags: z.array(z.string()),
+  captions: z.array(z.string()),
 });
 
 const problem = z.object({ path: z.string(), message: z.string() });

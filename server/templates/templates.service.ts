@@ -8,7 +8,7 @@ import { actorAudit, type Actor } from '../auth/actor.ts';
 import type { Database } from '../db/database.ts';
 import { uniqueOrConflict } from '../db/pg-errors.ts';
 import type { PostCard } from '../db/schema.ts';
-import { NotFoundError, ValidationError, type FieldProblem } from '../errors.ts';
+import { ConflictError, NotFoundError, ValidationError, type FieldProblem } from '../errors.ts';
 import type { Logger } from '../logger.ts';
 import { renderQrPng, type CardSize, type Renderer } from '../rendering/index.ts';
 import { clip, platformProblems, tidyPostText, titleFromText } from './post-text.ts';
@@ -20,15 +20,22 @@ import {
   type TemplateDefinition,
 } from './template-library.ts';
 import { renderTemplate } from './template-render.ts';
-import { formatPhone } from './template-values.ts';
-import type { TemplateRow, TemplatesRepo } from './templates.repo.ts';
-import { DEFAULT_CARD_LAYOUT, type CreateTemplateInput } from './templates.schemas.ts';
+import { formatPhone, sampleValue } from './template-values.ts';
+import type { TemplatesRepo } from './templates.repo.ts';
+import {
+  DEFAULT_CARD_LAYOUT,
+  type CopyTemplateInput,
+  type CreateTemplateInput,
+  type UpdateTemplateInput,
+} from './templates.schemas.ts';
 
 export { checkPlatformLimits } from './template-render.ts';
 export { platformProblems } from './post-text.ts';
 
 export interface RenderPostInput {
   templateId?: string;
+  /** A custom template's past version (the one a post was written from); default: the current one. */
+  templateVersion?: number;
   variables?: Record<string, string>;
   text?: string;
   withCard: boolean;
@@ -42,6 +49,8 @@ export interface RenderPostInput {
 }
 
 export interface RenderedPost {
+  /** The custom template's version the text was rendered from; null for built-ins and free text. */
+  templateVersion: number | null;
   title: string;
   text: string;
   hashtags: string[];
@@ -84,12 +93,34 @@ export function templateSource(id: string, input: CreateTemplateInput): string {
   return `---\n${toYaml(front, { lineWidth: 0 })}---\n${input.body.normalize('NFC').trim()}\n`;
 }
 
-export function presentTemplate(def: TemplateDefinition) {
+/** A template as the library shows it: its definition, its version and whether it is archived. */
+export interface TemplateInfo extends TemplateDefinition {
+  version: number | null;
+  archivedAt: Date | null;
+}
+
+/** The fields of a definition as the API takes them, to save it again (edit or copy). */
+function asInput(def: TemplateDefinition, name = def.name): CreateTemplateInput {
+  return {
+    name,
+    description: def.description,
+    body: def.source,
+    ...(def.title !== null && { title: def.title }),
+    card: def.card,
+    variables: def.variables,
+    hashtags: def.hashtags,
+    captions: def.captions,
+  };
+}
+
+export function presentTemplate(def: TemplateInfo) {
   return {
     id: def.id,
     name: def.name,
     description: def.description,
     builtIn: def.builtIn,
+    version: def.version,
+    archivedAt: def.archivedAt?.toISOString() ?? null,
     cardLayout: def.card?.layout ?? null,
     variables: def.variables.map((v) => ({
       name: v.name,
@@ -100,14 +131,20 @@ export function presentTemplate(def: TemplateDefinition) {
       help: v.help ?? null,
       maxLength: v.maxLength ?? null,
     })),
+    body: def.source,
+    title: def.title,
+    card: def.card,
+    hashtags: def.hashtags,
+    captions: def.captions,
   };
 }
 
 export function createTemplatesService(deps: Deps) {
   const { repo, renderer, settings } = deps;
   let builtIns: Promise<ReadonlyMap<string, TemplateDefinition>> | undefined;
-  // Parsed custom templates, keyed by id and last change, so a render does not re-parse.
-  const customCache = new Map<string, { updatedAt: number; def: TemplateDefinition }>();
+  // Parsed custom templates, keyed by id and version: a version never changes once saved, so a
+  // render does not re-parse, and the same object keeps its compiled Handlebars.
+  const customCache = new Map<string, TemplateDefinition>();
 
   function layoutProblems(def: Pick<TemplateDefinition, 'card'>): TemplateProblem[] {
     const layouts = renderer.listLayouts();
@@ -129,55 +166,184 @@ export function createTemplatesService(deps: Deps) {
     return builtIns;
   }
 
-  function customDefinition(row: TemplateRow): TemplateDefinition {
-    const cached = customCache.get(row.id);
-    if (cached && cached.updatedAt === row.updatedAt.getTime()) return cached.def;
-    const result = checkTemplateSource(row.source, row.name, false);
+  function customDefinition(stored: { id: string; version: number; name: string; source: string }): TemplateDefinition {
+    const key = `${stored.id}@${stored.version}`;
+    const cached = customCache.get(key);
+    if (cached) return cached;
+    const result = checkTemplateSource(stored.source, stored.name, false);
     if (!result.ok) {
-      throw new ValidationError(asFieldProblems(result.problems), `Template "${row.name}" is no longer valid: ${describe(result.problems)}`);
+      throw new ValidationError(asFieldProblems(result.problems), `Template "${stored.name}" is no longer valid: ${describe(result.problems)}`);
     }
-    customCache.set(row.id, { updatedAt: row.updatedAt.getTime(), def: result.template });
+    customCache.set(key, result.template);
     return result.template;
   }
 
-  async function getTemplate(id: string): Promise<TemplateDefinition> {
-    const builtIn = (await builtInMap()).get(id);
-    if (builtIn) return builtIn;
-    const row = UUID.test(id) ? await repo.findById(id) : undefined;
-    if (!row) throw new NotFoundError('Template');
-    return customDefinition(row);
-  }
-
-  async function listTemplates(): Promise<TemplateDefinition[]> {
-    const custom: TemplateDefinition[] = [];
-    for (const row of await repo.listActive()) {
-      try {
-        custom.push(customDefinition(row));
-      } catch (error) {
-        deps.logger?.warn({ templateId: row.id, err: error }, 'stored template skipped');
-      }
-    }
-    return [...(await builtInMap()).values(), ...custom];
-  }
-
-  async function createTemplate(actor: Actor, input: CreateTemplateInput): Promise<TemplateDefinition> {
-    const id = randomUUID();
+  /** A new template's or version's source, checked as at save: 422 naming every problem. */
+  function checkedSource(id: string, input: CreateTemplateInput): { source: string; def: TemplateDefinition } {
     const source = templateSource(id, input);
     const checked = checkTemplateSource(source, input.name, false);
     const problems = checked.ok ? layoutProblems(checked.template) : checked.problems;
     if (!checked.ok || problems.length > 0) {
       throw new ValidationError(asFieldProblems(problems), `Template refused: ${describe(problems)}`);
     }
+    return { source, def: checked.template };
+  }
+
+  const builtInInfo = (def: TemplateDefinition): TemplateInfo => ({ ...def, version: null, archivedAt: null });
+
+  /**
+   * One template: a built-in, or a custom one (archived ones too: old posts refer to them), at
+   * its current version or at `version`.
+   */
+  async function getTemplate(id: string, options: { version?: number } = {}): Promise<TemplateInfo> {
+    const builtIn = (await builtInMap()).get(id);
+    if (builtIn) {
+      if (options.version !== undefined) throw new NotFoundError('Template version');
+      return builtInInfo(builtIn);
+    }
+    const row = UUID.test(id) ? await repo.findById(id) : undefined;
+    if (!row) throw new NotFoundError('Template');
+    if (options.version === undefined || options.version === row.version) {
+      return { ...customDefinition(row), version: row.version, archivedAt: row.archivedAt };
+    }
+    const old = await repo.findVersion(id, options.version);
+    if (!old) throw new NotFoundError('Template version');
+    return { ...customDefinition({ ...old, id }), version: old.version, archivedAt: row.archivedAt };
+  }
+
+  /** The built-in library, then the custom templates (archived ones only when asked for). */
+  async function listTemplates(options: { includeArchived?: boolean } = {}): Promise<TemplateInfo[]> {
+    const custom: TemplateInfo[] = [];
+    for (const row of await repo.list({ includeArchived: options.includeArchived ?? false })) {
+      try {
+        custom.push({ ...customDefinition(row), version: row.version, archivedAt: row.archivedAt });
+      } catch (error) {
+        deps.logger?.warn({ templateId: row.id, err: error }, 'stored template skipped');
+      }
+    }
+    return [...(await builtInMap()).values()].map(builtInInfo).concat(custom);
+  }
+
+  async function createTemplate(actor: Actor, input: CreateTemplateInput, origin?: { copiedFrom: string }): Promise<TemplateInfo> {
+    const id = randomUUID();
+    const { source } = checkedSource(id, input);
+    const createdBy = actor.via === 'system' ? null : actor.id;
     return deps.db.transaction(async (tx) => {
       const row = await uniqueOrConflict(
-        () => repo.insert({ id, name: input.name, description: input.description ?? '', source, createdBy: actor.via === 'system' ? null : actor.id }, tx),
+        () => repo.insert({ id, name: input.name, description: input.description ?? '', source, createdBy }, tx),
         'post_templates_name_uq',
         'A template with this name already exists',
         'template_name_taken',
       );
-      await deps.audit({ ...actorAudit(actor), action: 'template.created', targetType: 'template', targetId: row.id, details: { name: row.name } }, tx);
-      return customDefinition(row);
+      await repo.insertVersion({ templateId: id, version: row.version, name: row.name, source, createdBy }, tx);
+      await deps.audit(
+        { ...actorAudit(actor), action: 'template.created', targetType: 'template', targetId: row.id, details: { name: row.name, ...origin } },
+        tx,
+      );
+      return { ...customDefinition(row), version: row.version, archivedAt: null };
     });
+  }
+
+  async function refuseBuiltIn(id: string, action: string): Promise<void> {
+    if ((await builtInMap()).has(id)) {
+      throw new ConflictError(`Built-in templates are read-only: copy one to ${action} it`, 'template_built_in');
+    }
+  }
+
+  /**
+   * Saves an edit of a custom template as its next version. Posts keep the version they were
+   * written from; the composer offers the new one. An edit that changes nothing adds no version.
+   */
+  async function updateTemplate(actor: Actor, id: string, input: UpdateTemplateInput): Promise<TemplateInfo> {
+    await refuseBuiltIn(id, 'change');
+    if (!UUID.test(id)) throw new NotFoundError('Template');
+    return deps.db.transaction(async (tx) => {
+      const row = await repo.lockById(id, tx);
+      if (!row) throw new NotFoundError('Template');
+      if (row.archivedAt) throw new ConflictError('An archived template cannot be edited: copy it instead', 'template_archived');
+      if (input.version !== undefined && input.version !== row.version) {
+        throw new ConflictError(`The template changed since you opened it (now version ${row.version})`, 'stale_version', { version: row.version });
+      }
+      const current = customDefinition(row);
+      const { version: _expected, title, ...changes } = input;
+      const base = asInput(current);
+      const merged: CreateTemplateInput = {
+        ...base,
+        ...Object.fromEntries(Object.entries(changes).filter(([, value]) => value !== undefined)),
+      };
+      if (title === null) delete merged.title;
+      else if (title !== undefined) merged.title = title;
+      const { source } = checkedSource(id, merged);
+      if (source === row.source) {
+        return { ...current, version: row.version, archivedAt: null };
+      }
+      const version = row.version + 1;
+      const updated = await uniqueOrConflict(
+        () => repo.update(id, { name: merged.name, description: merged.description ?? '', source, version }, tx),
+        'post_templates_name_uq',
+        'A template with this name already exists',
+        'template_name_taken',
+      );
+      const createdBy = actor.via === 'system' ? null : actor.id;
+      await repo.insertVersion({ templateId: id, version, name: updated.name, source, createdBy }, tx);
+      await deps.audit(
+        { ...actorAudit(actor), action: 'template.updated', targetType: 'template', targetId: id, details: { name: updated.name, version } },
+        tx,
+      );
+      return { ...customDefinition(updated), version, archivedAt: null };
+    });
+  }
+
+  /** Archives a custom template: gone from the composer and the library, kept for old posts. */
+  async function archiveTemplate(actor: Actor, id: string): Promise<TemplateInfo> {
+    await refuseBuiltIn(id, 'retire');
+    if (!UUID.test(id)) throw new NotFoundError('Template');
+    return deps.db.transaction(async (tx) => {
+      const row = await repo.lockById(id, tx);
+      if (!row) throw new NotFoundError('Template');
+      if (row.archivedAt) throw new ConflictError('The template is already archived', 'template_archived');
+      const archived = await repo.update(id, { archivedAt: new Date() }, tx);
+      await deps.audit(
+        { ...actorAudit(actor), action: 'template.archived', targetType: 'template', targetId: id, details: { name: row.name, version: row.version } },
+        tx,
+      );
+      return { ...customDefinition(archived), version: archived.version, archivedAt: archived.archivedAt };
+    });
+  }
+
+  /** A free name for a copy: "<name> (bản sao)", then "(bản sao 2)", ... */
+  async function copyName(name: string): Promise<string> {
+    for (let n = 1; n < 100; n++) {
+      const suffix = n === 1 ? ' (bản sao)' : ` (bản sao ${n})`;
+      const candidate = `${[...name].slice(0, 120 - suffix.length).join('')}${suffix}`;
+      if (!(await repo.nameTaken(candidate))) return candidate;
+    }
+    throw new ConflictError('Too many copies of this template: give the copy a name', 'template_name_taken');
+  }
+
+  /** A new custom template with the content of any template (a built-in, or an archived one). */
+  async function copyTemplate(actor: Actor, id: string, input: CopyTemplateInput = {}): Promise<TemplateInfo> {
+    const source = await getTemplate(id);
+    const name = input.name ?? (await copyName(source.name));
+    return createTemplate(actor, asInput(source, name), { copiedFrom: id });
+  }
+
+  /** The definition a post renders from: the current version unless a past one is named. */
+  async function definitionForPost(id: string, version: number | undefined): Promise<{ def: TemplateDefinition; version: number | null }> {
+    const builtIn = (await builtInMap()).get(id);
+    if (builtIn) return { def: builtIn, version: null };
+    const row = UUID.test(id) ? await repo.findById(id) : undefined;
+    if (!row) throw new NotFoundError('Template');
+    if (version !== undefined && version !== row.version) {
+      const old = await repo.findVersion(id, version);
+      if (!old) throw new NotFoundError('Template version');
+      return { def: customDefinition({ ...old, id }), version };
+    }
+    // A post keeps an archived template it was written from; a new one cannot choose it.
+    if (row.archivedAt && version === undefined) {
+      throw new ValidationError([{ path: 'templateId', message: `the template "${row.name}" was archived (mẫu đã ngừng dùng)` }]);
+    }
+    return { def: customDefinition(row), version: row.version };
   }
 
   async function makeCard(lines: { layout: string; headline: string; body: string | undefined }, input: RenderPostInput, extra: { unitName?: string; hotline?: string }): Promise<PostCard> {
@@ -225,27 +391,44 @@ export function createTemplatesService(deps: Deps) {
 
   /** Text, title, hashtags, captions and (withCard) the image card of a post. NFC throughout. */
   async function renderPost(input: RenderPostInput): Promise<RenderedPost> {
-    let post: Omit<RenderedPost, 'card'>;
-    let lines: { layout: string; headline: string; body: string | undefined } | null = null;
-    let unitName = clean(input.unitName);
-    let hotline = clean(input.hotline);
     if (input.templateId !== undefined) {
-      const def = await getTemplate(input.templateId);
-      const variables = input.variables ?? {};
-      const out = renderTemplate(def, variables, { timeZone: settings.timeZone });
-      post = { title: out.title, text: out.text, hashtags: out.hashtags, captions: out.captions };
-      if (out.card) lines = { layout: out.card.layout, headline: out.card.headline, body: out.card.body || undefined };
-      unitName = clean(Object.hasOwn(variables, 'unitName') ? variables.unitName : undefined) ?? unitName;
-      const phone = clean(Object.hasOwn(variables, 'hotline') ? variables.hotline : undefined);
-      hotline = phone ? formatPhone(phone) : hotline;
-    } else {
-      const text = tidyPostText(input.text ?? '');
-      if (text === '') throw new ValidationError([{ path: 'text', message: 'Write the post text or choose a template (chưa có nội dung)' }]);
-      post = { title: titleFromText(text), text, hashtags: [], captions: [] };
+      const { def, version } = await definitionForPost(input.templateId, input.templateVersion);
+      return renderDefinition(def, version, input.variables ?? {}, input);
     }
+    const text = tidyPostText(input.text ?? '');
+    if (text === '') throw new ValidationError([{ path: 'text', message: 'Write the post text or choose a template (chưa có nội dung)' }]);
+    const post = { templateVersion: null, title: titleFromText(text), text, hashtags: [], captions: [] };
     if (!input.withCard) return { ...post, card: null };
-    lines ??= { layout: DEFAULT_CARD_LAYOUT, headline: post.title, body: undefined };
+    const lines = { layout: DEFAULT_CARD_LAYOUT, headline: post.title, body: undefined };
+    return { ...post, card: await makeCard(lines, input, { unitName: clean(input.unitName), hotline: clean(input.hotline) }) };
+  }
+
+  async function renderDefinition(
+    def: TemplateDefinition,
+    version: number | null,
+    variables: Record<string, string>,
+    input: Omit<RenderPostInput, 'templateId' | 'templateVersion' | 'variables' | 'text'>,
+  ): Promise<RenderedPost> {
+    const out = renderTemplate(def, variables, { timeZone: settings.timeZone });
+    const post = { templateVersion: version, title: out.title, text: out.text, hashtags: out.hashtags, captions: out.captions };
+    if (!input.withCard) return { ...post, card: null };
+    const unitName = clean(Object.hasOwn(variables, 'unitName') ? variables.unitName : undefined) ?? clean(input.unitName);
+    const phone = clean(Object.hasOwn(variables, 'hotline') ? variables.hotline : undefined);
+    const hotline = phone ? formatPhone(phone) : clean(input.hotline);
+    const lines = out.card
+      ? { layout: out.card.layout, headline: out.card.headline, body: out.card.body || undefined }
+      : { layout: DEFAULT_CARD_LAYOUT, headline: post.title, body: undefined };
     return { ...post, card: await makeCard(lines, input, { unitName, hotline }) };
+  }
+
+  /**
+   * The template editor's live preview: an unsaved template checked as at save (422 naming every
+   * problem), rendered with each variable's default or a plausible sample value.
+   */
+  async function previewTemplate(input: CreateTemplateInput, options: { withCard: boolean }): Promise<RenderedPost> {
+    const { def } = checkedSource(randomUUID(), input);
+    const samples = Object.fromEntries(def.variables.map((v) => [v.name, sampleValue(v)]));
+    return renderDefinition(def, null, samples, { withCard: options.withCard && def.card !== null });
   }
 
   /** Absolute URL of a rendered card (served read-only under /media/cards/). */
@@ -259,7 +442,19 @@ export function createTemplatesService(deps: Deps) {
     await renderer.warmUp();
   }
 
-  return { start, getTemplate, listTemplates, createTemplate, renderPost, cardUrl, platformProblems };
+  return {
+    start,
+    getTemplate,
+    listTemplates,
+    createTemplate,
+    updateTemplate,
+    archiveTemplate,
+    copyTemplate,
+    renderPost,
+    previewTemplate,
+    cardUrl,
+    platformProblems,
+  };
 }
 
 export type TemplatesService = ReturnType<typeof createTemplatesService>;
