@@ -100,9 +100,9 @@ export function createMediaRepo(db: Executor) {
       id: string,
       statuses: readonly PostStatus[],
       tx: Executor = db,
-    ): Promise<{ id: string; status: PostStatus; title: string }[]> {
+    ): Promise<{ id: string; status: PostStatus; title: string; unitId: string | null }[]> {
       return tx
-        .select({ id: posts.id, status: posts.status, title: posts.title })
+        .select({ id: posts.id, status: posts.status, title: posts.title, unitId: posts.unitId })
         .from(posts)
         .where(
           and(sql`${posts.mediaIds} @> ${JSON.stringify([id])}::jsonb`, inArray(posts.status, [...statuses])),

@@ -3,7 +3,7 @@
 // never pulls an image from under a post that may still be published.
 import type { AuditRecorder } from '../audit/audit.service.ts';
 import { actorAudit, type Actor } from '../auth/actor.ts';
-import { requireInScope } from '../auth/unit-scope.ts';
+import { requireInScope, scopeCovers } from '../auth/unit-scope.ts';
 import type { Database } from '../db/database.ts';
 import type { MediaVariant, PostStatus } from '../db/schema.ts';
 import { ConflictError, NotFoundError, UnsupportedMediaTypeError, ValidationError } from '../errors.ts';
@@ -183,14 +183,21 @@ export function createMediaService(deps: Deps) {
       const row = await repo.findById(id, tx);
       if (!row) throw new NotFoundError('Media');
       requireInScope(actor, row.unitId, 'image');
-      const users = await repo.postsUsing(id, BLOCKING_POST_STATUSES, tx);
-      if (users.length > 0) {
-        const list = users.map((p) => `“${p.title}” (${p.status})`).join(', ');
+      const using = await repo.postsUsing(id, BLOCKING_POST_STATUSES, tx);
+      if (using.length > 0) {
+        // Posts of units outside the actor's scope block the deletion too, but are only counted.
+        const visible = using.filter((p) => scopeCovers(actor.scope, p.unitId));
+        const others = using.length - visible.length;
+        const list = [
+          ...visible.map((p) => `“${p.title}” (${p.status})`),
+          ...(others > 0 ? [`${others} post(s) of other units`] : []),
+        ].join(', ');
         throw new ConflictError(
           `This image is used by posts that may still be published: ${list}. Remove it from them first.`,
           'media_in_use',
           {
-            posts: users,
+            posts: visible.map(({ id, status, title }) => ({ id, status, title })),
+            ...(others > 0 && { otherUnitsPosts: others }),
           },
         );
       }

@@ -29,18 +29,32 @@ describe('unit scope: editors and reviewers work within their unit and the units
   let unitlessEditor: User;
   let unitlessReviewer: User;
   const channel = {} as Record<'province' | 'commune' | 'team' | 'sibling', string>;
-  const connected: string[] = [];
+  const pageIds: string[] = [];
+
+  /**
+   * A new Page on the mock Facebook. Every test file's mock hands out the same Page ids (fixed
+   * seed), so a channel another file connected with this id is renamed out of the way: connecting
+   * it here then makes a new channel, not a reconnection of that file's one.
+   */
+  async function freshPage(name: string) {
+    const page = await platforms.createPage(name);
+    await t.c.database.db
+      .update(channels)
+      .set({ externalId: sql`${channels.externalId} || '-taken-' || ${channels.id}` })
+      .where(eq(channels.externalId, page.id));
+    pageIds.push(page.id);
+    return page;
+  }
 
   /** A channel on the mock Facebook, connected by the admin through the API, given to a unit. */
   async function connectPage(name: string, unitId: string): Promise<string> {
-    const page = await platforms.createPage(name);
+    const page = await freshPage(name);
     const res = await request(t.app)
       .post('/api/v1/channels')
       .set(admin.auth)
       .send({ platform: 'facebook', externalId: page.id, accessToken: page.access_token, unitId });
     assert.equal(res.status, 201, JSON.stringify(res.body));
     assert.equal(res.body.unitId, unitId);
-    connected.push(res.body.id as string);
     return res.body.id as string;
   }
 
@@ -87,11 +101,11 @@ describe('unit scope: editors and reviewers work within their unit and the units
     unitlessReviewer = await makeUser(t, 'reviewer');
   });
   after(async () => {
-    // The mock gives the same Page ids to every test file (fixed seed): free the ones used here.
+    // And the same for the files after this one.
     await t.c.database.db
       .update(channels)
-      .set({ externalId: sql`${channels.externalId} || '-unit-scope-' || ${channels.id}` })
-      .where(inArray(channels.id, connected));
+      .set({ externalId: sql`${channels.externalId} || '-taken-' || ${channels.id}` })
+      .where(inArray(channels.externalId, pageIds));
     await t.close();
     await platforms.close();
   });
@@ -363,7 +377,7 @@ describe('unit scope: editors and reviewers work within their unit and the units
   });
 
   it('lets an admin give a channel to a unit, whose people then post to it', async () => {
-    const page = await platforms.createPage(`Trang chưa có đơn vị ${randomUUID().slice(0, 6)}`);
+    const page = await freshPage(`Trang chưa có đơn vị ${randomUUID().slice(0, 6)}`);
     const made = await request(t.app)
       .post('/api/v1/channels')
       .set(admin.auth)
@@ -371,7 +385,6 @@ describe('unit scope: editors and reviewers work within their unit and the units
     assert.equal(made.status, 201);
     assert.equal(made.body.unitId, null);
     const id = made.body.id as string;
-    connected.push(id);
     const seen = async (who: User) =>
       ((await request(t.app).get('/api/v1/channels').set(who.auth)).body.items as { id: string }[]).some(
         (c) => c.id === id,
@@ -417,7 +430,7 @@ describe('unit scope: editors and reviewers work within their unit and the units
   });
 
   it('lets an admin give a channel to a unit from the channels page', async () => {
-    const page = await platforms.createPage(`Trang giao từ trang quản trị ${randomUUID().slice(0, 6)}`);
+    const page = await freshPage(`Trang giao từ trang quản trị ${randomUUID().slice(0, 6)}`);
     const id = (
       await t.c.channels.connect(SYSTEM_ACTOR, {
         platform: 'facebook',
@@ -425,7 +438,6 @@ describe('unit scope: editors and reviewers work within their unit and the units
         accessToken: page.access_token,
       })
     ).id;
-    connected.push(id);
     const { agent, ip, csrf } = await signedInAgent(t, admin.user.email);
     const list = await agent.get('/admin/channels').set('X-Forwarded-For', ip);
     assert.equal(list.status, 200);
@@ -458,6 +470,32 @@ describe('unit scope: editors and reviewers work within their unit and the units
       .send({ _csrf: csrf, unitId: '' });
     assert.equal(cleared.status, 303);
     assert.equal((await t.c.channels.get(id)).unitId, null);
+  });
+
+  it("keeps an image used by the province's post, without naming that post to the commune", async () => {
+    const logo = readFileSync(new URL('../../fixtures/images/logo.png', import.meta.url));
+    const uploaded = await request(t.app)
+      .post('/api/v1/media')
+      .set(editor.commune.auth)
+      .attach('file', logo, 'logo-xa.png');
+    assert.equal(uploaded.status, 201);
+    const imageId = uploaded.body.id as string;
+    // The province works with the units below it: its editor uses the commune's image.
+    const title = `Cảnh báo của tỉnh ${randomUUID().slice(0, 6)}`;
+    const provincePost = await request(t.app)
+      .post('/api/v1/posts')
+      .set(editor.province.auth)
+      .send({ text: title, mediaIds: [imageId], channelIds: [channel.province], scheduledAt: inDays(2) });
+    assert.equal(provincePost.status, 201, JSON.stringify(provincePost.body));
+    const refused = await request(t.app).delete(`/api/v1/media/${imageId}`).set(editor.commune.auth);
+    assert.equal(refused.status, 409);
+    assert.equal(refused.body.error.code, 'media_in_use');
+    assert.ok(!refused.body.error.message.includes(title), refused.body.error.message);
+    assert.match(refused.body.error.message, /1 post\(s\) of other units/);
+    assert.deepEqual(refused.body.error.details, { posts: [], otherUnitsPosts: 1 });
+    const fromProvince = await request(t.app).delete(`/api/v1/media/${imageId}`).set(editor.province.auth);
+    assert.equal(fromProvince.status, 409);
+    assert.ok(fromProvince.body.error.message.includes(title));
   });
 
   it('refuses an out-of-scope action from the pages as well, and changes nothing', async () => {

@@ -41,16 +41,19 @@ describe('public pages: the warning page', function () {
     page = await platforms.createPage('Công an tỉnh Quảng Nam');
     const zalo = await platforms.createOa('Công an Quảng Nam OA');
     oa = zalo;
+    // The unit's own channels: its editor posts only to channels of their unit.
     const fb = await t.c.channels.connect(SYSTEM_ACTOR, {
       platform: 'facebook',
       externalId: page.id,
       accessToken: page.access_token,
+      unitId: fixture.unit.id,
     });
     const za = await t.c.channels.connect(SYSTEM_ACTOR, {
       platform: 'zalo',
       externalId: zalo.oa_id,
       accessToken: zalo.access_token,
       refreshToken: zalo.refresh_token,
+      unitId: fixture.unit.id,
     });
     channelIds = [fb.id, za.id];
     post = await templatePost(t, fixture.actor, 'Công an tỉnh Quảng Nam', channelIds);

@@ -29,12 +29,13 @@ describe('public pages: verifying a link or code', function () {
       { LOA_PUBLIC_URL: PUBLIC_URL },
       { platformUrls: platforms.urls, mockPlatforms: platforms.mock },
     );
-    const { actor } = await unitWithEditor(t, 'Công an tỉnh Huế');
+    const { actor, unit } = await unitWithEditor(t, 'Công an tỉnh Huế');
     const page = await platforms.createPage('Công an tỉnh Huế');
     const fb = await t.c.channels.connect(SYSTEM_ACTOR, {
       platform: 'facebook',
       externalId: page.id,
       accessToken: page.access_token,
+      unitId: unit.id,
     });
     post = await templatePost(t, actor, 'Công an tỉnh Huế', [fb.id]);
     await withPublications(t, post.id, [fb.id]);
