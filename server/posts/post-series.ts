@@ -52,6 +52,7 @@ export function createPostSeries(deps: {
           mediaIds: latest.mediaIds,
           withCard: latest.withCard,
           card: latest.card,
+          zaloCover: latest.zaloCover,
           channelIds: latest.channelIds,
           unitIds: latest.unitIds,
           scheduledAt: next,

@@ -3,7 +3,8 @@
 // time and campaign, and save a draft through the posts service.
 import { Router, type Request, type Response } from 'express';
 import type { Container } from '../container.ts';
-import { AppError, ValidationError, type FieldProblem } from '../errors.ts';
+import type { Actor } from '../auth/actor.ts';
+import { AppError, PlatformLimitError, ValidationError, type FieldProblem } from '../errors.ts';
 import { csrfTokenFor } from '../http/middleware/csrf.ts';
 import { fieldErrors, pageActor, renderPage } from '../http/page.ts';
 import { CARD_SIZE_NAMES, type CardSize } from '../rendering/index.ts';
@@ -80,21 +81,55 @@ export function composePages(c: Container): Router {
   const repo = createComposeRepo(c.database.db);
   const zone = c.config.timeZone;
 
-  /** The preview's view-model: the post as each platform shows it, counters and problems. */
-  async function preview(form: ComposeForm) {
+  /**
+   * The preview's view-model: the post as each platform shows it, counters, and the compose-time
+   * checks per chosen channel (the same the save, submit and approval run), with the Zalo cover
+   * the post will get when it has no picture of its own.
+   */
+  async function preview(req: Request, actor: Actor, form: ComposeForm) {
     try {
       const post = await c.templates.renderPost(renderInput(form));
       const fbText = facebookText(post.text, post.hashtags);
       const description = zaloDescription(post.text, post.title);
       const problems = c.templates.platformProblems(post);
       const images = form.mediaIds.length > 0 ? await c.media.getMany(form.mediaIds) : [];
+      const checked = await c.posts.previewChecks(actor, {
+        title: post.title,
+        text: post.text,
+        card: post.card,
+        mediaIds: form.mediaIds,
+        channelIds: form.channelIds,
+        scheduledAt: localToInstant(form.scheduledAt, zone) ?? new Date(),
+        notAfter: null,
+      });
+      const limits = PlatformLimitError.describe(checked.problems, req.t);
+      const chosen = checked.platforms;
+      const firstImage = images[0];
+      const zaloCover = post.card
+        ? null
+        : firstImage
+          ? { url: c.media.localUrl(firstImage, 'thumb'), altText: firstImage.altText, generated: false }
+          : checked.zaloCover
+            ? { url: `/media/${checked.zaloCover.file}`, altText: checked.zaloCover.altText, generated: true }
+            : null;
       return {
         ok: true,
         post,
         cardUrl: post.card ? `/media/${post.card.file}` : null,
         images: images.map((row) => ({ url: c.media.localUrl(row, 'thumb'), altText: row.altText })),
-        facebook: { text: fbText, length: count(fbText), max: FACEBOOK_POST_TEXT_MAX, problems: problems.facebook },
+        checks: {
+          chosen: form.channelIds.length > 0,
+          ok: form.channelIds.length > 0 && limits.length === 0,
+        },
+        facebook: {
+          text: fbText,
+          length: count(fbText),
+          max: FACEBOOK_POST_TEXT_MAX,
+          // Chosen channels are checked as they will be published; otherwise the text alone.
+          problems: chosen.has('facebook') ? limits.filter((p) => p.platform === 'facebook') : problems.facebook,
+        },
         zalo: {
+          cover: zaloCover,
           title: post.title,
           titleLength: count(post.title),
           titleMax: ZALO_TITLE_MAX,
@@ -102,7 +137,7 @@ export function composePages(c: Container): Router {
           descriptionLength: count(description),
           descriptionMax: ZALO_DESCRIPTION_MAX,
           body: post.text,
-          problems: problems.zalo,
+          problems: chosen.has('zalo') ? limits.filter((p) => p.platform === 'zalo') : problems.zalo,
         },
       };
     } catch (error) {
@@ -203,9 +238,15 @@ export function composePages(c: Container): Router {
 
   // htmx posts the whole form here on every change (debounced) and swaps in the partial.
   router.post('/compose/preview', async (req, res) => {
-    if (!pageActor(req, res, COMPOSERS)) return;
+    const actor = pageActor(req, res, COMPOSERS);
+    if (!actor) return;
     const form = readForm((req.body ?? {}) as Record<string, unknown>);
-    res.render('partials/compose-preview', { layout: false, preview: await preview(form), __t: req.t, csrfToken: csrfTokenFor(req) });
+    res.render('partials/compose-preview', {
+      layout: false,
+      preview: await preview(req, actor, form),
+      __t: req.t,
+      csrfToken: csrfTokenFor(req),
+    });
   });
 
   // Without JavaScript: "Xem trước" re-renders the page with the preview; "Lưu nháp" saves.
@@ -215,7 +256,7 @@ export function composePages(c: Container): Router {
     const body = (req.body ?? {}) as Record<string, unknown>;
     const form = readForm(body);
     if (body.action !== 'save') {
-      await showComposer(req, res, form, { preview: await preview(form) });
+      await showComposer(req, res, form, { preview: await preview(req, actor, form) });
       return;
     }
     const problems: FieldProblem[] = [];
@@ -239,8 +280,19 @@ export function composePages(c: Container): Router {
       res.redirect(303, `/posts/${post.id}`);
     } catch (error) {
       if (!(error instanceof AppError) || error.status >= 500) throw error;
-      const list = error instanceof ValidationError ? error.problems : [{ path: 'save', message: error.message }];
-      await showComposer(req, res, form, { preview: await preview(form), errors: fieldErrors(list), problems: list }, error.status === 422 ? 422 : error.status);
+      const list =
+        error instanceof PlatformLimitError
+          ? error.localized(req.t)
+          : error instanceof ValidationError
+            ? error.problems
+            : [{ path: 'save', message: error.message }];
+      await showComposer(
+        req,
+        res,
+        form,
+        { preview: await preview(req, actor, form), errors: fieldErrors(list), problems: list },
+        error.status === 422 ? 422 : error.status,
+      );
     }
   });
 
