@@ -20,7 +20,8 @@ const recurrenceSchema = z.strictObject({
 const postFields = {
   templateId: z.string().trim().min(1).max(100).optional(),
   variables: variables.optional(),
-  text: z.string().max(63_206).optional(),
+  // A bound against abuse only: each platform's own limit is checked per channel (post-checks.ts).
+  text: z.string().max(100_000).optional(),
   link: httpUrl.nullish(),
   mediaIds: z.array(id).max(10).optional(),
   withCard: z.boolean().optional(),
@@ -140,6 +141,9 @@ export const postResponseSchema = z.object({
   text: z.string(),
   link: z.string().nullable(),
   card: z.object({ url: z.string(), width: z.number(), height: z.number(), altText: z.string() }).nullable(),
+  zaloCover: z
+    .object({ url: z.string(), width: z.number(), height: z.number(), altText: z.string() })
+    .nullable(),
   mediaIds: z.array(z.string()),
   channelIds: z.array(z.string()),
   unitIds: z.array(z.string()),

@@ -16,6 +16,7 @@ import {
 } from '../errors.ts';
 import type { TemplatesService } from '../templates/templates.service.ts';
 import type { ZaloCovers } from '../templates/zalo-cover.ts';
+import { ZALO_LIMITS } from '../connectors/index.ts';
 import { checkPost, type CheckedChannel, type CheckedImage } from './post-checks.ts';
 import type { PostFilter, PostRow, PostsRepo } from './posts.repo.ts';
 import type { CreatePostInput, UpdatePostInput } from './posts.schemas.ts';
@@ -94,6 +95,15 @@ export function presentPost(row: PostRow, deps: { publicUrl: string; cardUrl: (c
           width: row.card.width,
           height: row.card.height,
           altText: row.card.altText,
+        }
+      : null,
+    /** The generated Zalo cover of a post without a picture of its own (null otherwise). */
+    zaloCover: row.zaloCover
+      ? {
+          url: deps.cardUrl(row.zaloCover),
+          width: row.zaloCover.width,
+          height: row.zaloCover.height,
+          altText: row.zaloCover.altText,
         }
       : null,
     mediaIds: row.mediaIds,
@@ -221,7 +231,10 @@ export function createPostsService(deps: PostsDeps) {
     channels: readonly CheckedChannel[],
   ): Promise<PostCard | null> {
     const zalo = channels.find((channel) => channel.platform === 'zalo');
-    if (!zalo || post.card || post.mediaIds.length > 0 || post.title.trim() === '') return null;
+    // An empty or over-long title is refused by the checks: no cover is drawn for it.
+    const titleLength = [...post.title.trim()].length;
+    if (!zalo || post.card || post.mediaIds.length > 0) return null;
+    if (titleLength < ZALO_LIMITS.titleMin || titleLength > ZALO_LIMITS.titleMax) return null;
     const unitName = (post.unitId ? await deps.facts.unitName(post.unitId) : undefined) ?? zalo.name;
     return deps.covers.render({ title: post.title, unitName });
   }

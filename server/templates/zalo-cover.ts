@@ -5,11 +5,15 @@
 import path from 'node:path';
 import { clipText } from '../connectors/platform-limits.ts';
 import type { PostCard } from '../db/schema.ts';
+import { ValidationError } from '../errors.ts';
 import type { Renderer } from '../rendering/index.ts';
 import { DEFAULT_CARD_LAYOUT } from './templates.schemas.ts';
 
-/** The renderer's limit for a card headline. */
-const HEADLINE_MAX = 200;
+/**
+ * Headline lengths tried in turn: the renderer's limit first; a title too long to fit the card at
+ * a readable size is cut shorter rather than leaving the article without a cover.
+ */
+const HEADLINE_LENGTHS = [200, 110, 70, 40];
 
 export interface ZaloCoverInput {
   title: string;
@@ -20,14 +24,29 @@ export interface ZaloCoverInput {
 export function createZaloCovers(deps: { renderer: Pick<Renderer, 'renderCard'>; mediaDir: string }) {
   /** Rendered once per title and unit (the renderer caches by content), stored like a card. */
   async function render(input: ZaloCoverInput): Promise<PostCard> {
-    const headline = clipText(input.title.normalize('NFC').replace(/\s+/g, ' ').trim(), HEADLINE_MAX);
+    const title = input.title.normalize('NFC').replace(/\s+/g, ' ').trim();
     const unitName = input.unitName?.normalize('NFC').replace(/\s+/g, ' ').trim();
-    const card = await deps.renderer.renderCard({
-      layout: DEFAULT_CARD_LAYOUT,
-      size: 'zalo-cover',
-      headline,
-      ...(unitName ? { unitName } : {}),
-    });
+    const draw = (headline: string) =>
+      deps.renderer.renderCard({
+        layout: DEFAULT_CARD_LAYOUT,
+        size: 'zalo-cover',
+        headline,
+        ...(unitName ? { unitName } : {}),
+      });
+    let headline = title;
+    let card: Awaited<ReturnType<typeof draw>> | undefined;
+    for (const [index, length] of HEADLINE_LENGTHS.entries()) {
+      headline = clipText(title, length);
+      try {
+        card = await draw(headline);
+        break;
+      } catch (error) {
+        const last = index === HEADLINE_LENGTHS.length - 1;
+        const unfit = error instanceof ValidationError && error.problems.some((p) => p.path === 'headline');
+        if (last || !unfit) throw error;
+      }
+    }
+    if (!card) throw new Error('no cover was drawn');
     return {
       layout: DEFAULT_CARD_LAYOUT,
       size: 'zalo-cover',
