@@ -268,6 +268,8 @@ export const posts = pgTable(
     templateId: text('template_id'),
     variables: jsonb('variables').$type<Record<string, string>>().notNull().default({}),
     title: text('title').notNull(),
+    /** The title the editor gave (API `title`); null when it is derived from the template or text. */
+    customTitle: text('custom_title'),
     text: text('text').notNull(),
     link: text('link'),
     mediaIds: jsonb('media_ids').$type<string[]>().notNull().default([]),

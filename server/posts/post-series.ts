@@ -47,6 +47,7 @@ export function createPostSeries(deps: {
           templateId: latest.templateId,
           variables: latest.variables,
           title: latest.title,
+          customTitle: latest.customTitle,
           text: latest.text,
           link: latest.link,
           mediaIds: latest.mediaIds,

@@ -87,6 +87,7 @@ export function presentPost(row: PostRow, deps: { publicUrl: string; cardUrl: (c
     status: row.status,
     version: row.version,
     title: row.title,
+    customTitle: row.customTitle,
     text: row.text,
     link: row.link,
     card: row.card
@@ -132,6 +133,7 @@ export function presentPost(row: PostRow, deps: { publicUrl: string; cardUrl: (c
 
 export const EDITABLE_STATUSES = ['draft', 'rejected', 'scheduled'] as const;
 const CONTENT_FIELDS = [
+  'title',
   'templateId',
   'variables',
   'text',
@@ -341,8 +343,9 @@ export function createPostsService(deps: PostsDeps) {
     }
     if (problems.length) throw new ValidationError(problems);
     const rendered = await render(input);
+    const customTitle = input.title || null;
     const { zaloCover } = await prepare({
-      title: rendered.title,
+      title: customTitle ?? rendered.title,
       text: rendered.text,
       card: rendered.card,
       mediaIds: input.mediaIds ?? [],
@@ -358,7 +361,8 @@ export function createPostsService(deps: PostsDeps) {
           status: 'draft',
           templateId: input.templateId ?? null,
           variables: input.variables ?? {},
-          title: rendered.title,
+          title: customTitle ?? rendered.title,
+          customTitle,
           text: rendered.text,
           link: input.link ?? null,
           mediaIds: input.mediaIds ?? [],
@@ -376,7 +380,7 @@ export function createPostsService(deps: PostsDeps) {
           campaignId: input.campaignId ?? null,
           authorId: actor.id,
           unitId: actor.unitId,
-          slug: slugFor(rendered.title),
+          slug: slugFor(customTitle ?? rendered.title),
         },
         tx,
       );
@@ -445,11 +449,13 @@ export function createPostsService(deps: PostsDeps) {
             }
           : { text: input.text ?? post.text };
         const rendered = await render({ ...source, withCard: input.withCard ?? post.withCard });
+        const customTitle = input.title === undefined ? post.customTitle : input.title || null;
         values = {
           ...values,
           templateId: usesTemplate ? source.templateId! : null,
           variables: usesTemplate ? source.variables! : {},
-          title: rendered.title,
+          title: customTitle ?? rendered.title,
+          customTitle,
           text: rendered.text,
           card: rendered.card,
           withCard: input.withCard ?? post.withCard,

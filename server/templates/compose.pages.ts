@@ -22,6 +22,8 @@ interface ComposeForm {
   postId: string;
   version: number | null;
   templateId: string;
+  /** The editor's own title; empty: the template's title or the text's first line. */
+  title: string;
   text: string;
   variables: Record<string, string>;
   withCard: boolean;
@@ -48,6 +50,7 @@ function readForm(body: Record<string, unknown>): ComposeForm {
     postId: UUID.test(str(body.postId)) ? str(body.postId) : '',
     version: /^\d+$/.test(str(body.version)) ? Number(body.version) : null,
     templateId: str(body.templateId),
+    title: str(body.title).normalize('NFC').replace(/\s+/g, ' ').trim(),
     text: str(body.text),
     variables,
     withCard: body.withCard === 'on' || body.withCard === 'true',
@@ -88,7 +91,8 @@ export function composePages(c: Container): Router {
    */
   async function preview(req: Request, actor: Actor, form: ComposeForm) {
     try {
-      const post = await c.templates.renderPost(renderInput(form));
+      const rendered = await c.templates.renderPost(renderInput(form));
+      const post = form.title ? { ...rendered, title: form.title } : rendered;
       const fbText = facebookText(post.text, post.hashtags);
       const description = zaloDescription(post.text, post.title);
       const problems = c.templates.platformProblems(post);
@@ -198,6 +202,7 @@ export function composePages(c: Container): Router {
       postId: '',
       version: null,
       templateId,
+      title: '',
       text: '',
       variables: {},
       withCard: true,
@@ -219,6 +224,7 @@ export function composePages(c: Container): Router {
         postId: post.id,
         version: post.version,
         templateId: post.templateId ?? '',
+        title: post.customTitle ?? '',
         text: post.templateId ? '' : post.text,
         variables: post.variables,
         withCard: post.withCard,
@@ -275,8 +281,13 @@ export function composePages(c: Container): Router {
         campaignId: form.campaignId || null,
       };
       const post = form.postId
-        ? await c.posts.updatePost(actor, form.postId, { ...content, ...(form.version !== null && { version: form.version }) }, c.publishing)
-        : await c.posts.createPost(actor, content);
+        ? await c.posts.updatePost(
+            actor,
+            form.postId,
+            { ...content, title: form.title || null, ...(form.version !== null && { version: form.version }) },
+            c.publishing,
+          )
+        : await c.posts.createPost(actor, { ...content, ...(form.title && { title: form.title }) });
       res.redirect(303, `/posts/${post.id}`);
     } catch (error) {
       if (!(error instanceof AppError) || error.status >= 500) throw error;

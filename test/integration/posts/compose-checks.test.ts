@@ -237,6 +237,37 @@ describe('posts: compose-time platform checks', function () {
     refused(empty, [{ channelId: zaloId, field: 'title', code: 'zalo_title_empty' }]);
   });
 
+  it('takes the editor’s own title (API `title`), checks it for Zalo, and keeps it through an edit of the text', async () => {
+    const long = await create({ title: 'Tiêu đề '.repeat(20), text: 'Cảnh báo ngắn', channelIds: [zaloId] });
+    refused(long, [{ channelId: zaloId, field: 'title', code: 'zalo_title_too_long' }]);
+    const res = await create({
+      title: '  Cảnh báo:   lừa đảo việc nhẹ lương cao ',
+      text: 'Nội dung cảnh báo\nChi tiết',
+      channelIds: [zaloId],
+    });
+    assert.equal(res.status, 201, JSON.stringify(res.body));
+    assert.equal(res.body.title, 'Cảnh báo: lừa đảo việc nhẹ lương cao');
+    assert.equal(res.body.customTitle, 'Cảnh báo: lừa đảo việc nhẹ lương cao');
+    assert.match(res.body.publicUrl, /\/w\/canh-bao-lua-dao-viec-nhe-luong-cao-/);
+    const edited = await request(t.app)
+      .patch(`/api/v1/posts/${res.body.id}`)
+      .set(editor.auth)
+      .send({ text: 'Nội dung mới\nChi tiết mới' });
+    assert.equal(edited.status, 200, JSON.stringify(edited.body));
+    assert.equal(edited.body.title, 'Cảnh báo: lừa đảo việc nhẹ lương cao');
+    const tooLong = await request(t.app)
+      .patch(`/api/v1/posts/${res.body.id}`)
+      .set(editor.auth)
+      .send({ title: 'Ô'.repeat(150) });
+    refused(tooLong, [{ channelId: zaloId, field: 'title', code: 'zalo_title_too_long' }]);
+    const derived = await request(t.app)
+      .patch(`/api/v1/posts/${res.body.id}`)
+      .set(editor.auth)
+      .send({ title: null });
+    assert.equal(derived.body.title, 'Nội dung mới');
+    assert.equal(derived.body.customTitle, null);
+  });
+
   it('refuses a notAfter before scheduledAt on every channel', async () => {
     const res = await create({
       text: 'Cảnh báo: hạn chót sai',

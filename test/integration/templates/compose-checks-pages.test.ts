@@ -92,6 +92,13 @@ describe('composer: compose-time checks and the generated Zalo cover', function 
     await editor.agent.get('/?lang=vi').set('X-Forwarded-For', editor.ip);
   });
 
+  it('previews and checks the editor’s own title as the Zalo title', async () => {
+    const res = await preview({ title: 'Cảnh báo: lừa đảo trúng thưởng', channelIds: [zaloId] }).expect(200);
+    assert.match(res.text, /<h4 class="zalo-title">Cảnh báo: lừa đảo trúng thưởng<\/h4>/);
+    const long = await preview({ title: 'Ư'.repeat(150), channelIds: [zaloId] }).expect(200);
+    assert.match(long.text, /data-field="title">Zalo Công an phường: tiêu đề dài 150 ký tự, Zalo chỉ cho phép tối đa 149/);
+  });
+
   it('re-renders the composer with 422 and the message when saving a post a platform would refuse', async () => {
     const mediaId = await webp();
     const res = await editor.agent
