@@ -459,7 +459,6 @@ export function createPostsService(deps: PostsDeps) {
           text: rendered.text,
           card: rendered.card,
           withCard: input.withCard ?? post.withCard,
-          zaloCover: null,
           link: input.link === undefined ? post.link : input.link,
           mediaIds: input.mediaIds ?? post.mediaIds,
           channelIds,

@@ -136,7 +136,10 @@ describe('e2e: a text-only warning gets a Zalo cover and publishes on both platf
     const postUrl = ed.url();
     const postId = postUrl.split('/').pop()!;
     await ed.getByRole('button', { name: 'Gửi duyệt' }).click();
-    await ed.getByText('Đã gửi bài đi duyệt.').waitFor();
+    // The outcome of the submit is the page's flash: success, or why it was refused.
+    const flash = ed.locator('.flash-success, .flash-error').first();
+    await flash.waitFor({ timeout: 30_000 });
+    assert.match(await flash.innerText(), /Đã gửi bài đi duyệt\./);
 
     // A reviewer approves it from the review queue.
     const rv = await signIn(reviewer.user.email);
