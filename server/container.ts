@@ -18,6 +18,7 @@ import { createMediaRepo } from './media/media.repo.ts';
 import { createMediaService } from './media/media.service.ts';
 import { createMediaStorage } from './media/media.storage.ts';
 import { createTemplatesService } from './templates/templates.service.ts';
+import { createZaloCovers } from './templates/zalo-cover.ts';
 import { createCampaignsService } from './campaigns/campaigns.service.ts';
 import { createPostSeries } from './posts/post-series.ts';
 import { createPostWorkflow } from './posts/post-workflow.ts';
@@ -105,11 +106,23 @@ export function buildContainer(input: {
     ...(input.publishingTuning ? { tuning: input.publishingTuning } : {}),
   });
   const postsRepo = createPostsRepo(db);
+  const zaloCovers = createZaloCovers({ renderer, mediaDir: config.mediaDir });
   const posts = createPostsService({
     db,
     repo: postsRepo,
     audit: auditLog.record,
     templates,
+    covers: zaloCovers,
+    facts: {
+      channels: async (ids) =>
+        (await publishingParts.channels.findMany([...ids])).map((row) => ({
+          id: row.id,
+          platform: row.platform,
+          name: row.name,
+        })),
+      images: (ids) => media.outgoing(ids),
+      unitName: async (id) => (await unitsRepo.findById(id))?.name,
+    },
     settings: {
       publicUrl: config.publicUrl,
       timeZone: config.timeZone,
@@ -119,6 +132,7 @@ export function buildContainer(input: {
   const postWorkflow = createPostWorkflow({
     db,
     repo: postsRepo,
+    checks: posts,
     audit: auditLog.record,
     publications: publishingParts.publishing,
     notifications: publishingParts.notifications,

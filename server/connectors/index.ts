@@ -55,3 +55,5 @@ export function createConnectors(options: ConnectorsOptions): Connectors {
 
 export * from './types.ts';
 export { zaloTokenNeedsRefresh } from './zalo/zalo-oauth.ts';
+export * from './platform-limits.ts';
+export { articleDescription as zaloArticleDescription } from './zalo/zalo-article.ts';

@@ -274,6 +274,8 @@ export interface PostCard {
   width: number;
   height: number;
   altText: string;
+  /** Size of the file; absent on cards rendered before compose-time checks recorded it. */
+  bytes?: number;
 }
 
 export interface PostRecurrence {
@@ -293,11 +295,15 @@ export const posts = pgTable(
     templateVersion: integer('template_version'),
     variables: jsonb('variables').$type<Record<string, string>>().notNull().default({}),
     title: text('title').notNull(),
+    /** The title the editor gave (API `title`); null when it is derived from the template or text. */
+    customTitle: text('custom_title'),
     text: text('text').notNull(),
     link: text('link'),
     mediaIds: jsonb('media_ids').$type<string[]>().notNull().default([]),
     withCard: boolean('with_card').notNull().default(false),
     card: jsonb('card').$type<PostCard | null>(),
+    /** Generated Zalo cover of a post without a picture of its own (see 0010_compose_checks.sql). */
+    zaloCover: jsonb('zalo_cover').$type<PostCard | null>(),
     channelIds: jsonb('channel_ids').$type<string[]>().notNull().default([]),
     unitIds: jsonb('unit_ids').$type<string[]>().notNull().default([]),
     scheduledAt: timestamp('scheduled_at', { withTimezone: true }).notNull(),

@@ -3,12 +3,14 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { ImageInput } from '../connectors/index.ts';
-import type { posts } from '../db/schema.ts';
+import type { PostCard, posts } from '../db/schema.ts';
 
 export type PostRow = typeof posts.$inferSelect;
 
 export interface PostImageSource {
   imagesFor(post: PostRow): Promise<ImageInput[]>;
+  /** The generated Zalo cover of a post without a picture of its own (posts.zalo_cover), if any. */
+  zaloCoverFor(post: PostRow): Promise<ImageInput | undefined>;
 }
 
 /** The variant sent to the platforms: large enough to look good, small enough for Zalo's 1 MB. */
@@ -28,22 +30,17 @@ interface MediaLike {
 }
 
 /** Cards are rendered files under `<mediaDir>/<card.file>`, served at `/media/<card.file>`. */
-async function cardImage(
-  post: PostRow,
-  mediaDir: string,
-  publicUrl: string,
-): Promise<ImageInput | undefined> {
-  if (!post.withCard || !post.card) return undefined;
+async function cardImage(card: PostCard, mediaDir: string, publicUrl: string): Promise<ImageInput> {
   const root = path.resolve(mediaDir);
-  const full = path.resolve(root, post.card.file);
+  const full = path.resolve(root, card.file);
   // Keys are server-generated, but a path never leaves the media directory.
   if (!full.startsWith(root + path.sep))
-    throw new Error(`card path outside the media directory: ${post.card.file}`);
+    throw new Error(`card path outside the media directory: ${card.file}`);
   return {
     data: await readFile(full),
-    mime: post.card.mime,
-    altText: post.card.altText,
-    url: `${publicUrl.replace(/\/+$/, '')}/media/${post.card.file}`,
+    mime: card.mime,
+    altText: card.altText,
+    url: `${publicUrl.replace(/\/+$/, '')}/media/${card.file}`,
   };
 }
 
@@ -54,8 +51,8 @@ export function createMediaImageSource<Row extends MediaLike>(deps: {
 }): PostImageSource {
   return {
     async imagesFor(post) {
-      const card = await cardImage(post, deps.mediaDir, deps.publicUrl);
-      const images: ImageInput[] = card ? [card] : [];
+      const images: ImageInput[] =
+        post.withCard && post.card ? [await cardImage(post.card, deps.mediaDir, deps.publicUrl)] : [];
       for (const row of await deps.media.getMany(post.mediaIds)) {
         const variant = row.variants.find((v) => v.name === PREFERRED_VARIANT)
           ? PREFERRED_VARIANT
@@ -68,6 +65,9 @@ export function createMediaImageSource<Row extends MediaLike>(deps: {
         });
       }
       return images;
+    },
+    async zaloCoverFor(post) {
+      return post.zaloCover ? cardImage(post.zaloCover, deps.mediaDir, deps.publicUrl) : undefined;
     },
   };
 }

@@ -381,6 +381,7 @@ export function createTemplatesService(deps: Deps) {
       width: rendered.width,
       height: rendered.height,
       altText: rendered.altText,
+      bytes: rendered.data.length,
     };
   }
 

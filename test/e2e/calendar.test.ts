@@ -151,6 +151,7 @@ describe('e2e: the calendar in LOA_TIMEZONE', function () {
     };
     const before = (
       await t.c.posts.calendarWindow(
+        SYSTEM_ACTOR,
         { ...week, statuses: POST_STATUSES.filter((st) => st !== 'cancelled' && st !== 'retracted') },
         1,
       )
