@@ -88,8 +88,12 @@ export function facebookControlRouter(
     if (!input) return;
     const page = state.pageByToken.get(input.access_token);
     const user = state.members.userByToken(input.access_token);
+    const login = state.loginTokens.get(input.access_token);
     if (page) page.tokenRevoked = { subcode: input.subcode };
-    else if (user) {
+    else if (login) {
+      if (input.subcode === 463) login.expiresMs = Math.min(login.expiresMs, state.clock.now());
+      else login.revoked = { subcode: input.subcode };
+    } else if (user) {
       if (input.subcode === 463) user.tokenExpiresMs = Math.min(user.tokenExpiresMs, state.clock.now());
       else user.tokenRevoked = { subcode: input.subcode };
     } else return controlError(res, 404, 'unknown access_token');

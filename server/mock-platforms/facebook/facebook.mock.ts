@@ -15,6 +15,7 @@ import { authenticate } from './auth.ts';
 import { GraphError, defaultFaultBody, defaultFaultStatus, graphErrors, sendGraphError } from './errors.ts';
 import { facebookControlRouter } from './control.ts';
 import { graphHandler } from './graph.routes.ts';
+import { facebookLoginRouter } from './login.routes.ts';
 import {
   facebookSettingsSchema,
   resetFacebookState,
@@ -59,6 +60,8 @@ export function createFacebookMock(options: FacebookMockOptions): FacebookMock {
     photos: new Map(),
     posts: new Map(),
     postsByPage: new Map(),
+    loginCodes: new Map(),
+    loginTokens: new Map(),
     usage: new Map(),
     webhook: undefined,
     emitted: new Map(),
@@ -124,6 +127,7 @@ export function createFacebookMock(options: FacebookMockOptions): FacebookMock {
       randomFans: () => Math.floor(500 + fanRng() * 20_000),
     }),
   );
+  app.use(facebookLoginRouter(state, credentials, www));
   app.use(graphHandler(state, credentials, webhooks));
 
   app.use((req: Request, res: Response) => {

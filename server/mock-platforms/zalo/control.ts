@@ -13,6 +13,7 @@ const oaSchema = z.object({
   name: z.string().trim().min(1).max(200),
   followers: z.coerce.number().int().min(0).optional(),
   broadcast_quota: z.coerce.number().int().min(0).optional(),
+  admin_user_id: z.string().optional(),
 });
 const expireSchema = z.object({ access_token: z.string().min(1) });
 const webhookSchema = z.object({ url: z.url({ protocol: /^https?$/ }), verifyToken: z.string().optional() });
@@ -32,11 +33,15 @@ export function zaloControlRouter(
   router.post('/oas', (req, res) => {
     const input = parseControl(oaSchema, req.body, res);
     if (!input) return;
+    if (input.admin_user_id !== undefined && !state.members.users.has(input.admin_user_id)) {
+      return controlError(res, 404, `no user ${input.admin_user_id}`);
+    }
     const oa: ZaloOa = {
       id: state.ids.next('4', 19),
       name: input.name,
       followers: input.followers ?? deps.randomFollowers(),
       broadcastQuota: input.broadcast_quota,
+      adminUserId: input.admin_user_id,
       createdMs: state.clock.now(),
     };
     state.oas.set(oa.id, oa);

@@ -46,6 +46,8 @@ export interface ZaloOa {
   name: string;
   followers: number;
   broadcastQuota: number | undefined;
+  /** The person (POST /_mock/users) who administers the OA: the permission page offers it to them. */
+  adminUserId: string | undefined;
   createdMs: number;
 }
 

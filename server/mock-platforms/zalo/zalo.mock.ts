@@ -122,7 +122,7 @@ export function createZaloMock(options: ZaloMockOptions): ZaloMock {
       randomFollowers: () => Math.floor(300 + followerRng() * 15_000),
     }),
   );
-  app.use(oauthRouter(state, { appId: secrets.appId, appSecret: secrets.appSecret }));
+  app.use(oauthRouter(state, { appId: secrets.appId, appSecret: secrets.appSecret }, www));
   app.use(openApiRouter(state));
 
   app.use((_req: Request, res: Response) => {
