@@ -22,6 +22,8 @@ export const connectChannelSchema = z.strictObject({
     .optional(),
   accessToken: token,
   refreshToken: token.optional(),
+  /** The unit whose posts go to this channel (null: none); left as it was when not given. */
+  unitId: z.uuid({ message: 'must be a valid unit id' }).nullable().optional(),
   /** Seconds until the access token expires, when the platform said (Zalo: `expires_in`). */
   expiresIn: z.coerce
     .number()
@@ -37,6 +39,7 @@ export const channelResponseSchema = z.object({
   platform: z.enum(PLATFORMS),
   externalId: z.string(),
   name: z.string(),
+  unitId: z.string().nullable(),
   status: z.enum(CHANNEL_STATUSES),
   statusReason: z.string().nullable(),
   tokenExpiresAt: z.string().nullable(),

@@ -130,6 +130,16 @@ export function facebookLoginRouter(
     const pageIds = managedPages(state, person)
       .map((page) => page.id)
       .filter((id) => wanted.includes(id));
+    // A fresh login after a password change or a lost role gives the Page a new token, as
+    // Facebook derives Page tokens from the new user token; valid tokens stay as they are.
+    for (const id of pageIds) {
+      const page = state.pages.get(id);
+      if (!page?.tokenRevoked) continue;
+      state.pageByToken.delete(page.accessToken);
+      page.accessToken = state.ids.token('EAAPage');
+      delete page.tokenRevoked;
+      state.pageByToken.set(page.accessToken, page);
+    }
     const code = state.ids.token('AQ', 48);
     state.loginCodes.set(code, {
       code,
