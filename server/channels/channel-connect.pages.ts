@@ -111,6 +111,11 @@ export function channelConnectPages(c: Container): Router {
           'success',
           req.t('connect.done', { count: rows.length, names: rows.map((row) => row.name).join(', ') }),
         );
+        // express-session sends a redirect's headers before its save finishes: the browser could
+        // load the channels page from the old session and never show this message.
+        await new Promise<void>((resolve, reject) =>
+          req.session.save((error) => (error ? reject(error) : resolve())),
+        );
         res.redirect(303, '/admin/channels');
       } catch (error) {
         if (!(error instanceof ValidationError)) throw error;
