@@ -4,6 +4,7 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { eq, sql } from 'drizzle-orm';
+import request from 'supertest';
 import { auditLog, channelConnectFlows, channels, units } from '../../../server/db/schema.ts';
 import { createTestApp, makeUser, signedInAgent, type TestApp } from '../../support/app.ts';
 import { startTestPlatforms, type TestPlatforms } from '../../support/platforms.ts';
@@ -452,6 +453,30 @@ describe('channels: connect through the platform login', function () {
     assert.equal(res.status, 404);
     const bad = await agent.get('/admin/channels/connect/zalo?channel=nope');
     assert.equal(bad.status, 422);
+  });
+
+  it('the scripted POST /api/v1/channels stays, and takes a unitId (422 for an unknown one)', async () => {
+    const admin = await makeUser(t, 'admin');
+    const page = await newPage('Trang nhập bằng token');
+    const unknown = await request(t.app)
+      .post('/api/v1/channels')
+      .set(admin.auth)
+      .send({
+        platform: 'facebook',
+        externalId: page.id,
+        accessToken: page.access_token,
+        unitId: randomUUID(),
+      });
+    assert.equal(unknown.status, 422, JSON.stringify(unknown.body));
+    assert.equal(unknown.body.error.details[0].path, 'unitId');
+    const ok = await request(t.app)
+      .post('/api/v1/channels')
+      .set(admin.auth)
+      .send({ platform: 'facebook', externalId: page.id, accessToken: page.access_token, unitId: unitB });
+    assert.equal(ok.status, 201, JSON.stringify(ok.body));
+    assert.equal(ok.body.unitId, unitB);
+    const list = await request(t.app).get('/api/v1/channels').set(admin.auth);
+    assert.equal(list.body.items.find((c: { id: string }) => c.id === ok.body.id)?.unitId, unitB);
   });
 
   it('only admins may start a connection', async () => {
