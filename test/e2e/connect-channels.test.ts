@@ -122,6 +122,9 @@ describe('e2e: connect channels through the platform login', function () {
     await page.getByRole('button', { name: 'Tiếp tục với tên Trung uý Phong' }).click();
     await page.waitForURL(/\/admin\/channels\/connect\/choose\//);
     await page.getByRole('heading', { name: 'Chọn Trang Facebook cần kết nối' }).waitFor();
+    // Ticked already unless a channel for the Page exists (ids repeat across test files' mocks).
+    await page.locator(`article[data-external-id="${pageA.id}"] input[name="pick"]`).check();
+    await page.locator(`article[data-external-id="${pageB.id}"] input[name="pick"]`).check();
     await page.locator(`article[data-external-id="${pageA.id}"] select`).selectOption(unitA!.id);
     await page.locator(`article[data-external-id="${pageB.id}"] select`).selectOption(unitB!.id);
     await page.screenshot({ path: 'test-output/e2e-connect-choose.png', fullPage: true });
@@ -137,18 +140,24 @@ describe('e2e: connect channels through the platform login', function () {
     await page.getByLabel('Zalo Công an Xã Bình Chánh').check();
     await page.getByRole('button', { name: 'Cho phép' }).click();
     await page.waitForURL(/\/admin\/channels\/connect\/choose\//);
+    await page.locator(`article[data-external-id="${oa.oa_id}"] input[name="pick"]`).check();
     await page.locator(`article[data-external-id="${oa.oa_id}"] select`).selectOption(unitC!.id);
     await page.getByRole('button', { name: 'Kết nối các kênh đã chọn' }).click();
     await page.waitForURL(`${base}/admin/channels`);
     await page.getByText('Đã kết nối 1 kênh').waitFor();
     await page.screenshot({ path: 'test-output/e2e-connect-channels.png', fullPage: true });
 
-    const rows = await t.c.database.db.select().from(channels);
+    // Mock ids repeat across test files sharing the database: only live rows are this test's.
+    const rows = (await t.c.database.db.select().from(channels)).filter((row) => row.deletedAt === null);
     const unitOf = (externalId: string) => rows.find((row) => row.externalId === externalId)?.unitId;
     assert.equal(unitOf(pageA.id), unitA!.id);
     assert.equal(unitOf(pageB.id), unitB!.id);
     assert.equal(unitOf(oa.oa_id), unitC!.id);
-    assert.ok(rows.every((row) => row.status === 'active'));
+    const statusOf = (externalId: string) => rows.find((row) => row.externalId === externalId)?.status;
+    assert.deepEqual(
+      [statusOf(pageA.id), statusOf(pageB.id), statusOf(oa.oa_id)],
+      ['active', 'active', 'active'],
+    );
     for (const name of ['Công an Phường Bến Nghé', 'Công an Phường Đa Kao', 'Zalo Công an Xã Bình Chánh']) {
       await page.locator('tr', { hasText: name }).first().waitFor();
     }

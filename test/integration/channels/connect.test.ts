@@ -3,7 +3,7 @@
 // leaves no channel (and no pending step) behind; reconnecting replaces a channel's tokens.
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
-import { eq, sql } from 'drizzle-orm';
+import { and, eq, isNull, sql } from 'drizzle-orm';
 import request from 'supertest';
 import { auditLog, channelConnectFlows, channels, units } from '../../../server/db/schema.ts';
 import { createTestApp, makeUser, signedInAgent, type TestApp } from '../../support/app.ts';
@@ -81,6 +81,16 @@ describe('channels: connect through the platform login', function () {
     await platforms?.close();
   });
 
+  /** The live channel for a Page / OA id (ids repeat across test files' mocks; older rows are deleted ones or other files'). */
+  async function liveChannel(externalId: string) {
+    const rows = await t.c.database.db
+      .select()
+      .from(channels)
+      .where(and(eq(channels.externalId, externalId), isNull(channels.deletedAt)));
+    assert.equal(rows.length, 1, `one live channel for ${externalId}`);
+    return rows[0]!;
+  }
+
   async function channelCount(): Promise<number> {
     const [row] = await t.c.database.db.select({ n: sql<number>`count(*)::int` }).from(channels);
     return row?.n ?? 0;
@@ -151,7 +161,7 @@ describe('channels: connect through the platform login', function () {
   it('connects two Pages, each with its unit, with their Page tokens encrypted', async () => {
     const pageA = await newPage('Công an Phường Bến Thành');
     const pageB = await newPage('Công an Xã Tân Nhựt');
-    const before = await channelCount();
+    const started = new Date(Date.now() - 1000);
     const callback = await acceptFacebook(await startFacebook(), [pageA.id, pageB.id]);
     const back = await agent.get(callback.path);
     assert.equal(back.status, 303, back.text);
@@ -174,13 +184,12 @@ describe('channels: connect through the platform login', function () {
       );
     assert.equal(done.status, 303, done.text);
     assert.equal(done.headers.location, '/admin/channels');
-    assert.equal(await channelCount(), before + 2);
     for (const [pageInfo, unit] of [
       [pageA, unitA],
       [pageB, unitB],
     ] as const) {
-      const [row] = await t.c.database.db.select().from(channels).where(eq(channels.externalId, pageInfo.id));
-      assert.ok(row);
+      const row = await liveChannel(pageInfo.id);
+      assert.ok(row.updatedAt.getTime() >= started.getTime(), 'written by this flow');
       assert.equal(row.status, 'active');
       assert.equal(row.unitId, unit);
       assert.equal(row.accessTokenEnc.includes(pageInfo.access_token), false);
@@ -346,8 +355,7 @@ describe('channels: connect through the platform login', function () {
       .type('form')
       .send(choiceForm([{ id: oa.oa_id, unit: unitB }]));
     assert.equal(done.status, 303, done.text);
-    const [row] = await t.c.database.db.select().from(channels).where(eq(channels.externalId, oa.oa_id));
-    assert.ok(row);
+    const row = await liveChannel(oa.oa_id);
     assert.equal(row.platform, 'zalo');
     assert.equal(row.unitId, unitB);
     assert.ok(row.refreshTokenEnc);
@@ -407,8 +415,7 @@ describe('channels: connect through the platform login', function () {
       .post(choosePath)
       .type('form')
       .send(choiceForm([{ id: page.id, unit: unitA }]));
-    const [row] = await t.c.database.db.select().from(channels).where(eq(channels.externalId, page.id));
-    assert.ok(row);
+    const row = await liveChannel(page.id);
     await control(platforms.mock.facebook, '/tokens/expire', {
       access_token: page.access_token,
       subcode: 460,
@@ -458,15 +465,12 @@ describe('channels: connect through the platform login', function () {
   it('the scripted POST /api/v1/channels stays, and takes a unitId (422 for an unknown one)', async () => {
     const admin = await makeUser(t, 'admin');
     const page = await newPage('Trang nhập bằng token');
-    const unknown = await request(t.app)
-      .post('/api/v1/channels')
-      .set(admin.auth)
-      .send({
-        platform: 'facebook',
-        externalId: page.id,
-        accessToken: page.access_token,
-        unitId: randomUUID(),
-      });
+    const unknown = await request(t.app).post('/api/v1/channels').set(admin.auth).send({
+      platform: 'facebook',
+      externalId: page.id,
+      accessToken: page.access_token,
+      unitId: randomUUID(),
+    });
     assert.equal(unknown.status, 422, JSON.stringify(unknown.body));
     assert.equal(unknown.body.error.details[0].path, 'unitId');
     const ok = await request(t.app)
