@@ -17,6 +17,7 @@ import { facebookControlRouter } from './control.ts';
 import { graphHandler } from './graph.routes.ts';
 import { facebookLoginRouter } from './login.routes.ts';
 import {
+  addPage,
   facebookSettingsSchema,
   resetFacebookState,
   type FacebookSettings,
@@ -117,7 +118,22 @@ export function createFacebookMock(options: FacebookMockOptions): FacebookMock {
       },
     }),
   );
-  const www: WwwSessions = { members: state.members, cookieName: WWW_SESSION_COOKIES.facebook };
+  const www: WwwSessions = {
+    members: state.members,
+    cookieName: WWW_SESSION_COOKIES.facebook,
+    createDemoPerson() {
+      const n = state.members.users.size + 1;
+      const person = state.members.addUser(
+        { name: `Cán bộ demo ${n}`, friends: 200 },
+        clock.now(),
+        state.settings.userTokenLifetimeSeconds * 1000,
+      );
+      for (const name of [`Công an Phường demo ${n}A`, `Công an Xã demo ${n}B`]) {
+        addPage(state, { name, fanCount: Math.floor(500 + fanRng() * 20_000), adminUserId: person.id });
+      }
+      return person;
+    },
+  };
   app.use('/_mock', wwwSessionRouter(www));
   app.use(
     '/_mock',

@@ -15,7 +15,12 @@ import type { Credentials } from './auth.ts';
 import { GraphError, graphErrors, sendGraphError } from './errors.ts';
 import type { FacebookState, FbLoginToken } from './state.ts';
 
-const LOOK: WwwLook = { platform: 'Facebook', accent: '#1877f2', background: '#f0f2f5' };
+const LOOK: WwwLook = {
+  platform: 'Facebook',
+  accent: '#1877f2',
+  background: '#f0f2f5',
+  demo: 'hai Trang Facebook',
+};
 const DIALOG_PATH = /^\/(?:v\d+\.\d+\/)?dialog\/oauth\/?$/;
 const TOKEN_PATH = /^\/(?:v\d+\.\d+\/)?oauth\/access_token\/?$/;
 const CODE_LIFETIME_MS = 10 * 60_000;

@@ -157,6 +157,23 @@ export function postEngagement(state: FacebookState, post: FbPost): Engagement {
   );
 }
 
+export function addPage(
+  state: FacebookState,
+  input: { name: string; fanCount: number; adminUserId: string | undefined },
+): FbPage {
+  const page: FbPage = {
+    id: state.ids.next('6150', 15),
+    name: input.name,
+    accessToken: state.ids.token('EAAPage'),
+    fanCount: input.fanCount,
+    adminUserId: input.adminUserId,
+    createdMs: state.clock.now(),
+  };
+  state.pages.set(page.id, page);
+  state.pageByToken.set(page.accessToken, page);
+  return page;
+}
+
 export function resetFacebookState(state: FacebookState): void {
   state.pages.clear();
   state.pageByToken.clear();

@@ -37,13 +37,22 @@ const signIn = Handlebars.compile(`<h1>{{platform}}: đăng nhập</h1>
   <button type="submit" class="primary">Đăng nhập</button>
 </form>
 {{else}}
-<p>Chưa có người dùng nào: tạo một người bằng <code>POST /_mock/users</code>.</p>
+<p>Chưa có người dùng nào (tạo bằng <code>POST /_mock/users</code>).</p>
+{{/if}}
+{{#if demo}}
+<form method="post" action="/_mock/login/demo">
+  <input type="hidden" name="next" value="{{next}}">
+  <p class="muted">Hoặc dùng một người dùng demo đã quản lý sẵn {{demo}}.</p>
+  <button type="submit">Tạo người dùng demo</button>
+</form>
 {{/if}}`);
 
 const errorPage = Handlebars.compile('<h1>{{title}}</h1><p>{{message}}</p>');
 
 export interface WwwLook {
   platform: string;
+  /** What a demo person manages ("hai Trang", "một OA"), when the mock can create one. */
+  demo?: string;
   accent: string;
   background: string;
 }
@@ -69,7 +78,7 @@ export function sendSignInPage(req: Request, res: Response, look: WwwLook, membe
     res,
     look,
     `${look.platform}`,
-    signIn({ platform: look.platform, people, next: req.originalUrl }),
+    signIn({ platform: look.platform, people, next: req.originalUrl, demo: look.demo }),
   );
 }
 

@@ -16,6 +16,11 @@ export const WWW_SESSION_COOKIES = {
 export interface WwwSessions {
   members: MemberStore;
   cookieName: string;
+  /**
+   * Creates a person who already manages demo accounts (Pages or an OA), so a newcomer can go
+   * through the dialogs without the control plane: the sign-in page offers it.
+   */
+  createDemoPerson?: () => MemberUser;
 }
 
 const loginSchema = z.object({
@@ -26,6 +31,8 @@ const loginSchema = z.object({
     .regex(/^\/(?!\/)/, 'must be a path on this server')
     .optional(),
 });
+
+const demoSchema = loginSchema.pick({ next: true });
 
 function sessionIdFrom(req: Request, cookieName: string): string | undefined {
   const header = req.get('cookie');
@@ -53,6 +60,16 @@ export function wwwSessionRouter(sessions: WwwSessions): Router {
     setSessionCookie(res, sessions.cookieName, sessions.members.signIn(user));
     if (input.next !== undefined) return res.redirect(303, input.next);
     res.json({ id: user.id, name: user.name });
+  });
+
+  router.post('/login/demo', (req, res) => {
+    const input = parseControl(demoSchema, req.body, res);
+    if (!input) return;
+    if (!sessions.createDemoPerson) return controlError(res, 404, 'no demo person on this mock');
+    const user = sessions.createDemoPerson();
+    setSessionCookie(res, sessions.cookieName, sessions.members.signIn(user));
+    if (input.next !== undefined) return res.redirect(303, input.next);
+    res.status(201).json({ id: user.id, name: user.name });
   });
 
   router.post('/logout', (req, res) => {

@@ -6,7 +6,7 @@ import { controlError, isoTime, parseControl } from '../shared/http.ts';
 import type { WebhookSender } from '../shared/webhook-sender.ts';
 import { articleMedia, articleStats, articleText } from './articles.ts';
 import { issueCode } from './oauth.routes.ts';
-import { issueTokens, zaloSettingsSchema, type ZaloOa, type ZaloState } from './state.ts';
+import { addOa, issueTokens, zaloSettingsSchema, type ZaloState } from './state.ts';
 import { emitZaloEvent, type ZaloSecrets } from './webhooks.ts';
 
 const oaSchema = z.object({
@@ -36,15 +36,12 @@ export function zaloControlRouter(
     if (input.admin_user_id !== undefined && !state.members.users.has(input.admin_user_id)) {
       return controlError(res, 404, `no user ${input.admin_user_id}`);
     }
-    const oa: ZaloOa = {
-      id: state.ids.next('4', 19),
+    const oa = addOa(state, {
       name: input.name,
       followers: input.followers ?? deps.randomFollowers(),
       broadcastQuota: input.broadcast_quota,
       adminUserId: input.admin_user_id,
-      createdMs: state.clock.now(),
-    };
-    state.oas.set(oa.id, oa);
+    });
     const tokens = issueTokens(state, oa.id);
     res.status(201).json({ oa_id: oa.id, name: oa.name, followers: oa.followers, ...tokens });
   });

@@ -10,7 +10,7 @@ import { sendSignInPage, sendWwwError, sendWwwPage, type WwwLook } from '../shar
 import { signedInPerson, type WwwSessions } from '../shared/www-session.ts';
 import { issueTokens, type ZaloOa, type ZaloState } from './state.ts';
 
-const LOOK: WwwLook = { platform: 'Zalo', accent: '#0068ff', background: '#eef3fb' };
+const LOOK: WwwLook = { platform: 'Zalo', accent: '#0068ff', background: '#eef3fb', demo: 'một Zalo OA' };
 
 const permissionPage = Handlebars.compile(`<h1>Cấp quyền cho ứng dụng</h1>
 <p class="muted">Xin chào {{person}}. Ứng dụng (ID {{appId}}) muốn quản lý Official Account bạn chọn: đăng bài viết và gửi tin.</p>

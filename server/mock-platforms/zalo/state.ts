@@ -147,6 +147,27 @@ export function vietnamTime(ms: number): { hour: number; month: string } {
   };
 }
 
+export function addOa(
+  state: ZaloState,
+  input: {
+    name: string;
+    followers: number;
+    broadcastQuota: number | undefined;
+    adminUserId: string | undefined;
+  },
+): ZaloOa {
+  const oa: ZaloOa = {
+    id: state.ids.next('4', 19),
+    name: input.name,
+    followers: input.followers,
+    broadcastQuota: input.broadcastQuota,
+    adminUserId: input.adminUserId,
+    createdMs: state.clock.now(),
+  };
+  state.oas.set(oa.id, oa);
+  return oa;
+}
+
 export function issueTokens(
   state: ZaloState,
   oaId: string,

@@ -15,7 +15,7 @@ import { zaloControlRouter } from './control.ts';
 import { sendZaloError, zaloErrors, ZaloError } from './envelope.ts';
 import { oauthRouter } from './oauth.routes.ts';
 import { openApiRouter } from './openapi.routes.ts';
-import { resetZaloState, zaloSettingsSchema, type ZaloSettings, type ZaloState } from './state.ts';
+import { addOa, resetZaloState, zaloSettingsSchema, type ZaloSettings, type ZaloState } from './state.ts';
 
 export interface ZaloMockOptions {
   seed: number;
@@ -112,7 +112,25 @@ export function createZaloMock(options: ZaloMockOptions): ZaloMock {
       },
     }),
   );
-  const www: WwwSessions = { members: state.members, cookieName: WWW_SESSION_COOKIES.zalo };
+  const www: WwwSessions = {
+    members: state.members,
+    cookieName: WWW_SESSION_COOKIES.zalo,
+    createDemoPerson() {
+      const n = state.members.users.size + 1;
+      const person = state.members.addUser(
+        { name: `Cán bộ demo ${n}`, friends: 200 },
+        clock.now(),
+        state.settings.memberTokenLifetimeSeconds * 1000,
+      );
+      addOa(state, {
+        name: `Zalo OA Công an demo ${n}`,
+        followers: Math.floor(300 + followerRng() * 15_000),
+        broadcastQuota: undefined,
+        adminUserId: person.id,
+      });
+      return person;
+    },
+  };
   app.use('/_mock', wwwSessionRouter(www));
   app.use(
     '/_mock',

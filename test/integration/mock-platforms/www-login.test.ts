@@ -3,7 +3,7 @@ import type { Request } from 'express';
 import { createMemberStore } from '../../../server/mock-platforms/shared/members.ts';
 import { createIdSource } from '../../../server/mock-platforms/shared/ids.ts';
 import { signedInPerson, WWW_SESSION_COOKIES } from '../../../server/mock-platforms/shared/www-session.ts';
-import { control, json, request, startMocks, type Mocks } from './helpers.ts';
+import { control, credentials, json, request, startMocks, type Mocks } from './helpers.ts';
 
 function sessionCookie(response: Response | Headers, name: string): string | undefined {
   const headers = response instanceof Headers ? response : response.headers;
@@ -64,6 +64,29 @@ describe('mock platforms: the www sign-in (POST /_mock/login)', () => {
       assert.equal(offSite.status, 400);
     });
   }
+
+  it('the sign-in page offers a demo person who already manages Pages (Facebook) or an OA (Zalo)', async () => {
+    const dialog = `/v21.0/dialog/oauth?client_id=${credentials.facebookAppId}&redirect_uri=${encodeURIComponent('https://loa.example/cb')}&state=s`;
+    const signInPage = await request(`${mocks.fb}${dialog}`);
+    assert.match(String(signInPage.body.text), /action="\/_mock\/login\/demo"/);
+    const fb = await fetch(`${mocks.fb}/_mock/login/demo`, {
+      method: 'POST',
+      body: new URLSearchParams({ next: dialog }),
+      redirect: 'manual',
+    });
+    assert.equal(fb.status, 303);
+    const fbCookie = sessionCookie(fb, WWW_SESSION_COOKIES.facebook) ?? '';
+    const consent = await request(`${mocks.fb}${dialog}`, { headers: { cookie: fbCookie } });
+    assert.match(String(consent.body.text), /Tiếp tục với tên Cán bộ demo/);
+    assert.equal((String(consent.body.text).match(/name="page_ids"/g) ?? []).length, 2);
+
+    const permission = `/v4/oa/permission?app_id=${credentials.zaloAppId}&redirect_uri=${encodeURIComponent('https://loa.example/cb')}&code_challenge=c&state=s`;
+    const zalo = await fetch(`${mocks.zalo}/_mock/login/demo`, json({}));
+    assert.equal(zalo.status, 201);
+    const zaloCookie = sessionCookie(zalo, WWW_SESSION_COOKIES.zalo) ?? '';
+    const grant = await request(`${mocks.zalo}${permission}`, { headers: { cookie: zaloCookie } });
+    assert.match(String(grant.body.text), /Zalo OA Công an demo/);
+  });
 
   it('signedInPerson reads the cookie back; sign-out and reset end the session', () => {
     const members = createMemberStore({
