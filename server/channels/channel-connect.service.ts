@@ -318,7 +318,7 @@ export function createChannelConnectService(deps: Deps) {
     return rows;
   }
 
-  return { start, finish, choice, complete, callbackUrl };
+  return { start, finish, choice, complete };
 }
 
 export type ChannelConnectService = ReturnType<typeof createChannelConnectService>;
