@@ -26,6 +26,7 @@ import { postsPages } from './posts/posts.pages.ts';
 import { postsRoutes } from './posts/posts.routes.ts';
 import { usersPages } from './users/users.pages.ts';
 import { usersRoutes } from './users/users.routes.ts';
+import { channelConnectPages } from './channels/channel-connect.pages.ts';
 import { channelsPages } from './channels/channels.pages.ts';
 import { channelsRoutes } from './channels/channels.routes.ts';
 import { linksPages } from './links/links.routes.ts';
@@ -117,6 +118,7 @@ export function createApp(c: Container): express.Express {
   app.use(mediaPages(c));
   app.use(templatesPages(c));
   app.use(composePages(c));
+  app.use(channelConnectPages(c));
   app.use(channelsPages(c));
   app.use(postsPages(c));
   app.use(retractionPages(c));

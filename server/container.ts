@@ -4,6 +4,9 @@ import { createAuditLog } from './audit/audit.service.ts';
 import { createAuthService } from './auth/auth.service.ts';
 import { createRateLimiter } from './auth/rate-limiter.ts';
 import { createTokensRepo } from './auth/tokens.repo.ts';
+import { createChannelConnectRepo } from './channels/channel-connect.repo.ts';
+import { createChannelConnectService } from './channels/channel-connect.service.ts';
+import { createTokenCrypto } from './channels/token-crypto.ts';
 import type { Config } from './config.ts';
 import type { DatabaseHandle } from './db/database.ts';
 import { createI18n } from './i18n/i18n.ts';
@@ -105,6 +108,15 @@ export function buildContainer(input: {
     mockPlatforms: () => input.mockPlatforms ?? null,
     ...(input.publishingTuning ? { tuning: input.publishingTuning } : {}),
   });
+  const channelConnect = createChannelConnectService({
+    repo: createChannelConnectRepo(db),
+    crypto: createTokenCrypto(input.secretKey),
+    login: publishingParts.platformLogin,
+    connectors: publishingParts.connectors,
+    channels: publishingParts.channels,
+    unitIds: async () => new Set((await users.listAllUnits()).map((unit) => unit.id)),
+    settings: { publicUrl: config.publicUrl },
+  });
   const postsRepo = createPostsRepo(db);
   const zaloCovers = createZaloCovers({ renderer, mediaDir: config.mediaDir });
   const posts = createPostsService({
@@ -179,6 +191,7 @@ export function buildContainer(input: {
     postSeries,
     campaigns,
     retraction,
+    channelConnect,
     repos: { users: usersRepo, units: unitsRepo, posts: postsRepo },
   };
 }

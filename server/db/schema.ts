@@ -240,6 +240,37 @@ export const channels = pgTable(
   ],
 );
 
+export const CONNECT_STAGES = ['authorize', 'choose'] as const;
+export type ConnectStage = (typeof CONNECT_STAGES)[number];
+
+/** One step of connecting a channel through the platform's login (see 0009_channel_connect.sql). */
+export const channelConnectFlows = pgTable(
+  'channel_connect_flows',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    /** SHA-256 of the single-use key: the OAuth state, then the key of the choice page. */
+    keyHash: text('key_hash').notNull(),
+    stage: text('stage').$type<ConnectStage>().notNull(),
+    sessionHash: text('session_hash').notNull(),
+    platform: text('platform').$type<Platform>().notNull(),
+    userId: uuid('user_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    /** The channel being reconnected, when the flow started from its "reconnect" button. */
+    channelId: uuid('channel_id').references(() => channels.id, { onDelete: 'cascade' }),
+    /** Encrypted: the PKCE verifier (authorize) or the accounts and tokens to pick from (choose). */
+    secretEnc: text('secret_enc'),
+    expiresAt: timestamp('expires_at', { withTimezone: true }).notNull(),
+    createdAt: createdAt(),
+  },
+  (t) => [
+    uniqueIndex('channel_connect_flows_key_uq').on(t.keyHash),
+    index('channel_connect_flows_expires_idx').on(t.expiresAt),
+    check('channel_connect_flows_stage_ck', sql`${t.stage} in ('authorize', 'choose')`),
+    check('channel_connect_flows_platform_ck', sql`${t.platform} in ('facebook', 'zalo')`),
+  ],
+);
+
 export const campaigns = pgTable('campaigns', {
   id: uuid('id').primaryKey().defaultRandom(),
   name: text('name').notNull(),
