@@ -1,4 +1,5 @@
-// QR codes for public warning pages, drawn by the qrcode package (its own PNG encoder).
+// QR codes for public warning pages, drawn by the qrcode package: as a PNG (its own encoder) for
+// the leaflet and downloads, or as a module matrix that cards paint straight into their pixels.
 import QRCode from 'qrcode';
 
 /** A PNG QR code of `url`, `sizePx` wide including the quiet zone, medium error correction. */
@@ -6,4 +7,64 @@ export async function renderQrPng(url: string, sizePx: number): Promise<Buffer> 
   if (url.length === 0) throw new RangeError('QR code URL must not be empty');
   const width = Math.min(2048, Math.max(64, Math.round(sizePx)));
   return QRCode.toBuffer(url, { type: 'png', width, margin: 2, errorCorrectionLevel: 'M' });
+}
+
+/** Modules of white border kept inside the box; decoders need a quiet zone, 2 is enough for phones. */
+export const QR_QUIET_MODULES = 2;
+// Strongest correction first: a level is given up only when a weaker one draws bigger modules.
+const LEVELS = ['H', 'Q', 'M', 'L'] as const;
+const MAX_URL_CHARS = 1000;
+/**
+ * Below 3 pixels a module, a code on a card shown at half size (a phone feed) no longer
+ * scans. A public page address (host, /w/, a slug of at most 67 characters) stays far above.
+ */
+export const QR_MIN_SCALE = 3;
+
+export interface QrPlacement {
+  /** Modules per side, without the quiet zone. */
+  modules: number;
+  /** Pixels per module (an integer, so every module edge is sharp). */
+  scale: number;
+  /** The symbol's dark modules, row-major, `modules × modules` entries of 0 or 1. */
+  dark: Uint8Array;
+}
+
+const symbols = new Map<string, { modules: number; dark: Uint8Array }>();
+const SYMBOL_CACHE_ITEMS = 256;
+
+function symbol(url: string, level: (typeof LEVELS)[number]) {
+  const key = `${level} ${url}`;
+  const hit = symbols.get(key);
+  if (hit) {
+    // Re-inserted to keep the Map in least-recently-used order.
+    symbols.delete(key);
+    symbols.set(key, hit);
+    return hit;
+  }
+  const { modules } = QRCode.create(url, { errorCorrectionLevel: level });
+  const made = { modules: modules.size, dark: Uint8Array.from(modules.data, (v) => (v ? 1 : 0)) };
+  symbols.set(key, made);
+  if (symbols.size > SYMBOL_CACHE_ITEMS) symbols.delete(symbols.keys().next().value ?? key);
+  return made;
+}
+
+/**
+ * The QR symbol of `url` for a square of `sidePx`: the error-correction level that gives the
+ * largest whole-pixel modules (module size is what makes a code readable when the card is shown
+ * small), and among those the strongest. Symbols are cached: a post's URL is drawn on every size.
+ */
+export function placeQr(url: string, sidePx: number): QrPlacement {
+  if (url.length === 0 || url.length > MAX_URL_CHARS) {
+    throw new RangeError(`QR code URL must be 1 to ${MAX_URL_CHARS} characters`);
+  }
+  let best: QrPlacement | undefined;
+  for (const level of LEVELS) {
+    const { modules, dark } = symbol(url, level);
+    const scale = Math.floor(sidePx / (modules + 2 * QR_QUIET_MODULES));
+    if (!best || scale > best.scale) best = { modules, scale, dark };
+  }
+  if (!best || best.scale < QR_MIN_SCALE) {
+    throw new RangeError(`an address of ${url.length} characters is too long for a readable QR code here`);
+  }
+  return best;
 }
