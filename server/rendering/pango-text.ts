@@ -62,8 +62,8 @@ const pxForDpi = (dpi: number): number => (dpi * BASE_PT) / 72;
 
 async function renderText(
   options: FitTextOptions,
-  size: { width: number; height?: number; dpi?: number },
-): Promise<{ image: Buffer; width: number; height: number; dpi: number | undefined }> {
+  size: { width: number; dpi: number },
+): Promise<{ image: Buffer; width: number; height: number }> {
   const face = fontFace(options.weight);
   const markup = `<span foreground="${options.color}">${escapeMarkup(options.text)}</span>`;
   const { data, info } = await sharp({
@@ -73,46 +73,112 @@ async function renderText(
       fontfile: face.file,
       rgba: true,
       // Word wrap only: Pango never breaks inside a word with it, a too-long word overflows
-      // the width instead, which the autofit below then shrinks away (or we refuse).
+      // the width instead, which the fit below then shrinks away (or we refuse).
       wrap: 'word',
       align: options.align,
       width: size.width,
-      ...(size.height === undefined ? {} : { height: size.height }),
-      ...(size.dpi === undefined ? {} : { dpi: size.dpi }),
+      dpi: size.dpi,
     },
   })
-    // Raw RGBA: the card composites it directly, with no PNG encode and decode in between.
+    // Raw RGBA: the card paints it directly, with no PNG encode and decode in between.
     .raw()
     .toBuffer({ resolveWithObject: true });
-  return { image: data, width: info.width, height: info.height, dpi: info.textAutofitDpi };
+  return { image: data, width: info.width, height: info.height };
 }
+
+/** The search stops within this ratio of the largest size that fits. */
+const FIT_PRECISION = 1.03;
+/** Pango layouts per fit at most (libvips' own autofit took about ten for a long headline). */
+const MAX_RENDERS = 7;
+
+// A unit's name, its hotline line and a layout's kicker are on every card it issues: their
+// fitted rasters are kept (small ones only), keyed by everything that shapes them.
+const fitted = new Map<string, Promise<FittedText>>();
+const FITTED_CACHE_ITEMS = 64;
+const FITTED_CACHE_MAX_BYTES = 512 * 1024;
 
 /**
  * Renders `text` as large as fits in `box` (at most `maxFontPx`), wrapped on word boundaries.
- * libvips searches the largest size at which the laid-out text fits both width and height;
- * since word wrap lets an unbreakable word overflow the width, that search also shrinks
- * until the longest word fits, so no word is ever cut. We check the result anyway.
+ * Each try is one Pango layout at a fixed size; the next size is estimated from how far the
+ * last one overflowed (text area grows with the square of the size, a too-long word with the
+ * size), then bisected, so a fit costs a few layouts instead of libvips' autofit search.
+ * Word wrap lets an unbreakable word overflow the width, so a fit also shrinks until the
+ * longest word fits: no word is ever cut.
  */
 export async function fitText(options: FitTextOptions): Promise<FittedText> {
+  const key = JSON.stringify([
+    options.text,
+    options.box.width,
+    options.box.height,
+    options.weight,
+    options.color,
+    options.align,
+    options.maxFontPx,
+    options.minFontPx,
+  ]);
+  const hit = fitted.get(key);
+  if (hit) {
+    fitted.delete(key);
+    fitted.set(key, hit);
+    return hit;
+  }
+  const job = searchFit(options);
+  const result = await job;
+  if (!result.ok || result.image.length <= FITTED_CACHE_MAX_BYTES) {
+    fitted.set(key, job);
+    if (fitted.size > FITTED_CACHE_ITEMS) fitted.delete(fitted.keys().next().value ?? key);
+  }
+  return result;
+}
+
+async function searchFit(options: FitTextOptions): Promise<FittedText> {
   const { box } = options;
-  let rendered = await renderText(options, { width: box.width, height: box.height });
-  let fontPx = pxForDpi(rendered.dpi ?? dpiForPx(options.minFontPx));
-  if (fontPx > options.maxFontPx) {
-    fontPx = pxForDpi(dpiForPx(options.maxFontPx));
-    rendered = await renderText(options, { width: box.width, dpi: dpiForPx(options.maxFontPx) });
+  type Try = { px: number; dpi: number; image: Buffer; width: number; height: number };
+  const tried = new Set<number>();
+  const at = async (px: number): Promise<Try> => {
+    const dpi = dpiForPx(px);
+    tried.add(dpi);
+    return { px: pxForDpi(dpi), dpi, ...(await renderText(options, { width: box.width, dpi })) };
+  };
+  const fits = (t: Try) => t.width <= box.width && t.height <= box.height;
+  // Shrinking text never wraps it into more lines, so its height shrinks at least in
+  // proportion, and so does a word too long for the width: this size fits (up to rounding).
+  const surelyFits = (t: Try) => t.px * Math.min(box.height / t.height, box.width / t.width) * 0.99;
+
+  let last = await at(options.maxFontPx);
+  let best: Try | undefined = fits(last) ? last : undefined;
+  let tooBig: number | undefined = best
+    ? undefined
+    : Math.min(last.px, last.width > box.width ? last.px * (box.width / last.width) * 1.01 : last.px);
+  let floor = best ? 0 : surelyFits(last);
+  for (let renders = 1; renders < MAX_RENDERS && tooBig !== undefined; renders++) {
+    if (best && tooBig / best.px <= FIT_PRECISION) break;
+    // Growing text never wraps it into fewer lines, so a fit whose height is within the
+    // precision of the box is as large as it gets.
+    if (best && best.height * FIT_PRECISION >= box.height) break;
+    let guess: number;
+    if (!best || floor > best.px * 1.005) guess = Math.max(options.minFontPx, floor);
+    else {
+      // Between the largest fit and the smallest overflow, no further than where the fit's
+      // lines would fill the box's height.
+      const fill = best.px * (box.height / best.height) * 0.995;
+      guess = Math.max(best.px * 1.005, Math.min(Math.sqrt(best.px * tooBig), fill));
+    }
+    if (tried.has(dpiForPx(guess))) break;
+    last = await at(guess);
+    if (fits(last)) best = last;
+    else {
+      tooBig = last.px;
+      // Too wide means a word longer than the line (word wrap keeps every other line inside
+      // the width), and that word is too wide at every size above its own limit.
+      if (last.width > box.width) tooBig = Math.min(tooBig, last.px * (box.width / last.width) * 1.01);
+      // A size that should have fitted and did not (rounding) gives way to this try's own bound.
+      floor = last.px <= floor ? surelyFits(last) : Math.max(floor, surelyFits(last));
+      if (!best && last.dpi <= dpiForPx(options.minFontPx)) break;
+    }
   }
-  // A residual overflow (rounding in Pango's metrics) is fixed by one proportional shrink.
-  for (
-    let attempt = 0;
-    attempt < 3 && (rendered.width > box.width || rendered.height > box.height);
-    attempt++
-  ) {
-    const ratio = Math.min(box.width / rendered.width, box.height / rendered.height) * 0.97;
-    fontPx = pxForDpi(dpiForPx(fontPx * ratio));
-    rendered = await renderText(options, { width: box.width, dpi: dpiForPx(fontPx) });
+  if (!best || best.px < options.minFontPx) {
+    return { ok: false, reason: 'too_long', fontPx: best?.px ?? last.px };
   }
-  if (fontPx < options.minFontPx || rendered.width > box.width || rendered.height > box.height) {
-    return { ok: false, reason: 'too_long', fontPx };
-  }
-  return { ok: true, image: rendered.image, width: rendered.width, height: rendered.height, fontPx };
+  return { ok: true, image: best.image, width: best.width, height: best.height, fontPx: best.px };
 }

@@ -29,23 +29,12 @@ export interface QrPlacement {
   dark: Uint8Array;
 }
 
-const symbols = new Map<string, { modules: number; dark: Uint8Array }>();
+const symbols = new Map<string, QrPlacement>();
 const SYMBOL_CACHE_ITEMS = 256;
 
-function symbol(url: string, level: (typeof LEVELS)[number]) {
-  const key = `${level} ${url}`;
-  const hit = symbols.get(key);
-  if (hit) {
-    // Re-inserted to keep the Map in least-recently-used order.
-    symbols.delete(key);
-    symbols.set(key, hit);
-    return hit;
-  }
-  const { modules } = QRCode.create(url, { errorCorrectionLevel: level });
-  const made = { modules: modules.size, dark: Uint8Array.from(modules.data, (v) => (v ? 1 : 0)) };
-  symbols.set(key, made);
-  if (symbols.size > SYMBOL_CACHE_ITEMS) symbols.delete(symbols.keys().next().value ?? key);
-  return made;
+/** Modules per side of the symbol at `level`; the mask is fixed, as it does not change the size. */
+function modulesAt(url: string, level: (typeof LEVELS)[number]): number {
+  return QRCode.create(url, { errorCorrectionLevel: level, maskPattern: 0 }).modules.size;
 }
 
 /**
@@ -57,14 +46,29 @@ export function placeQr(url: string, sidePx: number): QrPlacement {
   if (url.length === 0 || url.length > MAX_URL_CHARS) {
     throw new RangeError(`QR code URL must be 1 to ${MAX_URL_CHARS} characters`);
   }
-  let best: QrPlacement | undefined;
-  for (const level of LEVELS) {
-    const { modules, dark } = symbol(url, level);
-    const scale = Math.floor(sidePx / (modules + 2 * QR_QUIET_MODULES));
-    if (!best || scale > best.scale) best = { modules, scale, dark };
+  const key = `${sidePx} ${url}`;
+  const hit = symbols.get(key);
+  if (hit) {
+    // Re-inserted to keep the Map in least-recently-used order.
+    symbols.delete(key);
+    symbols.set(key, hit);
+    return hit;
   }
-  if (!best || best.scale < QR_MIN_SCALE) {
+  const scaleOf = (modules: number) => Math.floor(sidePx / (modules + 2 * QR_QUIET_MODULES));
+  // Sizes first, with a fixed mask (cheap); the weakest level draws the largest modules.
+  const largest = scaleOf(modulesAt(url, 'L'));
+  if (largest < QR_MIN_SCALE) {
     throw new RangeError(`an address of ${url.length} characters is too long for a readable QR code here`);
   }
-  return best;
+  const level = LEVELS.find((l) => l === 'L' || scaleOf(modulesAt(url, l)) === largest) ?? 'L';
+  // Then the symbol itself, with the mask chosen by the standard's penalty rules.
+  const { modules } = QRCode.create(url, { errorCorrectionLevel: level });
+  const placed = {
+    modules: modules.size,
+    scale: scaleOf(modules.size),
+    dark: Uint8Array.from(modules.data, (v) => (v ? 1 : 0)),
+  };
+  symbols.set(key, placed);
+  if (symbols.size > SYMBOL_CACHE_ITEMS) symbols.delete(symbols.keys().next().value ?? key);
+  return placed;
 }
