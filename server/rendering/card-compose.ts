@@ -169,6 +169,13 @@ export async function composeCard(
   const { width, height } = CARD_SIZES[input.size];
   const geometry = layout.sizes[input.size];
   const { colors } = layout;
+  // The photo is the longest step: it starts first, and the layers below (text on the libvips
+  // threads, the QR code on this one) are made meanwhile.
+  const base = input.background
+    ? photoBase(input.background, width, height, layout.backgroundBrightness)
+    : Promise.resolve(flatBase(width, height, colors.background));
+  // Awaited below; a layer failing first must not leave this rejection unhandled.
+  base.catch(() => undefined);
   // Layers are made concurrently (Pango and libvips work off the main thread) and painted in
   // this order once the base is there: later ones cover earlier ones.
   const layers: Promise<(canvas: Canvas) => void>[] = [];
@@ -224,8 +231,14 @@ export async function composeCard(
   }
   const qrBox = geometry.qr;
   if (input.qrUrl) {
-    const qr = qrFor('qrUrl', input.qrUrl, qrBox);
-    layers.push(Promise.resolve((c: Canvas) => paintQr(c, qrBox, qr)));
+    const url = input.qrUrl;
+    // Built in a microtask: on this thread while the photo and texts are on libvips' threads.
+    layers.push(
+      Promise.resolve().then(() => {
+        const qr = qrFor('qrUrl', url, qrBox);
+        return (c: Canvas) => paintQr(c, qrBox, qr);
+      }),
+    );
   } else if (input.qrCode) {
     const image = input.qrCode;
     layers.push(
@@ -239,11 +252,12 @@ export async function composeCard(
     );
   }
 
-  const canvas = input.background
-    ? await photoBase(input.background, width, height, layout.backgroundBrightness)
-    : flatBase(width, height, colors.background);
+  // Every layer gets its handler now: one failing while the photo decodes is reported, once.
+  const ready = Promise.all(layers);
+  ready.catch(() => undefined);
+  const canvas = await base;
   if (hasBand) fillRect(canvas, geometry.band, colors.band);
-  for (const draw of await Promise.all(layers)) draw(canvas);
+  for (const draw of await ready) draw(canvas);
   const mime = cardMime(input);
   return { data: await encode(canvas, mime), mime, width, height };
 }

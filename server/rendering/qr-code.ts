@@ -11,8 +11,8 @@ export async function renderQrPng(url: string, sizePx: number): Promise<Buffer> 
 
 /** Modules of white border kept inside the box; decoders need a quiet zone, 2 is enough for phones. */
 export const QR_QUIET_MODULES = 2;
-// Strongest correction first: a level is given up only when a weaker one draws bigger modules.
-const LEVELS = ['H', 'Q', 'M', 'L'] as const;
+/** Error-correction levels, weakest (smallest symbol) to strongest. */
+type Level = 'L' | 'M' | 'Q' | 'H';
 const MAX_URL_CHARS = 1000;
 /**
  * Below 3 pixels a module, a code on a card shown at half size (a phone feed) no longer
@@ -33,7 +33,7 @@ const symbols = new Map<string, QrPlacement>();
 const SYMBOL_CACHE_ITEMS = 256;
 
 /** Modules per side of the symbol at `level`; the mask is fixed, as it does not change the size. */
-function modulesAt(url: string, level: (typeof LEVELS)[number]): number {
+function modulesAt(url: string, level: Level): number {
   return QRCode.create(url, { errorCorrectionLevel: level, maskPattern: 0 }).modules.size;
 }
 
@@ -60,7 +60,12 @@ export function placeQr(url: string, sidePx: number): QrPlacement {
   if (largest < QR_MIN_SCALE) {
     throw new RangeError(`an address of ${url.length} characters is too long for a readable QR code here`);
   }
-  const level = LEVELS.find((l) => l === 'L' || scaleOf(modulesAt(url, l)) === largest) ?? 'L';
+  // Stronger levels only ever need more modules: climb while the modules stay as large.
+  let level: Level = 'L';
+  for (const stronger of ['M', 'Q', 'H'] as const) {
+    if (scaleOf(modulesAt(url, stronger)) < largest) break;
+    level = stronger;
+  }
   // Then the symbol itself, with the mask chosen by the standard's penalty rules.
   const { modules } = QRCode.create(url, { errorCorrectionLevel: level });
   const placed = {
