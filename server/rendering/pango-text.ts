@@ -133,52 +133,63 @@ export async function fitText(options: FitTextOptions): Promise<FittedText> {
 
 async function searchFit(options: FitTextOptions): Promise<FittedText> {
   const { box } = options;
-  type Try = { px: number; dpi: number; image: Buffer; width: number; height: number };
+  // Sizes are steps of FIT_PRECISION down from the largest: step k is maxFontPx / 1.03^k.
+  // Few distinct sizes mean Pango's glyph caches are warm for the next card too.
+  const pxAt = (k: number) => options.maxFontPx / FIT_PRECISION ** k;
+  /** The first step no larger than `px`. */
+  const stepAtMost = (px: number) =>
+    Math.max(0, Math.ceil(Math.log(options.maxFontPx / px) / Math.log(FIT_PRECISION) - 1e-9));
+  const lastStep = Math.floor(
+    Math.log(options.maxFontPx / options.minFontPx) / Math.log(FIT_PRECISION) + 1e-9,
+  );
+
+  type Try = { k: number; px: number; image: Buffer; width: number; height: number };
   const tried = new Set<number>();
-  const at = async (px: number): Promise<Try> => {
-    const dpi = dpiForPx(px);
-    tried.add(dpi);
-    return { px: pxForDpi(dpi), dpi, ...(await renderText(options, { width: box.width, dpi })) };
+  const at = async (k: number): Promise<Try> => {
+    tried.add(k);
+    const dpi = dpiForPx(pxAt(k));
+    return { k, px: pxForDpi(dpi), ...(await renderText(options, { width: box.width, dpi })) };
   };
   const fits = (t: Try) => t.width <= box.width && t.height <= box.height;
   // Shrinking text never wraps it into more lines, so its height shrinks at least in
   // proportion, and so does a word too long for the width: this size fits (up to rounding).
-  const surelyFits = (t: Try) => t.px * Math.min(box.height / t.height, box.width / t.width) * 0.99;
+  const surelyFits = (t: Try) =>
+    stepAtMost(t.px * Math.min(box.height / t.height, box.width / t.width) * 0.99);
+  // Too wide means a word longer than the line (word wrap keeps every other line inside the
+  // width), and that word is too wide at every size above its own limit.
+  const tooBigFrom = (t: Try) =>
+    t.width > box.width ? Math.max(t.k, stepAtMost(t.px * (box.width / t.width) * 1.01) - 1) : t.k;
 
-  let last = await at(options.maxFontPx);
+  let last = await at(0);
   let best: Try | undefined = fits(last) ? last : undefined;
-  let tooBig: number | undefined = best
-    ? undefined
-    : Math.min(last.px, last.width > box.width ? last.px * (box.width / last.width) * 1.01 : last.px);
-  let floor = best ? 0 : surelyFits(last);
-  for (let renders = 1; renders < MAX_RENDERS && tooBig !== undefined; renders++) {
-    if (best && tooBig / best.px <= FIT_PRECISION) break;
+  let tooBig = best ? -1 : tooBigFrom(last); // the largest step known not to fit
+  let sure = best ? 0 : surelyFits(last); // a step expected to fit
+  for (let renders = 1; renders < MAX_RENDERS && !(best && best.k - tooBig <= 1); renders++) {
     // Growing text never wraps it into fewer lines, so a fit whose height is within the
     // precision of the box is as large as it gets.
     if (best && best.height * FIT_PRECISION >= box.height) break;
-    let guess: number;
-    if (!best || floor > best.px * 1.005) guess = Math.max(options.minFontPx, floor);
+    let k: number;
+    if (!best || sure < best.k) k = Math.max(sure, tooBig + 1);
     else {
-      // Between the largest fit and the smallest overflow, no further than where the fit's
+      // Between the smallest overflow and the largest fit, no larger than where the fit's
       // lines would fill the box's height.
-      const fill = best.px * (box.height / best.height) * 0.995;
-      guess = Math.max(best.px * 1.005, Math.min(Math.sqrt(best.px * tooBig), fill));
+      const fill = stepAtMost(best.px * (box.height / best.height) * 0.995);
+      k = Math.max(tooBig + 1, fill, Math.floor((tooBig + best.k) / 2));
+      if (k >= best.k) break;
     }
-    if (tried.has(dpiForPx(guess))) break;
-    last = await at(guess);
-    if (fits(last)) best = last;
+    k = Math.min(k, lastStep);
+    if (tried.has(k)) break;
+    last = await at(k);
+    if (fits(last)) best = !best || last.k < best.k ? last : best;
     else {
-      tooBig = last.px;
-      // Too wide means a word longer than the line (word wrap keeps every other line inside
-      // the width), and that word is too wide at every size above its own limit.
-      if (last.width > box.width) tooBig = Math.min(tooBig, last.px * (box.width / last.width) * 1.01);
-      // A size that should have fitted and did not (rounding) gives way to this try's own bound.
-      floor = last.px <= floor ? surelyFits(last) : Math.max(floor, surelyFits(last));
-      if (!best && last.dpi <= dpiForPx(options.minFontPx)) break;
+      tooBig = Math.max(tooBig, tooBigFrom(last));
+      sure = Math.max(sure, surelyFits(last), tooBig + 1);
+      if (!best && last.k >= lastStep) break;
     }
   }
-  if (!best || best.px < options.minFontPx) {
-    return { ok: false, reason: 'too_long', fontPx: best?.px ?? last.px };
+  // Steps stop at minFontPx, so any fit is at a readable size.
+  if (!best) {
+    return { ok: false, reason: 'too_long', fontPx: last.px };
   }
   return { ok: true, image: best.image, width: best.width, height: best.height, fontPx: best.px };
 }
