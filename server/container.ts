@@ -103,7 +103,12 @@ export function buildContainer(input: {
     logger,
     secretKey: input.secretKey,
     audit: auditLog.record,
-    images: createMediaImageSource({ media, mediaDir: config.mediaDir, publicUrl: config.publicUrl }),
+    images: createMediaImageSource({
+      media,
+      cards: renderer,
+      mediaDir: config.mediaDir,
+      publicUrl: config.publicUrl,
+    }),
     platformUrls: input.platformUrls ?? null,
     mockPlatforms: () => input.mockPlatforms ?? null,
     ...(input.publishingTuning ? { tuning: input.publishingTuning } : {}),

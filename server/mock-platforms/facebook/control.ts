@@ -2,7 +2,7 @@
 // settings overrides. The shared ones (faults, clock, users, shares, reset) are mounted too.
 import { Router } from 'express';
 import { z } from 'zod';
-import { controlError, isoTime, parseControl } from '../shared/http.ts';
+import { controlError, isoTime, parseControl, sniffImage } from '../shared/http.ts';
 import type { WebhookSender } from '../shared/webhook-sender.ts';
 import { addPage, facebookSettingsSchema, isLive, postEngagement, type FacebookState } from './state.ts';
 import { verifySubscription } from './webhooks.ts';
@@ -76,6 +76,14 @@ export function facebookControlRouter(
         };
       });
     res.json({ items });
+  });
+
+  /** An uploaded photo's bytes, as received (404 for a photo given by URL or unknown). */
+  router.get('/photos/:id', (req, res) => {
+    const data = state.photos.get(req.params.id)?.data;
+    if (!data) return controlError(res, 404, `no uploaded photo ${req.params.id}`);
+    const kind = sniffImage(data);
+    res.type(kind ? `image/${kind}` : 'application/octet-stream').send(data);
   });
 
   router.post('/tokens/expire', (req, res) => {

@@ -48,6 +48,8 @@ export interface FbPhoto {
   pageId: string;
   url: string | undefined;
   bytes: number | undefined;
+  /** The uploaded file itself, so tests can look at what the Page would show. */
+  data: Buffer | undefined;
   caption: string | undefined;
   published: boolean;
   temporary: boolean;
