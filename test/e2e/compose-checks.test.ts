@@ -135,18 +135,36 @@ describe('e2e: a text-only warning gets a Zalo cover and publishes on both platf
     ]);
     const postUrl = ed.url();
     const postId = postUrl.split('/').pop()!;
-    await ed.getByRole('button', { name: 'Gửi duyệt' }).click();
-    // The outcome of the submit is the page's flash: success, or why it was refused.
-    const flash = ed.locator('.flash-success, .flash-error').first();
-    await flash.waitFor({ timeout: 30_000 });
-    assert.match(await flash.innerText(), /Đã gửi bài đi duyệt\./);
+    await Promise.all([
+      ed.waitForResponse(
+        (r) => r.url().endsWith(`/posts/${postId}/submit`) && r.request().method() === 'POST',
+      ),
+      ed.getByRole('button', { name: 'Gửi duyệt' }).click(),
+    ]);
+    // The post page after the submit: in review, or the flash saying why it was refused. (The
+    // status, not the success flash: under load the redirect can be read before the session with
+    // the flash is saved.)
+    const outcome = ed.locator('.post-status.post-in_review, .flash-error').first();
+    await outcome.waitFor({ timeout: 30_000 });
+    assert.equal(
+      await ed.locator('.flash-error').count(),
+      0,
+      await ed.locator('.flash-error').allInnerTexts().then(String),
+    );
+    assert.equal(await ed.locator('.post-status.post-in_review').count(), 1);
 
     // A reviewer approves it from the review queue.
     const rv = await signIn(reviewer.user.email);
     await rv.goto(`${server.url}/review`);
     const item = rv.locator('article.review-item', { has: rv.locator(`a[href="/posts/${postId}"]`) });
-    await item.getByRole('button', { name: 'Duyệt và lên lịch' }).click();
-    await rv.waitForURL(`${server.url}/review`);
+    // The queue's URL does not change: wait for the approval itself, then for the queue without it.
+    await Promise.all([
+      rv.waitForResponse(
+        (r) => r.url().endsWith(`/posts/${postId}/approve`) && r.request().method() === 'POST',
+      ),
+      item.getByRole('button', { name: 'Duyệt và lên lịch' }).click(),
+    ]);
+    await item.waitFor({ state: 'detached', timeout: 30_000 });
 
     // It goes out on both platforms.
     const deadline = Date.now() + 60_000;

@@ -110,6 +110,18 @@ describe('composer: compose-time checks and the generated Zalo cover', function 
     assert.match(res.text, /Zalo Công an phường: Zalo chỉ nhận ảnh JPG hoặc PNG/);
   });
 
+  it('saves a text-only post with its generated cover, which the post page shows the reviewer', async () => {
+    const res = await editor.agent
+      .post('/compose')
+      .set('X-Forwarded-For', editor.ip)
+      .type('form')
+      .send(form({ action: 'save', channelIds: [facebookId, zaloId] }));
+    assert.equal(res.status, 303, res.text);
+    const page = await editor.agent.get(res.headers.location!).set('X-Forwarded-For', editor.ip).expect(200);
+    assert.match(page.text, /<img class="post-zalo-cover" src="http:\/\/[^"]+\/media\/cards\/[0-9a-f]{2}\/[0-9a-f]{64}\.png"/);
+    assert.match(page.text, /Ảnh bìa Zalo được tạo tự động/);
+  });
+
   it('says why in a flash when the post page’s submit is refused', async () => {
     const id = randomUUID();
     await t.c.database.db.insert(posts).values({
