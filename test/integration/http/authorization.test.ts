@@ -294,6 +294,9 @@ const API_UNITS: Record<string, UnitCase> = {
   'get /templates': 'unscoped',
   'post /templates': 'unscoped',
   'get /templates/:id': 'unscoped',
+  'patch /templates/:id': 'unscoped',
+  'delete /templates/:id': 'unscoped',
+  'post /templates/:id/copy': 'unscoped',
   // An upload belongs to the uploader's unit: nothing of another unit is involved.
   'post /media': 'unscoped',
   'get /media': {
@@ -349,7 +352,10 @@ const PAGE_UNITS: Record<string, UnitCase> = {
     as: 'reviewer',
     request: async (fx) => {
       await fx.post('in_review');
-      return { path: '/', shows: (res) => /[1-9]\d* bài đang chờ bạn duyệt/.test(res.text) };
+      // The start page counts the posts waiting for this reviewer: none below or beside A.
+      const waiting = (text: string) =>
+        Number(/id="home-review-title">[^<]*<span class="attention-count[^"]*">(\d+)</.exec(text)?.[1] ?? 0);
+      return { path: '/', shows: (res) => waiting(res.text) > 0 };
     },
     expect: LIST,
   },
@@ -388,6 +394,7 @@ const PAGE_UNITS: Record<string, UnitCase> = {
     expect: READ_ONE,
   },
   '/templates': 'unscoped',
+  '/templates?archived=1': 'unscoped',
   '/templates/new': 'unscoped',
   '/api/docs': 'unscoped',
   '/api/v1/openapi.json': 'unscoped',
