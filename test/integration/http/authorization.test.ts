@@ -294,6 +294,9 @@ const API_UNITS: Record<string, UnitCase> = {
   'get /templates': 'unscoped',
   'post /templates': 'unscoped',
   'get /templates/:id': 'unscoped',
+  'patch /templates/:id': 'unscoped',
+  'delete /templates/:id': 'unscoped',
+  'post /templates/:id/copy': 'unscoped',
   // An upload belongs to the uploader's unit: nothing of another unit is involved.
   'post /media': 'unscoped',
   'get /media': {
@@ -392,6 +395,7 @@ const PAGE_UNITS: Record<string, UnitCase> = {
     expect: READ_ONE,
   },
   '/templates': 'unscoped',
+  '/templates?archived=1': 'unscoped',
   '/templates/new': 'unscoped',
   '/templates?archived=1': 'unscoped',
   '/api/docs': 'unscoped',
