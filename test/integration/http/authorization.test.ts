@@ -323,10 +323,6 @@ const API_UNITS: Record<string, UnitCase> = {
     expect: act(204),
   },
   'post /templates/:id/render': 'unscoped',
-  // Custom templates belong to no unit: every editor may reuse them.
-  'patch /templates/:id': 'unscoped',
-  'delete /templates/:id': 'unscoped',
-  'post /templates/:id/copy': 'unscoped',
 };
 
 const PAGES: Record<string, Who[]> = {
@@ -397,7 +393,6 @@ const PAGE_UNITS: Record<string, UnitCase> = {
   '/templates': 'unscoped',
   '/templates?archived=1': 'unscoped',
   '/templates/new': 'unscoped',
-  '/templates?archived=1': 'unscoped',
   '/api/docs': 'unscoped',
   '/api/v1/openapi.json': 'unscoped',
   '/login': 'unscoped',
