@@ -2,6 +2,7 @@
 import connectPgSimple from 'connect-pg-simple';
 import express from 'express';
 import session from 'express-session';
+import { saveFlashBeforeRedirect } from './http/middleware/flash-redirect.ts';
 import helmet from 'helmet';
 import { authPages } from './auth/auth.pages.ts';
 import { authRoutes } from './auth/auth.routes.ts';
@@ -100,6 +101,7 @@ export function createApp(c: Container): express.Express {
       },
     }),
   );
+  app.use(saveFlashBeforeRedirect());
   app.use(languageMiddleware(c.i18n, c.config.defaultLanguage));
   app.use(authenticate(c.auth));
   app.use(unreadCount(c.notifications));
