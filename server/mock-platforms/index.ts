@@ -29,6 +29,8 @@ export interface StartMockPlatformsOptions {
   seed: number;
   credentials: MockPlatformCredentials;
   logger?: Logger;
+  /** Where the id counter starts (default 0): disjoint ranges for mocks sharing one database. */
+  idStart?: number;
 }
 
 export interface RunningMockPlatforms {
@@ -43,7 +45,7 @@ export interface RunningMockPlatforms {
 export async function startMockPlatforms(options: StartMockPlatformsOptions): Promise<RunningMockPlatforms> {
   const host = options.host ?? '127.0.0.1';
   const clock = createClock();
-  const ids = createIdSource();
+  const ids = createIdSource(options.idStart);
   const logger = options.logger;
   const facebook = createFacebookMock({
     seed: options.seed,

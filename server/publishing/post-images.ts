@@ -58,7 +58,18 @@ interface CardDeps {
   publicUrl: string;
 }
 
-/** A rendered card (the post's own, or its generated Zalo cover) with its public page's QR code. */
+/** A rendered card as stored, for the generated Zalo cover. */
+async function plainCard(card: PostCard, deps: CardDeps): Promise<ImageInput> {
+  const root = path.resolve(deps.mediaDir);
+  return {
+    data: await readFile(mediaFile(root, card.file)),
+    mime: card.mime,
+    altText: card.altText,
+    url: `${deps.publicUrl.replace(/\/+$/, '')}/media/${card.file}`,
+  };
+}
+
+/** The post's own rendered card with its public page's QR code. */
 async function stampedCard(card: PostCard, slug: string, deps: CardDeps): Promise<ImageInput> {
   const root = path.resolve(deps.mediaDir);
   const base = deps.publicUrl.replace(/\/+$/, '');
@@ -102,7 +113,8 @@ export function createMediaImageSource<Row extends MediaLike>(deps: {
       return images;
     },
     async zaloCoverFor(post) {
-      return post.zaloCover ? stampedCard(post.zaloCover, post.slug, deps) : undefined;
+      // The generated cover goes out exactly as the editor and the reviewer saw it.
+      return post.zaloCover ? plainCard(post.zaloCover, deps) : undefined;
     },
   };
 }

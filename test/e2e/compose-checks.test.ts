@@ -77,6 +77,7 @@ describe('e2e: a text-only warning gets a Zalo cover and publishes on both platf
       { ...SYSTEM_ACTOR },
       {
         platform: 'facebook',
+        unitId: unit.id,
         externalId: fbPage.id,
         accessToken: fbPage.access_token,
         name: 'Trang Công an phường',
@@ -86,6 +87,7 @@ describe('e2e: a text-only warning gets a Zalo cover and publishes on both platf
       { ...SYSTEM_ACTOR },
       {
         platform: 'zalo',
+        unitId: unit.id,
         externalId: oa.oa_id,
         accessToken: oa.access_token,
         refreshToken: oa.refresh_token,

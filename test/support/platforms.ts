@@ -1,4 +1,5 @@
 // The mock Facebook and Zalo servers for a test file, on free ports, with the control plane.
+import { randomInt } from 'node:crypto';
 import { startMockPlatforms } from '../../server/mock-platforms/index.ts';
 import type { PlatformUrls } from '../../server/publishing/wiring.ts';
 import { loadConfig } from '../../server/config.ts';
@@ -30,6 +31,8 @@ export async function startTestPlatforms(): Promise<TestPlatforms> {
     facebookPort: 0,
     zaloPort: 0,
     seed: 7,
+    // Test files share one database: each file's mocks number their Pages and OAs apart.
+    idStart: randomInt(1, 1_000_000) * 1000,
     credentials: {
       facebookAppId: p.facebookAppId!,
       facebookAppSecret: p.facebookAppSecret!,

@@ -56,7 +56,13 @@ describe('posts: compose-time platform checks', function () {
     facebookId = (
       await t.c.channels.connect(
         { ...SYSTEM_ACTOR },
-        { platform: 'facebook', externalId: page.id, accessToken: page.access_token, name: 'Trang Facebook' },
+        {
+          platform: 'facebook',
+          unitId,
+          externalId: page.id,
+          accessToken: page.access_token,
+          name: 'Trang Facebook',
+        },
       )
     ).id;
     zaloId = (
@@ -64,6 +70,7 @@ describe('posts: compose-time platform checks', function () {
         { ...SYSTEM_ACTOR },
         {
           platform: 'zalo',
+          unitId,
           externalId: oa.oa_id,
           accessToken: oa.access_token,
           refreshToken: oa.refresh_token,
@@ -339,6 +346,7 @@ describe('posts: compose-time platform checks', function () {
       title: 'T'.repeat(ZALO_LIMITS.titleMax + 10),
       text: 'Cảnh báo cũ',
       authorId: editor.user.id,
+      unitId,
       slug: `cu-${id.slice(0, 12)}`,
       scheduledAt: new Date(Date.now() + 3_600_000),
       channelIds: [zaloId],

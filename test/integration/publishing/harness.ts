@@ -1,6 +1,6 @@
 // Publishing tests: the mock platforms on port 0, the app with its connectors pointed at them,
 // a real Agenda worker in this process, and factories for channels, posts and publications.
-import { randomUUID } from 'node:crypto';
+import { randomInt, randomUUID } from 'node:crypto';
 import path from 'node:path';
 import { sql } from 'drizzle-orm';
 import { SYSTEM_ACTOR } from '../../../server/auth/actor.ts';
@@ -67,7 +67,11 @@ export interface Harness {
     path: string,
     body?: unknown,
   ): Promise<T>;
-  channel(platform: Platform, name?: string): Promise<{ row: ChannelRow; accessToken: string }>;
+  channel(
+    platform: Platform,
+    name?: string,
+    unitId?: string,
+  ): Promise<{ row: ChannelRow; accessToken: string }>;
   post(values?: Partial<typeof posts.$inferInsert>): Promise<string>;
   schedule(
     postId: string,
@@ -102,6 +106,8 @@ export async function startPublishingHarness(tuning: PublishingTuning = FAST_TUN
     zaloPort: 0,
     seed: 7,
     credentials: mockCredentials,
+    // Test files share one database: each file's mocks number their Pages and OAs apart.
+    idStart: randomInt(1, 1_000_000) * 1000,
   });
   const t = await createTestApp(
     { LOA_PUBLIC_URL: 'https://loa.example.vn' },
@@ -166,7 +172,7 @@ export async function startPublishingHarness(tuning: PublishingTuning = FAST_TUN
       await t.c.database.db.execute(sql`DELETE FROM worker_heartbeats WHERE worker_id LIKE 'test-worker-%'`);
     },
     control,
-    async channel(platform, name) {
+    async channel(platform, name, unitId) {
       if (platform === 'facebook') {
         const page = await control<{ id: string; access_token: string }>('facebook', 'POST', '/pages', {
           name: name ?? 'Công an tỉnh Thử nghiệm',
@@ -175,6 +181,7 @@ export async function startPublishingHarness(tuning: PublishingTuning = FAST_TUN
           platform,
           externalId: page.id,
           accessToken: page.access_token,
+          ...(unitId && { unitId }),
         });
         return { row, accessToken: page.access_token };
       }
@@ -190,6 +197,7 @@ export async function startPublishingHarness(tuning: PublishingTuning = FAST_TUN
         accessToken: oa.access_token,
         refreshToken: oa.refresh_token,
         expiresIn: Number(oa.expires_in),
+        ...(unitId && { unitId }),
       });
       return { row, accessToken: oa.access_token };
     },

@@ -24,8 +24,8 @@ describe('publishing: the generated Zalo cover of a text-only post', function ()
     const unit = await h.t.c.repos.units.insert({ name: 'Công an xã Hòa Vang', parentId: null });
     const editor = await makeUser(h.t, 'editor', { unitId: unit.id });
     const reviewer = await makeUser(h.t, 'reviewer');
-    const fb = await h.channel('facebook');
-    const zalo = await h.channel('zalo');
+    const fb = await h.channel('facebook', undefined, unit.id);
+    const zalo = await h.channel('zalo', undefined, unit.id);
 
     const created = await request(h.t.app)
       .post('/api/v1/posts')

@@ -29,11 +29,12 @@ describe('composer: compose-time checks and the generated Zalo cover', function 
     const page = await platforms.createPage('Trang xem trước');
     const oa = await platforms.createOa('OA xem trước');
     facebookId = (
-      await t.c.channels.connect(SYSTEM_ACTOR, { platform: 'facebook', externalId: page.id, accessToken: page.access_token, name: 'Trang Công an phường' })
+      await t.c.channels.connect(SYSTEM_ACTOR, { platform: 'facebook', unitId: unit.id, externalId: page.id, accessToken: page.access_token, name: 'Trang Công an phường' })
     ).id;
     zaloId = (
       await t.c.channels.connect(SYSTEM_ACTOR, {
         platform: 'zalo',
+        unitId: unit.id,
         externalId: oa.oa_id,
         accessToken: oa.access_token,
         refreshToken: oa.refresh_token,
@@ -130,6 +131,7 @@ describe('composer: compose-time checks and the generated Zalo cover', function 
       title: 'T'.repeat(160),
       text: 'Cảnh báo cũ',
       authorId: editorUser.user.id,
+      unitId: editorUser.user.unitId,
       slug: `cu-${id.slice(0, 12)}`,
       scheduledAt: new Date(Date.now() + 3_600_000),
       channelIds: [zaloId],
