@@ -23,6 +23,8 @@ import { createPostsRepo } from './posts/posts.repo.ts';
 import { createPostsService } from './posts/posts.service.ts';
 import { createUnitsRepo, createUsersRepo } from './users/users.repo.ts';
 import { createUsersService } from './users/users.service.ts';
+import { createUnitsService } from './users/units.service.ts';
+import { createCascade } from './posts/cascade.service.ts';
 import { createMediaImageSource } from './publishing/post-images.ts';
 import { buildPublishingParts, type PlatformUrls, type PublishingTuning } from './publishing/wiring.ts';
 import { createRetraction, retractionSettings } from './retraction/retraction.service.ts';
@@ -67,6 +69,21 @@ export function buildContainer(input: {
     inspectAndNormalizeImage: renderer.inspectAndNormalizeImage,
     settings: { maxPixels: config.upload.maxPixels, publicUrl: config.publicUrl },
   });
+  const units = createUnitsService({
+    db,
+    units: unitsRepo,
+    audit: auditLog.record,
+    logos: {
+      find: async (mediaId) => {
+        const [row] = await media.getMany([mediaId]);
+        return row ? { url: media.publicUrl(row, 'thumb'), localUrl: media.localUrl(row, 'thumb') } : null;
+      },
+      bytes: async (mediaId) => {
+        const [row] = await media.getMany([mediaId]);
+        return row ? media.readFile(row, 'large') : null;
+      },
+    },
+  });
   const templates = createTemplatesService({
     db,
     repo: createTemplatesRepo(db),
@@ -76,6 +93,7 @@ export function buildContainer(input: {
       const [row] = await media.getMany([id]);
       return row ? media.readFile(row, 'large') : null;
     },
+    unitForRender: async (unitId) => (await units.forRender([unitId])).get(unitId) ?? null,
     settings: {
       mediaDir: config.mediaDir,
       cacheDir: path.join(config.mediaDir, 'cards'),
@@ -140,6 +158,17 @@ export function buildContainer(input: {
     settings: { publicUrl: config.publicUrl, ...retractionSettings(publishingParts.publishing.settings) },
     logger,
   });
+  const cascade = createCascade({
+    db,
+    repo: postsRepo,
+    audit: auditLog.record,
+    units,
+    channels: publishingParts.channels,
+    templates,
+    notifications: publishingParts.notifications,
+    retraction,
+    workflow: postWorkflow,
+  });
   return {
     ...publishingParts,
     config,
@@ -160,6 +189,8 @@ export function buildContainer(input: {
     postSeries,
     campaigns,
     retraction,
+    units,
+    cascade,
     repos: { users: usersRepo, units: unitsRepo, posts: postsRepo },
   };
 }

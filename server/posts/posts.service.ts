@@ -83,6 +83,8 @@ export function presentPost(row: PostRow, deps: { publicUrl: string; cardUrl: (c
     retractedAt: row.retractedAt?.toISOString() ?? null,
     retractReason: row.retractReason,
     supersededBy: row.supersededBy,
+    unitId: row.unitId,
+    parentPostId: row.parentPostId,
     publicUrl: `${deps.publicUrl}/w/${row.slug}`,
     createdAt: row.createdAt.toISOString(),
     updatedAt: row.updatedAt.toISOString(),
@@ -171,8 +173,11 @@ export function createPostsService(deps: PostsDeps) {
   async function render(
     input: Pick<CreatePostInput, 'templateId' | 'variables' | 'text' | 'withCard'>,
     platforms: Set<Platform>,
+    unitId: string | null,
   ) {
     const rendered = await deps.templates.renderPost({
+      // The post's unit fills the template variables declaring `from: unit.*` left empty.
+      unitId,
       ...(input.templateId !== undefined && { templateId: input.templateId }),
       ...(input.variables !== undefined && { variables: input.variables }),
       ...(input.text !== undefined && { text: input.text }),
@@ -216,7 +221,7 @@ export function createPostsService(deps: PostsDeps) {
       }
     }
     if (problems.length) throw new ValidationError(problems);
-    const { rendered, problems: limits } = await render(input, platforms);
+    const { rendered, problems: limits } = await render(input, platforms, actor.unitId);
     if (limits.length) throw new ValidationError(limits, 'The post is too long for a platform');
 
     const insert = async (tx: Executor) => {
@@ -224,7 +229,7 @@ export function createPostsService(deps: PostsDeps) {
         {
           status: 'draft',
           templateId: input.templateId ?? null,
-          variables: input.variables ?? {},
+          variables: rendered.variables ?? input.variables ?? {},
           title: rendered.title,
           text: rendered.text,
           link: input.link ?? null,
@@ -316,12 +321,13 @@ export function createPostsService(deps: PostsDeps) {
         const { rendered, problems: limits } = await render(
           { ...source, withCard: input.withCard ?? post.withCard },
           allPlatforms,
+          post.unitId,
         );
         if (limits.length) throw new ValidationError(limits, 'The post is too long for a platform');
         values = {
           ...values,
           templateId: usesTemplate ? source.templateId! : null,
-          variables: usesTemplate ? source.variables! : {},
+          variables: usesTemplate ? (rendered.variables ?? source.variables!) : {},
           title: rendered.title,
           text: rendered.text,
           card: rendered.card,

@@ -12,7 +12,7 @@ import { NotFoundError, ValidationError, type FieldProblem } from '../errors.ts'
 import type { Logger } from '../logger.ts';
 import { renderQrPng, type CardSize, type Renderer } from '../rendering/index.ts';
 import { clip, platformProblems, tidyPostText, titleFromText } from './post-text.ts';
-import type { TemplateProblem } from './template-format.ts';
+import type { TemplateProblem, TemplateVariable, UnitSource } from './template-format.ts';
 import {
   checkTemplateSource,
   loadBuiltInTemplates,
@@ -36,9 +36,44 @@ export interface RenderPostInput {
   backgroundMediaId?: string;
   unitName?: string;
   hotline?: string;
+  /**
+   * Whose profile fills the variables declaring `from: unit.*` that are left empty, and whose
+   * logo and hotline the card shows. `unit` (already looked up) saves the look-up of `unitId`.
+   */
+  unitId?: string | null;
+  unit?: UnitForRender | null;
   /** Draw a small QR code to `qrUrl` (the post's public page, /w/:slug) in the card's corner. */
   withQr?: boolean;
   qrUrl?: string;
+}
+
+/** A unit's values for `from: unit.<field>` and its logo's bytes. */
+export interface UnitForRender {
+  values: Partial<Record<UnitField, string>>;
+  logo: Buffer | null;
+}
+type UnitField = UnitSource extends `unit.${infer F}` ? F : never;
+
+/**
+ * The values a template is rendered with: each variable declaring `from` that was left empty
+ * takes that field of the unit; an explicit value always wins.
+ */
+export function fillFromUnit(
+  variables: readonly TemplateVariable[],
+  values: Record<string, string>,
+  unit: UnitForRender['values'] | null | undefined,
+): Record<string, string> {
+  const filled: Record<string, string> = { ...values };
+  if (!unit) return filled;
+  for (const variable of variables) {
+    if (!variable.from) continue;
+    const given = Object.hasOwn(values, variable.name) ? values[variable.name] : undefined;
+    if (given !== undefined && given.trim() !== '') continue;
+    const field = variable.from.slice('unit.'.length) as UnitField;
+    const value = unit[field];
+    if (value) filled[variable.name] = value;
+  }
+  return filled;
 }
 
 export interface RenderedPost {
@@ -47,6 +82,8 @@ export interface RenderedPost {
   hashtags: string[];
   captions: string[];
   card: PostCard | null;
+  /** A template post's values after the unit filled the empty `from` variables. */
+  variables?: Record<string, string>;
 }
 
 interface Deps {
@@ -56,6 +93,8 @@ interface Deps {
   audit: AuditRecorder;
   /** The bytes of a media-library image to draw under a card; null when there is no such media. */
   backgroundImage: (mediaId: string) => Promise<Buffer | null>;
+  /** A unit's profile values and logo bytes; null when there is no such unit. */
+  unitForRender?: (unitId: string) => Promise<UnitForRender | null>;
   settings: { mediaDir: string; cacheDir: string; publicUrl: string; timeZone: string; builtInDir?: string };
   logger?: Logger;
 }
@@ -99,6 +138,7 @@ export function presentTemplate(def: TemplateDefinition) {
       default: v.default ?? null,
       help: v.help ?? null,
       maxLength: v.maxLength ?? null,
+      from: v.from ?? null,
     })),
   };
 }
@@ -180,7 +220,7 @@ export function createTemplatesService(deps: Deps) {
     });
   }
 
-  async function makeCard(lines: { layout: string; headline: string; body: string | undefined }, input: RenderPostInput, extra: { unitName?: string; hotline?: string }): Promise<PostCard> {
+  async function makeCard(lines: { layout: string; headline: string; body: string | undefined }, input: RenderPostInput, extra: { unitName?: string; hotline?: string; logo?: Buffer | null }): Promise<PostCard> {
     let background: Buffer | undefined;
     if (input.backgroundMediaId) {
       const image = await deps.backgroundImage(input.backgroundMediaId);
@@ -197,6 +237,7 @@ export function createTemplatesService(deps: Deps) {
         body: lines.body === undefined ? undefined : clip(lines.body, CARD_BODY_MAX),
         unitName: extra.unitName,
         hotline: extra.hotline,
+        ...(extra.logo && { logo: extra.logo }),
         background,
         // Public pages (issue 5): scanned from a photo or a print, it leads to the warning's own page.
         qrCode: input.withQr && input.qrUrl ? await renderQrPng(input.qrUrl, 300) : undefined,
@@ -227,11 +268,19 @@ export function createTemplatesService(deps: Deps) {
   async function renderPost(input: RenderPostInput): Promise<RenderedPost> {
     let post: Omit<RenderedPost, 'card'>;
     let lines: { layout: string; headline: string; body: string | undefined } | null = null;
-    let unitName = clean(input.unitName);
-    let hotline = clean(input.hotline);
+    const unit =
+      input.unit !== undefined
+        ? input.unit
+        : input.unitId && deps.unitForRender
+          ? await deps.unitForRender(input.unitId)
+          : null;
+    let unitName = clean(input.unitName) ?? clean(unit?.values.name);
+    let hotline = clean(input.hotline) ?? (unit?.values.hotline ? formatPhone(unit.values.hotline) : undefined);
+    let filled: Record<string, string> | undefined;
     if (input.templateId !== undefined) {
       const def = await getTemplate(input.templateId);
-      const variables = input.variables ?? {};
+      const variables = fillFromUnit(def.variables, input.variables ?? {}, unit?.values);
+      filled = variables;
       const out = renderTemplate(def, variables, { timeZone: settings.timeZone });
       post = { title: out.title, text: out.text, hashtags: out.hashtags, captions: out.captions };
       if (out.card) lines = { layout: out.card.layout, headline: out.card.headline, body: out.card.body || undefined };
@@ -243,9 +292,10 @@ export function createTemplatesService(deps: Deps) {
       if (text === '') throw new ValidationError([{ path: 'text', message: 'Write the post text or choose a template (chưa có nội dung)' }]);
       post = { title: titleFromText(text), text, hashtags: [], captions: [] };
     }
-    if (!input.withCard) return { ...post, card: null };
+    const withValues = filled ? { ...post, variables: filled } : post;
+    if (!input.withCard) return { ...withValues, card: null };
     lines ??= { layout: DEFAULT_CARD_LAYOUT, headline: post.title, body: undefined };
-    return { ...post, card: await makeCard(lines, input, { unitName, hotline }) };
+    return { ...withValues, card: await makeCard(lines, input, { unitName, hotline, logo: unit?.logo ?? null }) };
   }
 
   /** Absolute URL of a rendered card (served read-only under /media/cards/). */
