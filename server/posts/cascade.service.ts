@@ -8,7 +8,13 @@ import type { AuditRecorder } from '../audit/audit.service.ts';
 import { actorAudit, type Actor } from '../auth/actor.ts';
 import type { Database } from '../db/database.ts';
 import type { PostStatus } from '../db/schema.ts';
-import { ConflictError, ForbiddenError, NotFoundError, ValidationError, type FieldProblem } from '../errors.ts';
+import {
+  ConflictError,
+  ForbiddenError,
+  NotFoundError,
+  ValidationError,
+  type FieldProblem,
+} from '../errors.ts';
 import type { NotificationsService } from '../notifications/notifications.service.ts';
 import { CARD_SIZE_NAMES, type CardSize } from '../rendering/index.ts';
 import type { TemplatesService, UnitForRender } from '../templates/templates.service.ts';
@@ -60,7 +66,11 @@ export interface CascadeChild {
 const isCardSize = (size: string): size is CardSize => (CARD_SIZE_NAMES as readonly string[]).includes(size);
 
 /** Runs `task` over `items` with at most `limit` in flight, keeping the order of the results. */
-async function mapLimited<T, R>(items: readonly T[], limit: number, task: (item: T) => Promise<R>): Promise<R[]> {
+async function mapLimited<T, R>(
+  items: readonly T[],
+  limit: number,
+  task: (item: T) => Promise<R>,
+): Promise<R[]> {
   const results = new Array<R>(items.length);
   let next = 0;
   const worker = async () => {
@@ -87,10 +97,16 @@ export function createCascade(deps: CascadeDeps) {
   /** "Reviewer or admin of the post's unit": the actor's unit is the post's unit or above it. */
   async function requireCascader(actor: Actor, post: PostRow): Promise<void> {
     if (actor.role !== 'reviewer' && actor.role !== 'admin')
-      throw new ForbiddenError('Only reviewers and admins hand a warning down to their units', 'cascade_reviewer_only');
+      throw new ForbiddenError(
+        'Only reviewers and admins hand a warning down to their units',
+        'cascade_reviewer_only',
+      );
     if (actor.role === 'admin' || actor.unitId === null) return;
     if (post.unitId && (await deps.units.isWithin(post.unitId, actor.unitId))) return;
-    throw new ForbiddenError("Only a reviewer of this post's unit (or a unit above it) can hand it down", 'out_of_scope');
+    throw new ForbiddenError(
+      "Only a reviewer of this post's unit (or a unit above it) can hand it down",
+      'out_of_scope',
+    );
   }
 
   /** Active channels per unit. */
@@ -104,7 +120,9 @@ export function createCascade(deps: CascadeDeps) {
   }
 
   /** The parent's variables with every `from: unit.*` variable taken from the child unit when it has that value. */
-  async function childVariables(parent: PostRow): Promise<(unit: UnitForRender | undefined) => Record<string, string>> {
+  async function childVariables(
+    parent: PostRow,
+  ): Promise<(unit: UnitForRender | undefined) => Record<string, string>> {
     if (!parent.templateId) return () => ({});
     const def = await deps.templates.getTemplate(parent.templateId);
     const sourced = def.variables.filter((v) => v.from);
@@ -275,7 +293,9 @@ export function createCascade(deps: CascadeDeps) {
   }
 
   /** The child posts of a post, for `GET /posts/:id`. */
-  async function childrenOf(postId: string): Promise<{ unitId: string; postId: string; status: PostStatus }[]> {
+  async function childrenOf(
+    postId: string,
+  ): Promise<{ unitId: string; postId: string; status: PostStatus }[]> {
     const rows = await repo.cascadeChildren(postId);
     return rows.flatMap((r) => (r.unitId ? [{ unitId: r.unitId, postId: r.id, status: r.status }] : []));
   }
@@ -296,7 +316,13 @@ export function createCascade(deps: CascadeDeps) {
         unitId: unit.id,
         unitName: unit.name,
         post: child
-          ? { id: child.id, status: child.status, scheduledAt: child.scheduledAt, publishedAt: child.publishedAt, title: child.title }
+          ? {
+              id: child.id,
+              status: child.status,
+              scheduledAt: child.scheduledAt,
+              publishedAt: child.publishedAt,
+              title: child.title,
+            }
           : null,
         activeChannels: channelsByUnit.get(unit.id)?.length ?? 0,
         waiting: child !== undefined && child.status === 'draft' && child.version === 1,

@@ -148,7 +148,13 @@ export function createPostsRepo(db: Executor) {
         .values({ ...event, comment: event.comment ?? null, details: event.details ?? {} });
     },
     async addEvents(
-      events: { postId: string; actorId: string | null; action: string; version: number; details?: Record<string, unknown> }[],
+      events: {
+        postId: string;
+        actorId: string | null;
+        action: string;
+        version: number;
+        details?: Record<string, unknown>;
+      }[],
       tx: Executor = db,
     ): Promise<void> {
       if (events.length === 0) return;

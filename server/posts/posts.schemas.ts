@@ -166,7 +166,9 @@ export const postResponseSchema = z.object({
   updatedAt: z.string(),
   publications: z.array(publicationSchema).optional(),
   /** Cascade: the draft each child unit got from this post, and where it stands. */
-  cascade: z.array(z.object({ unitId: z.string(), postId: z.string(), status: z.enum(POST_STATUSES) })).optional(),
+  cascade: z
+    .array(z.object({ unitId: z.string(), postId: z.string(), status: z.enum(POST_STATUSES) }))
+    .optional(),
   /** Per channel, the removal of a retracted post (server/retraction). */
   retractions: z.array(z.record(z.string(), z.unknown())).optional(),
   history: z

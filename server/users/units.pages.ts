@@ -8,7 +8,13 @@ import { AppError, ValidationError } from '../errors.ts';
 import { zodProblems } from '../http/api-route.ts';
 import { fieldErrors, flashErrorMessage, pageActor, renderPage, setFlash } from '../http/page.ts';
 import type { UnitRow } from './users.repo.ts';
-import { createUnitSchema, idSchema, UNIT_PROFILE_FIELDS, unitLogoSchema, updateUnitSchema } from './users.schemas.ts';
+import {
+  createUnitSchema,
+  idSchema,
+  UNIT_PROFILE_FIELDS,
+  unitLogoSchema,
+  updateUnitSchema,
+} from './users.schemas.ts';
 
 export interface UnitNode {
   id: string;
@@ -185,7 +191,13 @@ export function unitsPages(c: Container): Router {
         error instanceof ValidationError
           ? profileErrors(error.problems)
           : { name: req.t(`errors.${error.code}`, { defaultValue: error.message }) };
-      await showUnit(req, res, id, { form: body, errors, formError: req.t('errors.validation_failed') }, error.status);
+      await showUnit(
+        req,
+        res,
+        id,
+        { form: body, errors, formError: req.t('errors.validation_failed') },
+        error.status,
+      );
     }
   });
 

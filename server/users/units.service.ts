@@ -40,7 +40,10 @@ interface Deps {
 }
 
 /** Merges a profile change into the stored profile: null or empty clears a field. */
-export function mergeProfile(stored: UnitProfile, change: Partial<UnitProfileInput> | undefined): UnitProfile {
+export function mergeProfile(
+  stored: UnitProfile,
+  change: Partial<UnitProfileInput> | undefined,
+): UnitProfile {
   const next: UnitProfile = { ...stored };
   for (const field of UNIT_PROFILE_FIELDS) {
     if (change === undefined || !(field in change)) continue;
@@ -132,7 +135,13 @@ export function createUnitsService({ db, units, audit, logos }: Deps) {
       const after = await units.update(id, { logoMediaId: mediaId }, tx);
       if (!after) throw new NotFoundError('Unit');
       await audit(
-        { ...actorAudit(actor), action: 'unit.logo_set', targetType: 'unit', targetId: id, details: { mediaId } },
+        {
+          ...actorAudit(actor),
+          action: 'unit.logo_set',
+          targetType: 'unit',
+          targetId: id,
+          details: { mediaId },
+        },
         tx,
       );
       return after;
@@ -162,7 +171,13 @@ export function createUnitsService({ db, units, audit, logos }: Deps) {
       }
       await units.remove(id, tx);
       await audit(
-        { ...actorAudit(actor), action: 'unit.deleted', targetType: 'unit', targetId: id, details: { name: row.name } },
+        {
+          ...actorAudit(actor),
+          action: 'unit.deleted',
+          targetType: 'unit',
+          targetId: id,
+          details: { name: row.name },
+        },
         tx,
       );
     });
@@ -220,7 +235,10 @@ export function createUnitsService({ db, units, audit, logos }: Deps) {
       const logoIds = [...new Set(rows.flatMap((r) => (r.logoMediaId ? [r.logoMediaId] : [])))];
       const bytes = new Map(await Promise.all(logoIds.map(async (m) => [m, await logos.bytes(m)] as const)));
       return new Map(
-        rows.map((r) => [r.id, { values: unitValues(r), logo: r.logoMediaId ? (bytes.get(r.logoMediaId) ?? null) : null }]),
+        rows.map((r) => [
+          r.id,
+          { values: unitValues(r), logo: r.logoMediaId ? (bytes.get(r.logoMediaId) ?? null) : null },
+        ]),
       );
     },
     children: (unitId: string) => units.children(unitId),

@@ -1,5 +1,5 @@
 // All SQL on users and units.
-import { and, asc, eq, gt, inArray, isNull, sql } from 'drizzle-orm';
+import { and, asc, eq, gt, inArray, sql } from 'drizzle-orm';
 import type { Executor } from '../db/database.ts';
 import { channels, posts, units, users, type UnitProfile, type UserRole } from '../db/schema.ts';
 
@@ -118,17 +118,20 @@ export function createUnitsRepo(db: Executor) {
       id: string,
       tx: Executor = db,
     ): Promise<{ users: number; channels: number; posts: number; units: number }> {
-      const count = sql<number>`count(*)::int`;
-      const [u, ch, p, sub] = await Promise.all([
-        tx.select({ n: count }).from(users).where(eq(users.unitId, id)),
-        tx
-          .select({ n: count })
-          .from(channels)
-          .where(and(eq(channels.unitId, id), isNull(channels.deletedAt))),
-        tx.select({ n: count }).from(posts).where(eq(posts.unitId, id)),
-        tx.select({ n: count }).from(units).where(eq(units.parentId, id)),
-      ]);
-      return { users: u[0]?.n ?? 0, channels: ch[0]?.n ?? 0, posts: p[0]?.n ?? 0, units: sub[0]?.n ?? 0 };
+      // One statement: a transaction's client runs one query at a time.
+      const result = await tx.execute<{ users: number; channels: number; posts: number; units: number }>(sql`
+        SELECT
+          (SELECT count(*)::int FROM ${users} WHERE unit_id = ${id}) AS users,
+          (SELECT count(*)::int FROM ${channels} WHERE unit_id = ${id} AND deleted_at IS NULL) AS channels,
+          (SELECT count(*)::int FROM ${posts} WHERE unit_id = ${id}) AS posts,
+          (SELECT count(*)::int FROM ${units} WHERE parent_id = ${id}) AS units`);
+      const row = result.rows[0];
+      return {
+        users: row?.users ?? 0,
+        channels: row?.channels ?? 0,
+        posts: row?.posts ?? 0,
+        units: row?.units ?? 0,
+      };
     },
     /** The unit and every unit above it, nearest first. */
     async ancestry(id: string, tx: Executor = db): Promise<UnitRow[]> {

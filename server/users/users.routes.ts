@@ -94,7 +94,7 @@ export function usersRoutes(c: Container) {
       method: 'patch',
       path: '/units/:id',
       summary:
-        "Rename or move a unit (admin; never under itself: 422), or change its profile (admin, or a reviewer of that unit)",
+        'Rename or move a unit (admin; never under itself: 422), or change its profile (admin, or a reviewer of that unit)',
       tag: 'People',
       access: ['admin', 'reviewer'],
       params: z.object({ id: idSchema }),
@@ -140,7 +140,12 @@ export function usersRoutes(c: Container) {
           limit: query.limit + 1,
           ...(query.cursor && { after: query.cursor }),
         });
-        const page = paginate(rows, query.limit, (r) => r.id, (r) => r);
+        const page = paginate(
+          rows,
+          query.limit,
+          (r) => r.id,
+          (r) => r,
+        );
         return { ...page, items: await Promise.all(page.items.map((r) => c.units.present(r))) };
       },
     }),
