@@ -66,8 +66,10 @@ function zaloNightWarning(form: ComposeForm, channels: Array<{ id: string; platf
   return zalo && (hour >= 22 || hour < 6);
 }
 
-function renderInput(form: ComposeForm): RenderPostInput {
+function renderInput(form: ComposeForm, unitId: string | null): RenderPostInput {
   return {
+    // Variables declaring `from: unit.*` left empty take the post's unit's values.
+    unitId,
     ...(form.templateId ? { templateId: form.templateId, variables: form.variables } : { text: form.text }),
     withCard: form.withCard,
     cardSize: form.cardSize,
@@ -80,10 +82,16 @@ export function composePages(c: Container): Router {
   const repo = createComposeRepo(c.database.db);
   const zone = c.config.timeZone;
 
+  /** Whose profile fills the form: the post's unit when editing, else the writer's. */
+  async function unitOf(req: Request, form: ComposeForm): Promise<string | null> {
+    if (form.postId) return (await c.posts.getPost(form.postId).catch(() => null))?.unitId ?? null;
+    return req.actor?.unitId ?? null;
+  }
+
   /** The preview's view-model: the post as each platform shows it, counters and problems. */
-  async function preview(form: ComposeForm) {
+  async function preview(form: ComposeForm, unitId: string | null) {
     try {
-      const post = await c.templates.renderPost(renderInput(form));
+      const post = await c.templates.renderPost(renderInput(form, unitId));
       const fbText = facebookText(post.text, post.hashtags);
       const description = zaloDescription(post.text, post.title);
       const problems = c.templates.platformProblems(post);
@@ -113,16 +121,24 @@ export function composePages(c: Container): Router {
   }
 
   async function showComposer(req: Request, res: Response, form: ComposeForm, extra: Record<string, unknown> = {}, status = 200) {
-    const [templates, mediaRows, channels, campaigns] = await Promise.all([
+    const [templates, mediaRows, channels, campaigns, unit] = await Promise.all([
       c.templates.listTemplates(),
       c.media.list({ limit: 48 }),
       repo.listChannels(),
       repo.listCampaigns(),
+      unitOf(req, form).then((id) => c.units.brand(id)),
     ]);
     const template = templates.find((tpl) => tpl.id === form.templateId) ?? null;
+    const fromUnit = (source: string | undefined): string | undefined => {
+      if (!source || !unit) return undefined;
+      const field = source.slice('unit.'.length) as keyof typeof unit.values;
+      return unit.values[field];
+    };
     const fields = (template?.variables ?? []).map((v) => ({
       ...v,
-      value: form.variables[v.name] ?? v.default ?? '',
+      // Pre-filled from the unit's profile; the editor may still change it.
+      value: form.variables[v.name] || fromUnit(v.from) || v.default || '',
+      fromUnit: Boolean(fromUnit(v.from)),
       inputType: v.type === 'date' ? 'date' : v.type === 'phone' ? 'tel' : v.type === 'url' ? 'url' : v.type === 'number' ? 'number' : 'text',
       multiline: v.type === 'multiline',
     }));
@@ -205,7 +221,7 @@ export function composePages(c: Container): Router {
   router.post('/compose/preview', async (req, res) => {
     if (!pageActor(req, res, COMPOSERS)) return;
     const form = readForm((req.body ?? {}) as Record<string, unknown>);
-    res.render('partials/compose-preview', { layout: false, preview: await preview(form), __t: req.t, csrfToken: csrfTokenFor(req) });
+    res.render('partials/compose-preview', { layout: false, preview: await preview(form, await unitOf(req, form)), __t: req.t, csrfToken: csrfTokenFor(req) });
   });
 
   // Without JavaScript: "Xem trước" re-renders the page with the preview; "Lưu nháp" saves.
@@ -215,7 +231,7 @@ export function composePages(c: Container): Router {
     const body = (req.body ?? {}) as Record<string, unknown>;
     const form = readForm(body);
     if (body.action !== 'save') {
-      await showComposer(req, res, form, { preview: await preview(form) });
+      await showComposer(req, res, form, { preview: await preview(form, await unitOf(req, form)) });
       return;
     }
     const problems: FieldProblem[] = [];
@@ -240,7 +256,7 @@ export function composePages(c: Container): Router {
     } catch (error) {
       if (!(error instanceof AppError) || error.status >= 500) throw error;
       const list = error instanceof ValidationError ? error.problems : [{ path: 'save', message: error.message }];
-      await showComposer(req, res, form, { preview: await preview(form), errors: fieldErrors(list), problems: list }, error.status === 422 ? 422 : error.status);
+      await showComposer(req, res, form, { preview: await preview(form, await unitOf(req, form)), errors: fieldErrors(list), problems: list }, error.status === 422 ? 422 : error.status);
     }
   });
 

@@ -102,6 +102,16 @@ describe('units and cascade', function () {
     assert.equal(post.body.variables.hotline, '0235 3822 111');
     assert.equal(post.body.variables.unitName, commune.name);
 
+    // The composer pre-fills them, and says where they come from.
+    const composer = await signedInAgent(r.h.t, editor.user.email);
+    const form = await composer.agent
+      .get('/compose?templateId=dau-tu-tien-ao')
+      .set('X-Forwarded-For', composer.ip);
+    assert.equal(form.status, 200);
+    assert.match(form.text, /name="v\.hotline" value="0235 3822 111"/);
+    assert.match(form.text, /name="v\.area" value="xã Điện Bàn"/);
+    assert.match(form.text, /Điền sẵn từ hồ sơ đơn vị/);
+
     // Nothing to fill from (no unit): the required variables are named.
     const none = await request(app())
       .post('/api/v1/templates/dau-tu-tien-ao/render')
