@@ -198,6 +198,23 @@ describe('units and cascade', function () {
       logo.body.id,
     );
 
+    // The unit's logo is drawn on its cards: the same card without it is another image.
+    const render = () =>
+      request(app())
+        .post('/api/v1/templates/dau-tu-tien-ao/render')
+        .set(r.admin.auth)
+        .send({ variables: { ...templateVariables, area: 'xã Thử' }, unitId: commune.id, withCard: true });
+    const withLogoCard = await render();
+    assert.equal(withLogoCard.status, 200, JSON.stringify(withLogoCard.body));
+    await request(app())
+      .put(`/api/v1/units/${commune.id}/logo`)
+      .set(r.admin.auth)
+      .send({ mediaId: null })
+      .expect(200);
+    const plainCard = await render();
+    assert.notEqual(withLogoCard.body.card.url, plainCard.body.card.url);
+    assert.match(plainCard.body.card.altText, /0235 3000 000/);
+
     // Cycles: under itself, under its own child, under its grandchild.
     for (const parentId of [province.id, commune.id, team.id]) {
       const res = await request(app())
@@ -407,7 +424,7 @@ describe('units and cascade', function () {
       });
     assert.equal(urgent.status, 201, JSON.stringify(urgent.body));
     const parentId = urgent.body.id as string;
-    await waitFor(
+    const out = await waitFor(
       'parent published',
       async () => {
         const [p] = await db().select().from(posts).where(eq(posts.id, parentId));
@@ -415,6 +432,26 @@ describe('units and cascade', function () {
       },
       30_000,
     );
+
+    // The public page and the leaflet show the unit's logo and (from its profile) its hotline.
+    const logo = await request(app())
+      .post('/api/v1/media')
+      .set(s.admin.auth)
+      .attach('file', tinyPng, 'logo.png');
+    assert.equal(logo.status, 201, JSON.stringify(logo.body));
+    await request(app())
+      .put(`/api/v1/units/${s.p.id}/logo`)
+      .set(s.admin.auth)
+      .send({ mediaId: logo.body.id })
+      .expect(200);
+    const publicPage = await request(app()).get(`/w/${out.slug}`);
+    assert.equal(publicPage.status, 200);
+    assert.match(publicPage.text, /class="pw-logo" src="\/media\//);
+    assert.match(publicPage.text, /0235 3822 123/);
+    const leaflet = await request(app()).get(`/w/${out.slug}/leaflet?size=a4`);
+    assert.equal(leaflet.status, 200);
+    assert.match(leaflet.text, /class="lf-logo"/);
+    assert.match(leaflet.text, /0235 3822 123/);
 
     const res = await request(app()).post(`/api/v1/posts/${parentId}/cascade`).set(s.reviewer.auth).send({});
     assert.equal(res.status, 201, JSON.stringify(res.body));
