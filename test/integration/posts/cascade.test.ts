@@ -256,6 +256,60 @@ describe('units and cascade', function () {
     assert.equal((await request(app()).get(`/api/v1/units/${empty.id}`).set(r.admin.auth)).status, 404);
   });
 
+  it('edits units from the units page: profile, 422 with field messages, 409 on delete', async () => {
+    const { agent, csrf, ip } = await signedInAgent(r.h.t, r.admin.user.email);
+    const name = `Công an tỉnh Trang ${randomUUID().slice(0, 6)}`;
+    const created = await agent
+      .post('/admin/units')
+      .set('X-Forwarded-For', ip)
+      .type('form')
+      .send({ _csrf: csrf, name, parentId: '', hotline: '0235 3111 222', area: 'tỉnh Trang' });
+    assert.equal(created.status, 303);
+    const [row] = (await r.h.t.c.users.listAllUnits()).filter((u) => u.name === name);
+    assert.ok(row);
+    assert.equal(row.profile.hotline, '0235 3111 222');
+    const list = await agent.get('/admin/units').set('X-Forwarded-For', ip);
+    assert.match(list.text, new RegExp(`href="/admin/units/${row.id}"`));
+    assert.match(list.text, /xã \/ phường \/ đặc khu/);
+
+    const page = await agent.get(`/admin/units/${row.id}`).set('X-Forwarded-For', ip);
+    assert.equal(page.status, 200);
+    assert.match(page.text, /name="hotline" value="0235 3111 222"/);
+    const bad = await agent
+      .post(`/admin/units/${row.id}`)
+      .set('X-Forwarded-For', ip)
+      .type('form')
+      .send({ _csrf: csrf, name, parentId: '', hotline: 'không có', website: 'trang-web' });
+    assert.equal(bad.status, 422);
+    assert.match(bad.text, /id="hotline-error"/);
+    assert.match(bad.text, /id="website-error"/);
+    const child = await unit('Công an xã Trang', row.id);
+    const cycle = await agent
+      .post(`/admin/units/${row.id}`)
+      .set('X-Forwarded-For', ip)
+      .type('form')
+      .send({ _csrf: csrf, name, parentId: child.id, hotline: '0235 3111 222' });
+    assert.equal(cycle.status, 422);
+    assert.match(cycle.text, /id="parentId-error"/);
+    const saved = await agent
+      .post(`/admin/units/${row.id}`)
+      .set('X-Forwarded-For', ip)
+      .type('form')
+      .send({ _csrf: csrf, name, parentId: '', hotline: '0235 3111 333', shortName: 'CAT Trang' });
+    assert.equal(saved.status, 303);
+    assert.equal((await r.h.t.c.units.get(row.id)).profile.shortName, 'CAT Trang');
+
+    const refused = await agent
+      .post(`/admin/units/${row.id}/delete`)
+      .set('X-Forwarded-For', ip)
+      .type('form')
+      .send({ _csrf: csrf });
+    assert.equal(refused.status, 303);
+    const after = await agent.get(`/admin/units/${row.id}`).set('X-Forwarded-For', ip);
+    assert.match(after.text, /đơn vị cấp dưới/);
+    assert.ok(await r.h.t.c.units.get(row.id));
+  });
+
   /** A province with three communes (two with a Page and an OA each), and its people. */
   async function province() {
     const p = await unit('Công an tỉnh Quảng Nam', null, {
