@@ -7,7 +7,7 @@ import type { Container } from '../container.ts';
 import { AppError, ValidationError } from '../errors.ts';
 import { zodProblems } from '../http/api-route.ts';
 import { fieldErrors, flashErrorMessage, pageActor, renderPage, setFlash } from '../http/page.ts';
-import type { UnitRow } from './users.repo.ts';
+import type { UsersService } from './users.service.ts';
 import {
   createUnitSchema,
   idSchema,
@@ -15,6 +15,8 @@ import {
   unitLogoSchema,
   updateUnitSchema,
 } from './users.schemas.ts';
+
+type UnitRow = Awaited<ReturnType<UsersService['listAllUnits']>>[number];
 
 export interface UnitNode {
   id: string;
