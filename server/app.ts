@@ -26,6 +26,7 @@ import { mediaRoutes, uploadParser } from './media/media.routes.ts';
 import { postsPages } from './posts/posts.pages.ts';
 import { postsRoutes } from './posts/posts.routes.ts';
 import { usersPages } from './users/users.pages.ts';
+import { unitsPages } from './users/units.pages.ts';
 import { usersRoutes } from './users/users.routes.ts';
 import { channelConnectPages } from './channels/channel-connect.pages.ts';
 import { channelsPages } from './channels/channels.pages.ts';
@@ -117,6 +118,7 @@ export function createApp(c: Container): express.Express {
   app.use(systemPages(c, () => routes));
   app.use(authPages(c));
   app.use(usersPages(c));
+  app.use(unitsPages(c));
   app.use(mediaPages(c));
   app.use(templatesPages(c));
   app.use(composePages(c));

@@ -7,6 +7,7 @@ import { createTokensRepo } from './auth/tokens.repo.ts';
 import { createChannelConnectRepo } from './channels/channel-connect.repo.ts';
 import { createChannelConnectService } from './channels/channel-connect.service.ts';
 import { createTokenCrypto } from './channels/token-crypto.ts';
+import { SYSTEM_ACTOR } from './auth/actor.ts';
 import type { Config } from './config.ts';
 import type { DatabaseHandle } from './db/database.ts';
 import { createI18n } from './i18n/i18n.ts';
@@ -29,6 +30,8 @@ import { createPostsRepo } from './posts/posts.repo.ts';
 import { createPostsService } from './posts/posts.service.ts';
 import { createUnitsRepo, createUsersRepo } from './users/users.repo.ts';
 import { createUsersService } from './users/users.service.ts';
+import { createUnitsService } from './users/units.service.ts';
+import { createCascade } from './posts/cascade.service.ts';
 import { createMediaImageSource } from './publishing/post-images.ts';
 import { buildPublishingParts, type PlatformUrls, type PublishingTuning } from './publishing/wiring.ts';
 import { createRetraction, retractionSettings } from './retraction/retraction.service.ts';
@@ -74,6 +77,21 @@ export function buildContainer(input: {
     inspectAndNormalizeImage: renderer.inspectAndNormalizeImage,
     settings: { maxPixels: config.upload.maxPixels, publicUrl: config.publicUrl },
   });
+  const units = createUnitsService({
+    db,
+    units: unitsRepo,
+    audit: auditLog.record,
+    logos: {
+      find: async (mediaId) => {
+        const [row] = await media.getMany([mediaId]);
+        return row ? { url: media.publicUrl(row, 'thumb'), localUrl: media.localUrl(row, 'thumb') } : null;
+      },
+      bytes: async (mediaId) => {
+        const [row] = await media.getMany([mediaId]);
+        return row ? media.readFile(row, 'large') : null;
+      },
+    },
+  });
   const templates = createTemplatesService({
     db,
     repo: createTemplatesRepo(db),
@@ -83,6 +101,7 @@ export function buildContainer(input: {
       const [row] = await media.getMany([id]);
       return row ? media.readFile(row, 'large') : null;
     },
+    unitForRender: async (unitId) => (await units.forRender([unitId])).get(unitId) ?? null,
     settings: {
       mediaDir: config.mediaDir,
       cacheDir: path.join(config.mediaDir, 'cards'),
@@ -175,6 +194,19 @@ export function buildContainer(input: {
     settings: { publicUrl: config.publicUrl, ...retractionSettings(publishingParts.publishing.settings) },
     logger,
   });
+  const cascade = createCascade({
+    db,
+    repo: postsRepo,
+    audit: auditLog.record,
+    units,
+    // Every child unit's channels, whoever cascades: the permission is the cascade's own rule.
+    channels: { list: () => publishingParts.channels.list(SYSTEM_ACTOR) },
+    covers: zaloCovers,
+    templates,
+    notifications: publishingParts.notifications,
+    retraction,
+    workflow: postWorkflow,
+  });
   return {
     ...publishingParts,
     config,
@@ -197,6 +229,8 @@ export function buildContainer(input: {
     campaigns,
     retraction,
     channelConnect,
+    units,
+    cascade,
     repos: { users: usersRepo, units: unitsRepo, posts: postsRepo },
   };
 }

@@ -20,12 +20,24 @@ import {
 
 const createdAt = () => timestamp('created_at', { withTimezone: true }).notNull().defaultNow();
 
+/** What a unit says about itself: fills template variables that declare `from: unit.<field>`. */
+export interface UnitProfile {
+  shortName?: string;
+  hotline?: string;
+  area?: string;
+  address?: string;
+  website?: string;
+}
+
 export const units = pgTable(
   'units',
   {
     id: uuid('id').primaryKey().defaultRandom(),
     name: text('name').notNull(),
     parentId: uuid('parent_id').references((): AnyPgColumn => units.id, { onDelete: 'restrict' }),
+    profile: jsonb('profile').$type<UnitProfile>().notNull().default({}),
+    /** A media-library image (migration 0007). */
+    logoMediaId: uuid('logo_media_id').references((): AnyPgColumn => media.id, { onDelete: 'set null' }),
     createdAt: createdAt(),
   },
   (t) => [
@@ -356,6 +368,8 @@ export const posts = pgTable(
     retractedAt: timestamp('retracted_at', { withTimezone: true }),
     retractReason: text('retract_reason'),
     supersededBy: uuid('superseded_by'),
+    /** Cascade: the higher unit's post this draft was handed down from (migration 0007). */
+    parentPostId: uuid('parent_post_id').references((): AnyPgColumn => posts.id, { onDelete: 'set null' }),
     createdAt: createdAt(),
     updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
   },
@@ -365,6 +379,9 @@ export const posts = pgTable(
     index('posts_campaign_idx').on(t.campaignId),
     index('posts_series_idx').on(t.seriesId),
     index('posts_unit_scope_idx').on(t.unitId, t.scheduledAt),
+    uniqueIndex('posts_parent_unit_uq')
+      .on(t.parentPostId, t.unitId)
+      .where(sql`${t.parentPostId} is not null`),
   ],
 );
 

@@ -32,6 +32,19 @@ export function createNotificationsRepo(db: Executor) {
         .where(and(eq(users.active, true), who));
       return rows.map((r) => r.id);
     },
+    /** Active users with one of `roles` in each of `unitIds` (users.unit_id exactly). */
+    async activeUsersInUnits(
+      unitIds: string[],
+      roles: UserRole[],
+      tx: Executor = db,
+    ): Promise<{ id: string; unitId: string }[]> {
+      if (unitIds.length === 0 || roles.length === 0) return [];
+      const rows = await tx
+        .select({ id: users.id, unitId: users.unitId })
+        .from(users)
+        .where(and(eq(users.active, true), inArray(users.unitId, unitIds), inArray(users.role, roles)));
+      return rows.flatMap((r) => (r.unitId ? [{ id: r.id, unitId: r.unitId }] : []));
+    },
     async insertMany(
       rows: { userId: string; kind: string; message: string; link: string | null }[],
       tx: Executor = db,

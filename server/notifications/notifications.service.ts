@@ -9,6 +9,7 @@ export const NOTIFICATION_KINDS = [
   'channel_needs_reconnect',
   'review_requested',
   'post_rejected',
+  'cascade_received',
 ] as const;
 export type NotificationKind = (typeof NOTIFICATION_KINDS)[number] | (string & {});
 
@@ -66,8 +67,30 @@ export function createNotificationsService(deps: { repo: NotificationsRepo }) {
     return userIds.length;
   }
 
+  /**
+   * One notice per unit to the people with `roles` in that unit (e.g. a commune's editors when
+   * a warning is handed down to it): one read and one write however many units.
+   */
+  async function notifyUnits(
+    roles: UserRole[],
+    notices: { unitId: string; kind: NotificationKind; message: string; link: string }[],
+    tx?: Executor,
+  ): Promise<number> {
+    const people = await repo.activeUsersInUnits([...new Set(notices.map((n) => n.unitId))], roles, tx);
+    const byUnit = new Map(notices.map((n) => [n.unitId, n]));
+    const rows = people.flatMap((person) => {
+      const notice = byUnit.get(person.unitId);
+      if (!notice) return [];
+      const link = notice.link.startsWith('/') && !notice.link.startsWith('//') ? notice.link : null;
+      return [{ userId: person.id, kind: notice.kind, message: notice.message, link }];
+    });
+    await repo.insertMany(rows, tx);
+    return rows.length;
+  }
+
   return {
     notify,
+    notifyUnits,
     listForUser: (userId: string, options: { limit?: number; before?: Date } = {}) =>
       repo.listForUser(userId, {
         limit: options.limit ?? 50,

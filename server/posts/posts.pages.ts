@@ -5,11 +5,14 @@ import { z } from 'zod';
 import type { Actor } from '../auth/actor.ts';
 import type { Container } from '../container.ts';
 import { POST_STATUSES, type PostStatus } from '../db/schema.ts';
-import { AppError } from '../errors.ts';
+import { AppError, ValidationError } from '../errors.ts';
+import { zodProblems } from '../http/api-route.ts';
 import { instantToLocal, localToInstant } from '../shared/zoned-time.ts';
 import { pageActor, postFormAction, renderPage } from '../http/page.ts';
+import { CASCADABLE } from './cascade.service.ts';
 import type { PostRow } from './posts.repo.ts';
 import { encodeCursor } from './posts.routes.ts';
+import { cascadeSchema } from './posts.schemas.ts';
 
 const STAFF = ['admin', 'editor', 'reviewer'] as const;
 /** The most posts one calendar window shows; a fuller window says so and links to the list. */
@@ -141,6 +144,14 @@ export function postsPages(c: Container): Router {
       ...new Set([post.authorId, ...events.map((e) => e.actorId).filter((v): v is string => v !== null)]),
     ]);
     const mediaRows = post.mediaIds.length ? await c.media.getMany(post.mediaIds) : [];
+    const [cascade, parent] = await Promise.all([
+      c.cascade.overview(id),
+      post.parentPostId ? c.posts.getPost(actor, post.parentPostId).catch(() => null) : Promise.resolve(null),
+    ]);
+    const canCascade =
+      (actor.role === 'reviewer' || actor.role === 'admin') &&
+      CASCADABLE.includes(post.status) &&
+      cascade.length > 0;
     const campaign = post.campaignId ? await c.campaigns.get(post.campaignId).catch(() => null) : null;
     // The template (and version) the text was written from, archived or not; a template that
     // cannot be read any more leaves the post as it is.
@@ -179,6 +190,19 @@ export function postsPages(c: Container): Router {
         channelName: p.channelName ?? channels.get(p.channelId)?.name,
         errorExplained: explainError(req, p.lastErrorKind, p.lastError),
       })),
+      parent: parent && { id: parent.id, title: parent.title },
+      cascade: cascade.map((row) => ({
+        ...row,
+        statusLabel: row.post ? req.t(`posts.status_${row.post.status}`) : null,
+        // Pre-ticked: the units a cascade reaches by default (an active channel, no copy yet).
+        preselected: !row.post && row.activeChannels > 0,
+      })),
+      cascadeSummary: {
+        sent: cascade.filter((r) => r.post).length,
+        waiting: cascade.filter((r) => r.waiting).length,
+        published: cascade.filter((r) => r.post?.status === 'published').length,
+        notSent: cascade.filter((r) => !r.post).length,
+      },
       history: events.map((e) => ({
         at: e.at,
         actor: e.actorId ? (names.get(e.actorId) ?? '') : req.t('posts.action_system'),
@@ -194,6 +218,7 @@ export function postsPages(c: Container): Router {
           (actor.role !== 'editor' || isAuthor || status === 'draft'),
         reschedule: canWrite && ['draft', 'rejected', 'scheduled'].includes(status),
         edit: canWrite && ['draft', 'rejected', 'scheduled'].includes(status),
+        cascade: canCascade && cascade.some((r) => !r.post),
       },
     });
   });
@@ -230,6 +255,16 @@ export function postsPages(c: Container): Router {
   action('cancel', async (req, id) => {
     await c.postWorkflow.cancel(req.actor!, id, {});
     return req.t('posts.cancelled');
+  });
+  action('cascade', async (req, id) => {
+    const raw = body(req).unitIds as unknown;
+    const picked = (Array.isArray(raw) ? raw : raw === undefined ? [] : [raw]).filter(
+      (v): v is string => typeof v === 'string' && v !== '',
+    );
+    const parsed = cascadeSchema.safeParse(picked.length > 0 ? { unitIds: picked } : {});
+    if (!parsed.success) throw new ValidationError(zodProblems(parsed.error));
+    const result = await c.cascade.cascade(req.actor!, id, parsed.data);
+    return req.t('cascade.done', { count: result.items.length, skipped: result.skipped.length });
   });
   action('reschedule', async (req, id) => {
     const at = localToInstant(body(req).scheduledAt ?? '', zone);

@@ -32,6 +32,29 @@ export function createPostsRepo(db: Executor) {
       if (!row) throw new Error('insert returned no row');
       return row;
     },
+    /**
+     * Cascade drafts, one statement: a unit that already has its copy of the parent is skipped
+     * (the partial unique index on parent_post_id, unit_id), so the rows returned are the new ones.
+     */
+    async insertCascade(values: NewPost[], tx: Executor = db): Promise<PostRow[]> {
+      if (values.length === 0) return [];
+      return tx
+        .insert(posts)
+        .values(values)
+        .onConflictDoNothing({
+          target: [posts.parentPostId, posts.unitId],
+          where: sql`${posts.parentPostId} is not null`,
+        })
+        .returning();
+    },
+    /** The drafts handed down from a post (cascade), oldest first. */
+    async cascadeChildren(parentId: string, tx: Executor = db): Promise<PostRow[]> {
+      return tx
+        .select()
+        .from(posts)
+        .where(eq(posts.parentPostId, parentId))
+        .orderBy(asc(posts.createdAt), asc(posts.id));
+    },
     async findById(id: string, tx: Executor = db): Promise<PostRow | undefined> {
       const [row] = await tx.select().from(posts).where(eq(posts.id, id));
       return row;
@@ -160,6 +183,21 @@ export function createPostsRepo(db: Executor) {
       await tx
         .insert(postEvents)
         .values({ ...event, comment: event.comment ?? null, details: event.details ?? {} });
+    },
+    async addEvents(
+      events: {
+        postId: string;
+        actorId: string | null;
+        action: string;
+        version: number;
+        details?: Record<string, unknown>;
+      }[],
+      tx: Executor = db,
+    ): Promise<void> {
+      if (events.length === 0) return;
+      await tx
+        .insert(postEvents)
+        .values(events.map((e) => ({ ...e, comment: null, details: e.details ?? {} })));
     },
     async events(postId: string, tx: Executor = db): Promise<PostEventRow[]> {
       return tx.select().from(postEvents).where(eq(postEvents.postId, postId)).orderBy(asc(postEvents.id));

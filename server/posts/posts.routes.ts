@@ -6,6 +6,8 @@ import { defineRoute } from '../http/api-route.ts';
 import type { PostRow } from './posts.repo.ts';
 import {
   approveSchema,
+  cascadeResponseSchema,
+  cascadeSchema,
   commentSchema,
   createCampaignSchema,
   createPostSchema,
@@ -38,10 +40,11 @@ function decodeCursor(cursor: string): { scheduledAt: Date; id: string } {
 export function postsRoutes(c: Container) {
   /** The post with its publications and history, as API.md describes it. */
   async function detailed(row: PostRow) {
-    const [publications, events, retractions] = await Promise.all([
+    const [publications, events, retractions, cascade] = await Promise.all([
       c.publishing.listForPost(row.id),
       c.posts.history(row.id),
       c.retraction.statusForPost(row.id),
+      c.cascade.childrenOf(row.id),
     ]);
     const actors = await c.repos.users.namesByIds([
       ...new Set(events.map((e) => e.actorId).filter((v): v is string => v !== null)),
@@ -63,6 +66,7 @@ export function postsRoutes(c: Container) {
         late: p.late,
       })),
       retractions,
+      cascade,
       history: events.map((e) => ({
         at: e.at.toISOString(),
         actor: e.actorId ? (actors.get(e.actorId) ?? e.actorId) : null,
@@ -184,6 +188,19 @@ export function postsRoutes(c: Container) {
       response: postResponseSchema,
       handler: async ({ actor, params, body }) =>
         detailed(await c.postWorkflow.cancel(actor, params.id, body ?? {})),
+    }),
+    defineRoute({
+      method: 'post',
+      path: '/posts/:id/cascade',
+      summary:
+        "Hand an approved or published post down to the post unit's child units (default: every one with an active channel): one draft each, re-filled from that unit's profile; units that already have one are skipped",
+      tag: 'Posts',
+      access: REVIEWERS,
+      params: idParams,
+      body: cascadeSchema,
+      status: 201,
+      response: cascadeResponseSchema,
+      handler: async ({ actor, params, body }) => c.cascade.cascade(actor, params.id, body),
     }),
     defineRoute({
       method: 'post',

@@ -174,10 +174,17 @@ export const postResponseSchema = z.object({
   retractedAt: z.string().nullable(),
   retractReason: z.string().nullable(),
   supersededBy: z.string().nullable(),
+  unitId: z.string().nullable(),
+  /** Cascade: the higher unit's post this one was handed down from. */
+  parentPostId: z.string().nullable(),
   publicUrl: z.string(),
   createdAt: z.string(),
   updatedAt: z.string(),
   publications: z.array(publicationSchema).optional(),
+  /** Cascade: the draft each child unit got from this post, and where it stands. */
+  cascade: z
+    .array(z.object({ unitId: z.string(), postId: z.string(), status: z.enum(POST_STATUSES) }))
+    .optional(),
   /** Per channel, the removal of a retracted post (server/retraction). */
   retractions: z.array(z.record(z.string(), z.unknown())).optional(),
   history: z
@@ -191,4 +198,15 @@ export const postResponseSchema = z.object({
       }),
     )
     .optional(),
+});
+
+export const cascadeSchema = z.strictObject({
+  /** Child units to send the post to; default: every child unit that has an active channel. */
+  unitIds: z.array(z.uuid()).min(1).max(2000).optional(),
+});
+export type CascadeInput = z.infer<typeof cascadeSchema>;
+
+export const cascadeResponseSchema = z.object({
+  items: z.array(z.object({ unitId: z.string(), postId: z.string() })),
+  skipped: z.array(z.object({ unitId: z.string(), postId: z.string() })),
 });

@@ -135,6 +135,8 @@ export function presentPost(row: PostRow, deps: { publicUrl: string; cardUrl: (c
     retractedAt: row.retractedAt?.toISOString() ?? null,
     retractReason: row.retractReason,
     supersededBy: row.supersededBy,
+    unitId: row.unitId,
+    parentPostId: row.parentPostId,
     publicUrl: `${deps.publicUrl}/w/${row.slug}`,
     createdAt: row.createdAt.toISOString(),
     updatedAt: row.updatedAt.toISOString(),
@@ -242,8 +244,11 @@ export function createPostsService(deps: PostsDeps) {
     input: Pick<CreatePostInput, 'templateId' | 'variables' | 'text' | 'withCard'> & {
       templateVersion?: number;
     },
+    unitId: string | null,
   ) {
     return deps.templates.renderPost({
+      // The post's unit fills the template variables declaring `from: unit.*` left empty.
+      unitId,
       ...(input.templateId !== undefined && { templateId: input.templateId }),
       ...(input.templateVersion !== undefined && { templateVersion: input.templateVersion }),
       ...(input.variables !== undefined && { variables: input.variables }),
@@ -370,7 +375,7 @@ export function createPostsService(deps: PostsDeps) {
       }
     }
     if (problems.length) throw new ValidationError(problems);
-    const rendered = await render(input);
+    const rendered = await render(input, actor.unitId);
     const customTitle = input.title || null;
     const { zaloCover } = await prepare({
       title: customTitle ?? rendered.title,
@@ -389,7 +394,7 @@ export function createPostsService(deps: PostsDeps) {
           status: 'draft',
           templateId: input.templateId ?? null,
           templateVersion: rendered.templateVersion,
-          variables: input.variables ?? {},
+          variables: rendered.variables ?? input.variables ?? {},
           title: customTitle ?? rendered.title,
           customTitle,
           text: rendered.text,
@@ -483,13 +488,13 @@ export function createPostsService(deps: PostsDeps) {
               ...(keptVersion !== null && { templateVersion: keptVersion }),
             }
           : { text: input.text ?? post.text };
-        const rendered = await render({ ...source, withCard: input.withCard ?? post.withCard });
+        const rendered = await render({ ...source, withCard: input.withCard ?? post.withCard }, post.unitId);
         const customTitle = input.title === undefined ? post.customTitle : input.title || null;
         values = {
           ...values,
           templateId: usesTemplate ? templateId : null,
           templateVersion: usesTemplate ? rendered.templateVersion : null,
-          variables: usesTemplate ? (input.variables ?? post.variables) : {},
+          variables: usesTemplate ? (rendered.variables ?? input.variables ?? post.variables) : {},
           title: customTitle ?? rendered.title,
           customTitle,
           text: rendered.text,

@@ -20,7 +20,14 @@ const verifyQuery = z.object({ q: z.string().catch('').default('') });
 export function publicPages(c: Container): Router {
   const router = Router();
   const publicUrl = c.config.publicUrl.replace(/\/+$/, '');
-  const pages = createPublicPages({ db: c.database.db, publicUrl });
+  const pages = createPublicPages({
+    db: c.database.db,
+    publicUrl,
+    unitBrand: async (unitId) => {
+      const brand = await c.units.brand(unitId);
+      return brand && { hotline: brand.values.hotline, logo: brand.logo && { src: brand.logo.localUrl } };
+    },
+  });
   const verifier = createVerifier({ db: c.database.db, publicUrl, pages });
 
   /** Language from `?lang=en` only (never a cookie): a cached page is the same for everyone at that URL. */

@@ -29,6 +29,8 @@ export interface PublicWarning {
   description: string;
   card: { src: string; absolute: string; width: number; height: number; alt: string } | null;
   unitName: string | null;
+  /** The issuing unit's logo (issue 11), shown in the page's and the leaflet's heading. */
+  logo: { src: string } | null;
   channels: PublicChannel[];
   publishedAt: Date;
   hotline: { display: string; tel: string } | null;
@@ -44,6 +46,10 @@ export interface PublicWarning {
 export interface PublicPagesDeps {
   db: Database;
   publicUrl: string;
+  /** The unit's hotline and logo from its profile (the hotline when the post carries none). */
+  unitBrand?: (
+    unitId: string,
+  ) => Promise<{ hotline?: string | undefined; logo: { src: string } | null } | null>;
 }
 
 type PostRow = typeof posts.$inferSelect;
@@ -133,14 +139,15 @@ export function createPublicPages(deps: PublicPagesDeps) {
   async function warning(slug: string): Promise<PublicWarning | undefined> {
     const post = await findPublicBySlug(slug);
     if (!post || !post.publishedAt) return undefined;
-    const [unit, channelList, replacementRow, replacedRows] = await Promise.all([
+    const [unit, channelList, replacementRow, replacedRows, brand] = await Promise.all([
       unitName(post),
       officialChannels(post),
       post.supersededBy ? findPublicById(post.supersededBy) : Promise.resolve(undefined),
       db.select().from(posts).where(eq(posts.supersededBy, post.id)),
+      post.unitId && deps.unitBrand ? deps.unitBrand(post.unitId) : Promise.resolve(null),
     ]);
     const replaces = replacedRows.filter(isPublic).map((r) => ({ title: r.title, url: pageUrl(r.slug) }));
-    const phone = post.variables.hotline?.trim();
+    const phone = post.variables.hotline?.trim() || brand?.hotline?.trim();
     const state = post.status !== 'retracted' ? 'active' : post.supersededBy ? 'superseded' : 'retracted';
     return {
       slug: post.slug,
@@ -160,6 +167,7 @@ export function createPublicPages(deps: PublicPagesDeps) {
           }
         : null,
       unitName: unit,
+      logo: brand?.logo ?? null,
       channels: channelList,
       publishedAt: post.publishedAt,
       hotline: phone ? { display: formatPhone(phone), tel: phone.replace(/[^\d+]/g, '') } : null,

@@ -33,7 +33,7 @@ export function retractionPages(c: Container): Router {
     if (!actor) return;
     const id = z.uuid().parse(req.params.id);
     const post = await c.posts.getPost(actor, id);
-    const [removals, replacementRows, replaced] = await Promise.all([
+    const [removals, replacementRows, replaced, children] = await Promise.all([
       c.retraction.statusForPost(id),
       post.supersededBy
         ? c.database.db
@@ -45,6 +45,7 @@ export function retractionPages(c: Container): Router {
         .select({ id: posts.id, title: posts.title })
         .from(posts)
         .where(eq(posts.supersededBy, id)),
+      c.cascade.childrenOf(id),
     ]);
     const isRetracted = post.status === 'retracted';
     const retractable = RETRACTABLE.includes(post.status);
@@ -60,6 +61,8 @@ export function retractionPages(c: Container): Router {
       removals,
       replacement: replacementRows[0],
       replaces: replaced,
+      // Cascade: the child posts still out or on their way, offered for retraction in the same step.
+      childCount: children.filter((ch) => ch.status !== 'retracted' && ch.status !== 'cancelled').length,
       polling: removals.some((r) => r.status === 'pending' || r.status === 'retracting'),
       publicUrl: post.publishedAt ? `${publicBase}/w/${encodeURIComponent(post.slug)}` : null,
       can: {
@@ -76,6 +79,10 @@ export function retractionPages(c: Container): Router {
     String((req.body as Record<string, unknown> | undefined)?.[name] ?? '');
 
   action('retract', async (req, id) => {
+    if (field(req, 'withChildren') === 'on') {
+      const { children } = await c.cascade.retractWithChildren(req.actor!, id, field(req, 'reason'));
+      return req.t('cascade.retractedWithChildren', children);
+    }
     await c.retraction.retract(req.actor!, id, field(req, 'reason'));
     return req.t('retraction.done');
   });

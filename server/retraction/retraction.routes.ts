@@ -35,7 +35,11 @@ export function retractionRoutes(c: Container) {
       body: retractSchema,
       response: retractedPostSchema,
       handler: async ({ actor, params, body }) =>
-        present(await c.retraction.retract(actor, params.id, body.reason)),
+        present(
+          body.withChildren
+            ? (await c.cascade.retractWithChildren(actor, params.id, body.reason)).post
+            : await c.retraction.retract(actor, params.id, body.reason),
+        ),
     }),
     defineRoute({
       method: 'post',

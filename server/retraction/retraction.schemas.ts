@@ -5,7 +5,11 @@ import { postResponseSchema } from '../posts/posts.schemas.ts';
 
 const reason = z.string().trim().min(1, 'say why').max(2000);
 
-export const retractSchema = z.strictObject({ reason });
+export const retractSchema = z.strictObject({
+  reason,
+  /** Cascade: also retract (or, not out yet, cancel) every child post handed down from this one. */
+  withChildren: z.boolean().optional(),
+});
 export const retractRequestSchema = z.strictObject({ reason });
 export const supersedeSchema = z.strictObject({
   byPostId: z.uuid({ message: 'must be a valid id' }),

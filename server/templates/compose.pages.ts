@@ -70,8 +70,10 @@ function zaloNightWarning(form: ComposeForm, channels: Array<{ id: string; platf
   return zalo && (hour >= 22 || hour < 6);
 }
 
-function renderInput(form: ComposeForm): RenderPostInput {
+function renderInput(form: ComposeForm, unitId: string | null): RenderPostInput {
   return {
+    // Variables declaring `from: unit.*` left empty take the post's unit's values.
+    unitId,
     ...(form.templateId ? { templateId: form.templateId, variables: form.variables } : { text: form.text }),
     withCard: form.withCard,
     cardSize: form.cardSize,
@@ -83,6 +85,12 @@ export function composePages(c: Container): Router {
   const router = Router();
   const repo = createComposeRepo(c.database.db);
   const zone = c.config.timeZone;
+
+  /** Whose profile fills the form: the post's unit when editing, else the writer's. */
+  async function unitOf(req: Request, form: ComposeForm): Promise<string | null> {
+    if (form.postId) return (await c.posts.getPost(req.actor!, form.postId).catch(() => null))?.unitId ?? null;
+    return req.actor?.unitId ?? null;
+  }
 
   /** An edited post keeps the template version it was written from (archived templates too). */
   async function keptTemplateVersion(actor: Actor, form: ComposeForm): Promise<number | undefined> {
@@ -100,7 +108,7 @@ export function composePages(c: Container): Router {
     try {
       const templateVersion = await keptTemplateVersion(actor, form);
       const rendered = await c.templates.renderPost({
-        ...renderInput(form),
+        ...renderInput(form, await unitOf(req, form)),
         ...(templateVersion !== undefined && { templateVersion }),
       });
       const post = form.title ? { ...rendered, title: form.title } : rendered;
@@ -163,20 +171,28 @@ export function composePages(c: Container): Router {
   }
 
   async function showComposer(req: Request, res: Response, form: ComposeForm, extra: Record<string, unknown> = {}, status = 200) {
-    const [templates, mediaRows, channels, campaigns] = await Promise.all([
+    const [templates, mediaRows, channels, campaigns, unit] = await Promise.all([
       c.templates.listTemplates(),
       c.media.list(req.actor!, { limit: 48 }),
       repo.listChannels(req.actor!.scope),
       repo.listCampaigns(),
+      unitOf(req, form).then((id) => c.units.brand(id)),
     ]);
     const templateVersion = await keptTemplateVersion(req.actor!, form);
     const template =
       templateVersion === undefined
         ? (templates.find((tpl) => tpl.id === form.templateId) ?? null)
         : await c.templates.getTemplate(form.templateId, { version: templateVersion }).catch(() => null);
+    const fromUnit = (source: string | undefined): string | undefined => {
+      if (!source || !unit) return undefined;
+      const field = source.slice('unit.'.length) as keyof typeof unit.values;
+      return unit.values[field];
+    };
     const fields = (template?.variables ?? []).map((v) => ({
       ...v,
-      value: form.variables[v.name] ?? v.default ?? '',
+      // Pre-filled from the unit's profile; the editor may still change it.
+      value: form.variables[v.name] || fromUnit(v.from) || v.default || '',
+      fromUnit: Boolean(fromUnit(v.from)),
       inputType: v.type === 'date' ? 'date' : v.type === 'phone' ? 'tel' : v.type === 'url' ? 'url' : v.type === 'number' ? 'number' : 'text',
       multiline: v.type === 'multiline',
     }));

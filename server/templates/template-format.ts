@@ -7,6 +7,17 @@ import { LineCounter, parseDocument } from 'yaml';
 export const VARIABLE_TYPES = ['text', 'multiline', 'phone', 'date', 'url', 'number'] as const;
 export type VariableType = (typeof VARIABLE_TYPES)[number];
 
+/** Where a variable left empty takes its value from: a field of the chosen unit's profile. */
+export const UNIT_SOURCES = [
+  'unit.name',
+  'unit.shortName',
+  'unit.hotline',
+  'unit.area',
+  'unit.address',
+  'unit.website',
+] as const;
+export type UnitSource = (typeof UNIT_SOURCES)[number];
+
 /** JavaScript object internals: no variable may be called this, no template may name them. */
 export const OBJECT_INTERNALS: ReadonlySet<string> = new Set([
   'constructor',
@@ -64,6 +75,8 @@ export const templateVariableSchema = z.strictObject({
   maxLength: z.int().min(1).max(5000).optional(),
   /** A hint shown under the field in the composer. */
   help: z.string().max(300).optional(),
+  /** Left empty, the variable takes this value of the post's unit (an explicit value wins). */
+  from: z.enum(UNIT_SOURCES).optional(),
 });
 export type TemplateVariable = z.infer<typeof templateVariableSchema>;
 

@@ -97,11 +97,12 @@ export function templatesRoutes(c: Container) {
       params: z.object({ id: templateIdSchema }),
       body: renderTemplateSchema,
       response: renderResponseSchema,
-      handler: async ({ params, body }) => {
+      handler: async ({ actor, params, body }) => {
         const variables = Object.fromEntries(Object.entries(body.variables).map(([k, v]) => [k, String(v)]));
         const post = await c.templates.renderPost({
           templateId: params.id,
           variables,
+          unitId: body.unitId ?? actor.unitId,
           withCard: body.withCard,
           cardSize: body.size,
           ...(body.backgroundMediaId && { backgroundMediaId: body.backgroundMediaId }),

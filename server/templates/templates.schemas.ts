@@ -2,7 +2,7 @@
 // what it gets back.
 import { z } from 'zod';
 import { CARD_SIZE_NAMES } from '../rendering/index.ts';
-import { templateVariableSchema, VARIABLE_TYPES } from './template-format.ts';
+import { templateVariableSchema, UNIT_SOURCES, VARIABLE_TYPES } from './template-format.ts';
 
 /** A built-in id (kebab-case file name) or a custom template's uuid. */
 export const templateIdSchema = z
@@ -76,6 +76,8 @@ export const renderTemplateSchema = z.strictObject({
   withCard: z.boolean().default(true),
   size: cardSizeSchema.default('feed'),
   backgroundMediaId: z.uuid().optional(),
+  /** Whose profile fills the variables declaring `from` (default: the caller's unit). */
+  unitId: z.uuid().optional(),
 });
 export type RenderTemplateInput = z.infer<typeof renderTemplateSchema>;
 
@@ -87,6 +89,7 @@ const variableResponse = z.object({
   default: z.string().nullable(),
   help: z.string().nullable(),
   maxLength: z.number().nullable(),
+  from: z.enum(UNIT_SOURCES).nullable(),
 });
 
 export const templateResponseSchema = z.object({

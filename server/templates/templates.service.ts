@@ -12,7 +12,7 @@ import { ConflictError, NotFoundError, ValidationError, type FieldProblem } from
 import type { Logger } from '../logger.ts';
 import type { CardSize, Renderer } from '../rendering/index.ts';
 import { clip, platformProblems, tidyPostText, titleFromText } from './post-text.ts';
-import type { TemplateProblem } from './template-format.ts';
+import type { TemplateProblem, TemplateVariable, UnitSource } from './template-format.ts';
 import {
   checkTemplateSource,
   loadBuiltInTemplates,
@@ -43,9 +43,44 @@ export interface RenderPostInput {
   backgroundMediaId?: string;
   unitName?: string;
   hotline?: string;
+  /**
+   * Whose profile fills the variables declaring `from: unit.*` that are left empty, and whose
+   * logo and hotline the card shows. `unit` (already looked up) saves the look-up of `unitId`.
+   */
+  unitId?: string | null;
+  unit?: UnitForRender | null;
   /** Draw a small QR code to `qrUrl` (the post's public page, /w/:slug) in the card's corner. */
   withQr?: boolean;
   qrUrl?: string;
+}
+
+/** A unit's values for `from: unit.<field>` and its logo's bytes. */
+export interface UnitForRender {
+  values: Partial<Record<UnitField, string>>;
+  logo: Buffer | null;
+}
+type UnitField = UnitSource extends `unit.${infer F}` ? F : never;
+
+/**
+ * The values a template is rendered with: each variable declaring `from` that was left empty
+ * takes that field of the unit; an explicit value always wins.
+ */
+export function fillFromUnit(
+  variables: readonly TemplateVariable[],
+  values: Record<string, string>,
+  unit: UnitForRender['values'] | null | undefined,
+): Record<string, string> {
+  const filled: Record<string, string> = { ...values };
+  if (!unit) return filled;
+  for (const variable of variables) {
+    if (!variable.from) continue;
+    const given = Object.hasOwn(values, variable.name) ? values[variable.name] : undefined;
+    if (given !== undefined && given.trim() !== '') continue;
+    const field = variable.from.slice('unit.'.length) as UnitField;
+    const value = unit[field];
+    if (value) filled[variable.name] = value;
+  }
+  return filled;
 }
 
 export interface RenderedPost {
@@ -56,6 +91,8 @@ export interface RenderedPost {
   hashtags: string[];
   captions: string[];
   card: PostCard | null;
+  /** A template post's values after the unit filled the empty `from` variables. */
+  variables?: Record<string, string>;
 }
 
 interface Deps {
@@ -65,6 +102,8 @@ interface Deps {
   audit: AuditRecorder;
   /** The bytes of a media-library image to draw under a card; null when there is no such media. */
   backgroundImage: (mediaId: string) => Promise<Buffer | null>;
+  /** A unit's profile values and logo bytes; null when there is no such unit. */
+  unitForRender?: (unitId: string) => Promise<UnitForRender | null>;
   settings: { mediaDir: string; cacheDir: string; publicUrl: string; timeZone: string; builtInDir?: string };
   logger?: Logger;
 }
@@ -130,6 +169,7 @@ export function presentTemplate(def: TemplateInfo) {
       default: v.default ?? null,
       help: v.help ?? null,
       maxLength: v.maxLength ?? null,
+      from: v.from ?? null,
     })),
     body: def.source,
     title: def.title,
@@ -346,7 +386,7 @@ export function createTemplatesService(deps: Deps) {
     return { def: customDefinition(row), version: row.version };
   }
 
-  async function makeCard(lines: { layout: string; headline: string; body: string | undefined }, input: RenderPostInput, extra: { unitName?: string; hotline?: string }): Promise<PostCard> {
+  async function makeCard(lines: { layout: string; headline: string; body: string | undefined }, input: RenderPostInput, extra: { unitName?: string; hotline?: string; logo?: Buffer | null }): Promise<PostCard> {
     let background: Buffer | undefined;
     if (input.backgroundMediaId) {
       const image = await deps.backgroundImage(input.backgroundMediaId);
@@ -363,6 +403,7 @@ export function createTemplatesService(deps: Deps) {
         body: lines.body === undefined ? undefined : clip(lines.body, CARD_BODY_MAX),
         unitName: extra.unitName,
         hotline: extra.hotline,
+        ...(extra.logo && { logo: extra.logo }),
         background,
         // Public pages (issue 5): scanned from a photo or a print, it leads to the warning's own page.
         qrUrl: input.withQr ? input.qrUrl : undefined,
@@ -392,16 +433,43 @@ export function createTemplatesService(deps: Deps) {
 
   /** Text, title, hashtags, captions and (withCard) the image card of a post. NFC throughout. */
   async function renderPost(input: RenderPostInput): Promise<RenderedPost> {
+    const unit =
+      input.unit !== undefined
+        ? input.unit
+        : input.unitId && deps.unitForRender
+          ? await deps.unitForRender(input.unitId)
+          : null;
     if (input.templateId !== undefined) {
       const { def, version } = await definitionForPost(input.templateId, input.templateVersion);
-      return renderDefinition(def, version, input.variables ?? {}, input);
+      // Variables declaring `from: unit.*` left empty take the unit's values; the post keeps them.
+      const variables = fillFromUnit(def.variables, input.variables ?? {}, unit?.values);
+      return { ...(await renderDefinition(def, version, variables, input, unit)), variables };
     }
     const text = tidyPostText(input.text ?? '');
     if (text === '') throw new ValidationError([{ path: 'text', message: 'Write the post text or choose a template (chưa có nội dung)' }]);
     const post = { templateVersion: null, title: titleFromText(text), text, hashtags: [], captions: [] };
     if (!input.withCard) return { ...post, card: null };
     const lines = { layout: DEFAULT_CARD_LAYOUT, headline: post.title, body: undefined };
-    return { ...post, card: await makeCard(lines, input, { unitName: clean(input.unitName), hotline: clean(input.hotline) }) };
+    return { ...post, card: await makeCard(lines, input, unitExtras(undefined, undefined, input, unit)) };
+  }
+
+  /** The unit name, hotline and logo a card shows: the template's values, else the input's, else the unit's profile. */
+  function unitExtras(
+    nameVariable: string | undefined,
+    phoneVariable: string | undefined,
+    input: Pick<RenderPostInput, 'unitName' | 'hotline'>,
+    unit: UnitForRender | null | undefined,
+  ): { unitName?: string; hotline?: string; logo: Buffer | null } {
+    const unitName = clean(nameVariable) ?? clean(input.unitName) ?? clean(unit?.values.name);
+    const phone = clean(phoneVariable);
+    const given = clean(input.hotline);
+    const profile = unit?.values.hotline ? formatPhone(unit.values.hotline) : undefined;
+    const hotline = phone ? formatPhone(phone) : (given ?? profile);
+    return {
+      ...(unitName !== undefined && { unitName }),
+      ...(hotline !== undefined && { hotline }),
+      logo: unit?.logo ?? null,
+    };
   }
 
   async function renderDefinition(
@@ -409,17 +477,21 @@ export function createTemplatesService(deps: Deps) {
     version: number | null,
     variables: Record<string, string>,
     input: Omit<RenderPostInput, 'templateId' | 'templateVersion' | 'variables' | 'text'>,
+    unit: UnitForRender | null = null,
   ): Promise<RenderedPost> {
     const out = renderTemplate(def, variables, { timeZone: settings.timeZone });
     const post = { templateVersion: version, title: out.title, text: out.text, hashtags: out.hashtags, captions: out.captions };
     if (!input.withCard) return { ...post, card: null };
-    const unitName = clean(Object.hasOwn(variables, 'unitName') ? variables.unitName : undefined) ?? clean(input.unitName);
-    const phone = clean(Object.hasOwn(variables, 'hotline') ? variables.hotline : undefined);
-    const hotline = phone ? formatPhone(phone) : clean(input.hotline);
+    const extras = unitExtras(
+      Object.hasOwn(variables, 'unitName') ? variables.unitName : undefined,
+      Object.hasOwn(variables, 'hotline') ? variables.hotline : undefined,
+      input,
+      unit,
+    );
     const lines = out.card
       ? { layout: out.card.layout, headline: out.card.headline, body: out.card.body || undefined }
       : { layout: DEFAULT_CARD_LAYOUT, headline: post.title, body: undefined };
-    return { ...post, card: await makeCard(lines, input, { unitName, hotline }) };
+    return { ...post, card: await makeCard(lines, input, extras) };
   }
 
   /**

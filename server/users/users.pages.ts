@@ -1,42 +1,12 @@
-// Admin pages: people (create, change role or unit, deactivate) and the unit tree.
+// Admin pages: people (create, change role or unit, deactivate). Units: units.pages.ts.
 import { Router, type Request, type Response } from 'express';
 import type { Container } from '../container.ts';
 import { AppError, ValidationError } from '../errors.ts';
 import { zodProblems } from '../http/api-route.ts';
 import { fieldErrors, pageActor, renderPage, setFlash } from '../http/page.ts';
-import type { UnitRow } from './users.repo.ts';
-import { createUnitSchema, createUserSchema, idSchema, updateUserSchema } from './users.schemas.ts';
+import { createUserSchema, idSchema, updateUserSchema } from './users.schemas.ts';
+import { unitTree } from './units.pages.ts';
 import { presentUser } from './users.service.ts';
-
-interface UnitNode {
-  id: string;
-  name: string;
-  label: string;
-  children: UnitNode[];
-}
-
-/** The unit tree, and a flat list with indented labels for <select>s. */
-function unitTree(rows: UnitRow[]): { roots: UnitNode[]; flat: UnitNode[] } {
-  const nodes = new Map(
-    rows.map((r) => [r.id, { id: r.id, name: r.name, label: r.name, children: [] as UnitNode[] }]),
-  );
-  const roots: UnitNode[] = [];
-  for (const row of rows) {
-    const node = nodes.get(row.id)!;
-    const parent = row.parentId ? nodes.get(row.parentId) : undefined;
-    if (parent) parent.children.push(node);
-    else roots.push(node);
-  }
-  const flat: UnitNode[] = [];
-  const walk = (list: UnitNode[], depth: number) => {
-    for (const n of list) {
-      flat.push({ ...n, label: `${'— '.repeat(depth)}${n.name}` });
-      walk(n.children, depth + 1);
-    }
-  };
-  walk(roots, 0);
-  return { roots, flat };
-}
 
 const emptyToNull = (value: unknown) => (value === '' || value === undefined ? null : value);
 
@@ -126,42 +96,6 @@ export function usersPages(c: Container): Router {
       setFlash(req, 'error', req.t(`errors.${error.code}`, { defaultValue: error.message }));
     }
     res.redirect(303, '/admin/users');
-  });
-
-  async function showUnits(req: Request, res: Response, extra: Record<string, unknown> = {}, status = 200) {
-    const { roots, flat } = unitTree(await c.users.listAllUnits());
-    renderPage(
-      req,
-      res,
-      'pages/units',
-      { title: req.t('units.title'), roots, units: flat, form: {}, errors: {}, ...extra },
-      status,
-    );
-  }
-
-  router.get('/admin/units', async (req, res) => {
-    if (!pageActor(req, res, ['admin'])) return;
-    await showUnits(req, res);
-  });
-
-  router.post('/admin/units', async (req, res) => {
-    const actor = pageActor(req, res, ['admin']);
-    if (!actor) return;
-    const body = (req.body ?? {}) as Record<string, unknown>;
-    const parsed = createUnitSchema.safeParse({ name: body.name, parentId: emptyToNull(body.parentId) });
-    try {
-      if (!parsed.success) throw new ValidationError(zodProblems(parsed.error));
-      const unit = await c.users.createUnit(actor, parsed.data);
-      setFlash(req, 'success', req.t('units.created', { name: unit.name }));
-      res.redirect(303, '/admin/units');
-    } catch (error) {
-      if (!(error instanceof AppError) || error.status >= 500) throw error;
-      const errors =
-        error instanceof ValidationError
-          ? fieldErrors(error.problems)
-          : { name: req.t(`errors.${error.code}`, { defaultValue: error.message }) };
-      await showUnits(req, res, { form: body, errors }, error.status);
-    }
   });
 
   return router;

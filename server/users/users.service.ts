@@ -7,9 +7,7 @@ import { uniqueOrConflict } from '../db/pg-errors.ts';
 import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '../errors.ts';
 import type { UnitRow, UnitsRepo, UserRow, UsersRepo } from './users.repo.ts';
 import type { CreateUnitInput, CreateUserInput, UpdateUserInput } from './users.schemas.ts';
-
-/** province → district → commune */
-export const MAX_UNIT_DEPTH = 3;
+import { mergeProfile } from './units.service.ts';
 
 export function presentUser(row: UserRow) {
   return {
@@ -23,10 +21,6 @@ export function presentUser(row: UserRow) {
   };
 }
 export type PresentedUser = ReturnType<typeof presentUser>;
-
-export function presentUnit(row: UnitRow) {
-  return { id: row.id, name: row.name, parentId: row.parentId };
-}
 
 interface Deps {
   db: Database;
@@ -153,19 +147,16 @@ export function createUsersService({ db, users, units, audit }: Deps) {
 
   async function createUnit(actor: Actor, input: CreateUnitInput): Promise<UnitRow> {
     requireAdmin(actor);
-    if (input.parentId) {
-      const chain = await units.ancestry(input.parentId);
-      if (chain.length === 0)
-        throw new ValidationError([{ path: 'parentId', message: 'parent unit does not exist' }]);
-      if (chain.length >= MAX_UNIT_DEPTH) {
-        throw new ValidationError([
-          { path: 'parentId', message: 'units go three levels deep: province, district, commune' },
-        ]);
-      }
-    }
+    // Any depth: since July 2025 communes sit right under the province, departments beside them.
+    if (input.parentId && !(await units.findById(input.parentId)))
+      throw new ValidationError([{ path: 'parentId', message: 'parent unit does not exist' }]);
     return db.transaction(async (tx) => {
       const row = await uniqueOrConflict(
-        () => units.insert({ name: input.name, parentId: input.parentId ?? null }, tx),
+        () =>
+          units.insert(
+            { name: input.name, parentId: input.parentId ?? null, profile: mergeProfile({}, input.profile) },
+            tx,
+          ),
         'units_parent_name_uq',
         'A unit with this name already exists under the same parent',
       );
@@ -175,7 +166,7 @@ export function createUsersService({ db, users, units, audit }: Deps) {
           action: 'unit.created',
           targetType: 'unit',
           targetId: row.id,
-          details: { name: row.name, parentId: row.parentId },
+          details: { name: row.name, parentId: row.parentId, profile: row.profile },
         },
         tx,
       );

@@ -60,6 +60,18 @@ const API: Record<string, Case> = {
   },
   'post /units': { allowed: ['admin'], body: () => ({ name: `Công an tỉnh ${randomUUID().slice(0, 6)}` }) },
   'get /units': { allowed: ROLES },
+  'get /units/:id': { allowed: ROLES, path: () => `/units/${randomUUID()}` },
+  'patch /units/:id': {
+    allowed: ['admin', 'reviewer'],
+    body: () => ({ profile: { hotline: '0235 3822 123' } }),
+    path: () => `/units/${randomUUID()}`,
+  },
+  'put /units/:id/logo': {
+    allowed: ['admin', 'reviewer'],
+    body: () => ({ mediaId: null }),
+    path: () => `/units/${randomUUID()}/logo`,
+  },
+  'delete /units/:id': { allowed: ['admin'], path: () => `/units/${randomUUID()}` },
   'post /posts': {
     allowed: ['admin', 'editor'],
     body: () => ({ text: 'Cảnh báo lừa đảo', channelIds: [], scheduledAt: '2030-01-01T08:00:00+07:00' }),
@@ -85,6 +97,11 @@ const API: Record<string, Case> = {
   'post /posts/:id/cancel': {
     allowed: ['admin', 'editor', 'reviewer'],
     path: () => `/posts/${randomUUID()}/cancel`,
+  },
+  'post /posts/:id/cascade': {
+    allowed: ['admin', 'reviewer'],
+    body: () => ({}),
+    path: () => `/posts/${randomUUID()}/cascade`,
   },
   'post /posts/:id/retract': {
     allowed: ['admin', 'reviewer'],
@@ -495,7 +512,9 @@ describe('authorization: every role on every route', function () {
               ? agent.post(`/api/v1${path}`)
               : method === 'patch'
                 ? agent.patch(`/api/v1${path}`)
-                : agent.delete(`/api/v1${path}`);
+                : method === 'put'
+                  ? agent.put(`/api/v1${path}`)
+                  : agent.delete(`/api/v1${path}`);
         if (who !== 'anonymous') req = req.set(auth[who]!);
         if (spec.body) req = req.send(spec.body());
         const res = await req;
