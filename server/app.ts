@@ -2,6 +2,7 @@
 import connectPgSimple from 'connect-pg-simple';
 import express from 'express';
 import session from 'express-session';
+import { saveFlashBeforeRedirect } from './http/middleware/flash-redirect.ts';
 import helmet from 'helmet';
 import { authPages } from './auth/auth.pages.ts';
 import { authRoutes } from './auth/auth.routes.ts';
@@ -26,6 +27,7 @@ import { postsPages } from './posts/posts.pages.ts';
 import { postsRoutes } from './posts/posts.routes.ts';
 import { usersPages } from './users/users.pages.ts';
 import { usersRoutes } from './users/users.routes.ts';
+import { channelConnectPages } from './channels/channel-connect.pages.ts';
 import { channelsPages } from './channels/channels.pages.ts';
 import { channelsRoutes } from './channels/channels.routes.ts';
 import { linksPages } from './links/links.routes.ts';
@@ -99,6 +101,7 @@ export function createApp(c: Container): express.Express {
       },
     }),
   );
+  app.use(saveFlashBeforeRedirect());
   app.use(languageMiddleware(c.i18n, c.config.defaultLanguage));
   app.use(authenticate(c.auth));
   app.use(unreadCount(c.notifications));
@@ -117,6 +120,7 @@ export function createApp(c: Container): express.Express {
   app.use(mediaPages(c));
   app.use(templatesPages(c));
   app.use(composePages(c));
+  app.use(channelConnectPages(c));
   app.use(channelsPages(c));
   app.use(postsPages(c));
   app.use(retractionPages(c));

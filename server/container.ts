@@ -4,6 +4,9 @@ import { createAuditLog } from './audit/audit.service.ts';
 import { createAuthService } from './auth/auth.service.ts';
 import { createRateLimiter } from './auth/rate-limiter.ts';
 import { createTokensRepo } from './auth/tokens.repo.ts';
+import { createChannelConnectRepo } from './channels/channel-connect.repo.ts';
+import { createChannelConnectService } from './channels/channel-connect.service.ts';
+import { createTokenCrypto } from './channels/token-crypto.ts';
 import type { Config } from './config.ts';
 import type { DatabaseHandle } from './db/database.ts';
 import { createI18n } from './i18n/i18n.ts';
@@ -18,6 +21,7 @@ import { createMediaRepo } from './media/media.repo.ts';
 import { createMediaService } from './media/media.service.ts';
 import { createMediaStorage } from './media/media.storage.ts';
 import { createTemplatesService } from './templates/templates.service.ts';
+import { createZaloCovers } from './templates/zalo-cover.ts';
 import { createCampaignsService } from './campaigns/campaigns.service.ts';
 import { createPostSeries } from './posts/post-series.ts';
 import { createPostWorkflow } from './posts/post-workflow.ts';
@@ -99,17 +103,43 @@ export function buildContainer(input: {
     logger,
     secretKey: input.secretKey,
     audit: auditLog.record,
-    images: createMediaImageSource({ media, mediaDir: config.mediaDir, publicUrl: config.publicUrl }),
+    images: createMediaImageSource({
+      media,
+      cards: renderer,
+      mediaDir: config.mediaDir,
+      publicUrl: config.publicUrl,
+    }),
     platformUrls: input.platformUrls ?? null,
     mockPlatforms: () => input.mockPlatforms ?? null,
     ...(input.publishingTuning ? { tuning: input.publishingTuning } : {}),
   });
+  const channelConnect = createChannelConnectService({
+    repo: createChannelConnectRepo(db),
+    crypto: createTokenCrypto(input.secretKey),
+    login: publishingParts.platformLogin,
+    connectors: publishingParts.connectors,
+    channels: publishingParts.channels,
+    unitIds: async () => new Set((await users.listAllUnits()).map((unit) => unit.id)),
+    settings: { publicUrl: config.publicUrl },
+  });
   const postsRepo = createPostsRepo(db);
+  const zaloCovers = createZaloCovers({ renderer, mediaDir: config.mediaDir });
   const posts = createPostsService({
     db,
     repo: postsRepo,
     audit: auditLog.record,
     templates,
+    covers: zaloCovers,
+    facts: {
+      channels: async (ids) =>
+        (await publishingParts.channels.findMany([...ids])).map((row) => ({
+          id: row.id,
+          platform: row.platform,
+          name: row.name,
+        })),
+      images: (ids) => media.outgoing(ids),
+      unitName: async (id) => (await unitsRepo.findById(id))?.name,
+    },
     settings: {
       publicUrl: config.publicUrl,
       timeZone: config.timeZone,
@@ -119,6 +149,7 @@ export function buildContainer(input: {
   const postWorkflow = createPostWorkflow({
     db,
     repo: postsRepo,
+    checks: posts,
     audit: auditLog.record,
     publications: publishingParts.publishing,
     notifications: publishingParts.notifications,
@@ -165,6 +196,7 @@ export function buildContainer(input: {
     postSeries,
     campaigns,
     retraction,
+    channelConnect,
     repos: { users: usersRepo, units: unitsRepo, posts: postsRepo },
   };
 }

@@ -78,3 +78,53 @@ export class TooManyRequestsError extends AppError {
     super(429, 'rate_limited', message, { retryAfterSeconds });
   }
 }
+
+export type LimitPlatform = 'facebook' | 'zalo';
+
+/**
+ * A post that a platform it goes to would refuse (server/posts/post-checks.ts). `code` names the
+ * limit; its message is the i18n key `checks.<code>` filled with `params`, in the reader's language.
+ */
+export interface PlatformProblem {
+  channelId: string;
+  platform: LimitPlatform;
+  /** The post's field at fault: text, title, description, cover, card, mediaIds.<n>, notAfter. */
+  field: string;
+  code: string;
+  params: Record<string, string | number>;
+}
+
+export type Translate = (key: string, options?: Record<string, unknown>) => string;
+
+/** 422 with `details:[{channelId, platform, field, code, message, path}]` (API.md, Posts). */
+export class PlatformLimitError extends ValidationError {
+  constructor(
+    readonly limits: PlatformProblem[],
+    translate: Translate = (key) => key,
+  ) {
+    super(
+      PlatformLimitError.describe(limits, translate),
+      'The post does not fit a platform it goes to (bài chưa đáp ứng giới hạn của nền tảng)',
+    );
+    this.name = 'PlatformLimitError';
+  }
+
+  /** The details in one language; `path` is the field, so forms can show the message next to it. */
+  static describe(limits: readonly PlatformProblem[], translate: Translate) {
+    return limits.map((p) => ({
+      channelId: p.channelId,
+      platform: p.platform,
+      field: p.field,
+      code: p.code,
+      path: p.field,
+      message: translate(`checks.${p.code}`, {
+        ...p.params,
+        platform: translate(`checks.platform.${p.platform}`),
+      }),
+    }));
+  }
+
+  localized(translate: Translate) {
+    return PlatformLimitError.describe(this.limits, translate);
+  }
+}

@@ -1,10 +1,21 @@
 // `npm run bench -- cards [--seconds N]`: image-card throughput against sharp's plain resize.
-// Renders the 1200×630 card (unique text each time, so the card cache never answers) and, in
-// the same run, resizes a 2400×1260 JPEG to 1200×630 JPEG, each at 1 and 2 in flight.
+// The full card is what a post with a photo carries: 1200×630, a 2400×1260 JPEG background,
+// the unit's logo, the QR code of the post's public page, and three text blocks (headline,
+// body, the band's unit name and hotline) plus the layout's kicker. Headline, body and QR
+// address change on every card (so no cache answers for them); the logo, unit name, hotline
+// and kicker are the same on every card, as they are for one unit. In the same run, sharp
+// resizes the same 2400×1260 JPEG to a 1200×630 JPEG, each at 1 and 2 in flight. The flat card
+// (no photo, logo or QR) of earlier runs is measured too. Then each step of the full card is
+// timed on its own, to show where the time goes.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { createRenderer } from '../../server/rendering/index.ts';
+import { encode, photoBase } from '../../server/rendering/card-compose.ts';
+import { loadCardLayouts } from '../../server/rendering/card-layouts.ts';
+import { createRenderer, type CardInput } from '../../server/rendering/index.ts';
+import { fitText } from '../../server/rendering/pango-text.ts';
+import { placeQr } from '../../server/rendering/qr-code.ts';
+import { paint, paintQr } from '../../server/rendering/raster.ts';
 import { sharp } from '../../server/rendering/sharp.ts';
 
 async function syntheticPhoto(width: number, height: number): Promise<Buffer> {
@@ -19,6 +30,12 @@ async function syntheticPhoto(width: number, height: number): Promise<Buffer> {
   return sharp(raw, { raw: { width, height, channels: 3 } })
     .jpeg({ quality: 85 })
     .toBuffer();
+}
+
+/** A round emblem with a transparent surround, like a unit's logo. */
+async function syntheticLogo(): Promise<Buffer> {
+  const svg = `<svg xmlns="http://www.w3.org/2000/svg" width="512" height="512"><circle cx="256" cy="256" r="240" fill="#c8102e"/><polygon points="256,96 298,214 424,214 322,288 360,408 256,334 152,408 190,288 88,214 214,214" fill="#ffd23f"/></svg>`;
+  return sharp(Buffer.from(svg)).png().toBuffer();
 }
 
 /** Runs `task` with `inFlight` concurrent loops for `seconds`; returns completions and time. */
@@ -36,26 +53,35 @@ async function timed(task: () => Promise<unknown>, inFlight: number, seconds: nu
   return { done, seconds: (performance.now() - started) / 1000 };
 }
 
-// Cards and resizes alternate in short slices, so that load from other processes on the
-// machine falls on both alike and their ratio stays meaningful.
-async function compare(
-  tasks: Record<'cards' | 'resize', () => Promise<unknown>>,
+// Tasks and resizes alternate in short slices, so that load from other processes on the
+// machine falls on all of them alike and their ratios stay meaningful.
+async function compare<K extends string>(
+  tasks: Record<K, () => Promise<unknown>>,
   inFlight: number,
   seconds: number,
 ) {
   const SLICES = 4;
-  const totals = { cards: { done: 0, seconds: 0 }, resize: { done: 0, seconds: 0 } };
+  const names = Object.keys(tasks) as K[];
+  const totals = Object.fromEntries(names.map((n) => [n, { done: 0, seconds: 0 }])) as Record<
+    K,
+    { done: number; seconds: number }
+  >;
   for (let slice = 0; slice < SLICES; slice++) {
-    for (const name of ['cards', 'resize'] as const) {
+    for (const name of names) {
       const result = await timed(tasks[name], inFlight, seconds / SLICES);
       totals[name].done += result.done;
       totals[name].seconds += result.seconds;
     }
   }
-  return {
-    cards: totals.cards.done / totals.cards.seconds,
-    resize: totals.resize.done / totals.resize.seconds,
-  };
+  return Object.fromEntries(names.map((n) => [n, totals[n].done / totals[n].seconds])) as Record<K, number>;
+}
+
+/** Mean milliseconds of `task` run one at a time for about `ms`. */
+async function meanMs(task: (i: number) => Promise<unknown> | unknown, ms: number): Promise<number> {
+  let runs = 0;
+  const started = performance.now();
+  while (performance.now() - started < ms || runs < 5) await task(runs++);
+  return (performance.now() - started) / runs;
 }
 
 const fixed = (n: number) => n.toFixed(n >= 10 ? 1 : 2);
@@ -75,10 +101,27 @@ export async function run(args: string[]): Promise<void> {
     const firstCardMs = performance.now() - t;
 
     const photo = await syntheticPhoto(2400, 1260);
-    // A serial number in the headline makes every card new: the cache never answers.
+    const logo = await syntheticLogo();
+    // A serial number in the headline, body and address makes every card new.
     let serial = 0;
-    const card = async () => {
-      const rendered = await renderer.renderCard({
+    const fullInput = (n: number): CardInput => ({
+      layout: 'canh-bao',
+      size: 'feed',
+      headline: `CẢNH BÁO: Giả danh công an gọi điện yêu cầu chuyển tiền (${n})`,
+      body: `Công an không bao giờ yêu cầu chuyển tiền qua điện thoại. Mã ${n}.`,
+      unitName: 'Công an tỉnh Thừa Thiên Huế',
+      hotline: '0234 3822 000',
+      background: photo,
+      logo,
+      qrUrl: `https://canhbao.congan.hue.gov.vn/w/gia-danh-cong-an-goi-dien-yeu-cau-chuyen-tien-${n}`,
+    });
+    const render = async (input: CardInput) => {
+      const rendered = await renderer.renderCard(input);
+      if (rendered.cached) throw new Error('a benchmark card came from the cache');
+    };
+    const full = () => render(fullInput(serial++));
+    const flat = () =>
+      render({
         layout: 'canh-bao',
         size: 'feed',
         headline: `CẢNH BÁO: Giả danh công an gọi điện yêu cầu chuyển tiền (${serial++})`,
@@ -86,8 +129,6 @@ export async function run(args: string[]): Promise<void> {
         unitName: 'Công an tỉnh Thừa Thiên Huế',
         hotline: '0234 3822 000',
       });
-      if (rendered.cached) throw new Error('a benchmark card came from the cache');
-    };
     const resize = () => sharp(photo).resize(1200, 630).jpeg({ quality: 85 }).toBuffer();
 
     const figures: [string, string][] = [
@@ -95,13 +136,59 @@ export async function run(args: string[]): Promise<void> {
       ['first_card_after_warmup_ms', firstCardMs.toFixed(0)],
     ];
     for (const inFlight of [1, 2]) {
-      const { cards, resize: resizes } = await compare({ cards: card, resize }, inFlight, seconds);
+      const rates = await compare({ full, flat, resize }, inFlight, seconds);
       figures.push(
-        [`cards_per_s_${inFlight}_in_flight`, fixed(cards)],
-        [`resize_per_s_${inFlight}_in_flight`, fixed(resizes)],
-        [`ratio_vs_resize_${inFlight}_in_flight`, (cards / resizes).toFixed(2)],
+        [`full_cards_per_s_${inFlight}_in_flight`, fixed(rates.full)],
+        [`flat_cards_per_s_${inFlight}_in_flight`, fixed(rates.flat)],
+        [`resize_per_s_${inFlight}_in_flight`, fixed(rates.resize)],
+        [`ratio_vs_resize_${inFlight}_in_flight`, (rates.full / rates.resize).toFixed(2)],
+        [`flat_ratio_vs_resize_${inFlight}_in_flight`, (rates.flat / rates.resize).toFixed(2)],
       );
     }
+
+    // Where the full card's time goes: each step alone, one at a time (the card runs the text
+    // steps concurrently with the photo, so its wall time is less than their sum).
+    const layout = loadCardLayouts().get('canh-bao')!;
+    const g = layout.sizes.feed;
+    const fit = (text: string, block: typeof g.headline, colour: string) =>
+      fitText({
+        text,
+        box: { width: block.box[2], height: block.box[3] },
+        weight: block.weight,
+        color: colour,
+        align: block.align,
+        maxFontPx: block.maxFontPx,
+        minFontPx: block.minFontPx,
+      });
+    const budget = seconds * 150;
+    const base = await photoBase(photo, 1200, 630, layout.backgroundBrightness);
+    const headline = await fit(fullInput(0).headline, g.headline, '#ffffff');
+    if (!headline.ok) throw new Error('benchmark headline does not fit');
+    let n = 1_000_000;
+    const parts: [string, number][] = [
+      ['part_resize_ms', await meanMs(resize, budget)],
+      ['part_full_card_ms', await meanMs(() => full(), budget)],
+      [
+        'part_photo_base_ms',
+        await meanMs(() => photoBase(photo, 1200, 630, layout.backgroundBrightness), budget),
+      ],
+      [
+        'part_text_headline_ms',
+        await meanMs(() => fit(fullInput(n++).headline, g.headline, '#ffffff'), budget),
+      ],
+      ['part_text_body_ms', await meanMs(() => fit(fullInput(n++).body ?? '', g.body, '#ffe3c4'), budget)],
+      [
+        'part_text_band_cached_ms',
+        await meanMs(() => fit('Công an tỉnh Thừa Thiên Huế', g.unitName, '#1b1b1b'), budget),
+      ],
+      [
+        'part_qr_ms',
+        await meanMs(() => paintQr(base, g.qr, placeQr(fullInput(n++).qrUrl ?? '', 164)), budget),
+      ],
+      ['part_paint_headline_ms', await meanMs(() => paint(base, headline, 60, 150), budget)],
+      ['part_encode_jpeg_ms', await meanMs(() => encode(base, 'image/jpeg'), budget)],
+    ];
+    for (const [name, ms] of parts) figures.push([name, ms.toFixed(2)]);
     figures.push(['rss_mb', (process.memoryUsage().rss / 1024 / 1024).toFixed(0)]);
     for (const [name, value] of figures) console.log(`${name}: ${value}`);
   } finally {

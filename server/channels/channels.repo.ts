@@ -84,6 +84,7 @@ export function createChannelsRepo(db: Executor) {
         Pick<
           ChannelRow,
           | 'name'
+          | 'unitId'
           | 'status'
           | 'statusReason'
           | 'accessTokenEnc'

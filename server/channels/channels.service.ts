@@ -10,7 +10,7 @@ import {
   type Connectors,
 } from '../connectors/index.ts';
 import type { Database, Executor } from '../db/database.ts';
-import { uniqueOrConflict } from '../db/pg-errors.ts';
+import { isForeignKeyViolation, uniqueOrConflict } from '../db/pg-errors.ts';
 import type { Platform } from '../db/schema.ts';
 import { AppError, ConflictError, ForbiddenError, NotFoundError, ValidationError } from '../errors.ts';
 import type { Logger } from '../logger.ts';
@@ -98,63 +98,84 @@ export function createChannelsService(deps: Deps) {
       accessTokenEnc: crypto.encrypt(input.accessToken),
       refreshTokenEnc: input.refreshToken ? crypto.encrypt(input.refreshToken) : null,
       tokenExpiresAt: input.expiresIn ? new Date(Date.now() + input.expiresIn * 1000) : null,
+      ...(input.unitId !== undefined ? { unitId: input.unitId } : {}),
     };
-    const unit = input.unitId === undefined ? {} : { unitId: await checkUnit(input.unitId) };
-    return db.transaction(async (tx) => {
-      const existing = await repo.findLive(input.platform, input.externalId, tx);
-      if (existing) {
-        // Reconnecting: new tokens, active again. A refresh token is kept unless a new one is given.
-        const row = await repo.update(
-          existing.id,
-          {
-            ...values,
-            ...unit,
-            refreshTokenEnc: values.refreshTokenEnc ?? existing.refreshTokenEnc,
-            status: 'active',
-            statusReason: null,
-          },
-          tx,
+    return withKnownUnit(() =>
+      db.transaction(async (tx) => {
+        const existing = await repo.findLive(input.platform, input.externalId, tx);
+        if (existing) {
+          // Reconnecting: new tokens, active again. A refresh token is kept unless a new one is given.
+          const row = await repo.update(
+            existing.id,
+            {
+              ...values,
+              refreshTokenEnc: values.refreshTokenEnc ?? existing.refreshTokenEnc,
+              status: 'active',
+              statusReason: null,
+            },
+            tx,
+          );
+          if (!row) throw new NotFoundError('Channel');
+          await audit(
+            {
+              ...actorAudit(actor),
+              action: 'channel.reconnected',
+              targetType: 'channel',
+              targetId: row.id,
+              details: {
+                platform: row.platform,
+                externalId: row.externalId,
+                previousStatus: existing.status,
+              },
+            },
+            tx,
+          );
+          return row;
+        }
+        const row = await uniqueOrConflict(
+          () =>
+            repo.insert(
+              {
+                platform: input.platform,
+                externalId: input.externalId,
+                createdBy: actor.via === 'system' ? null : actor.id,
+                ...values,
+              },
+              tx,
+            ),
+          'channels_platform_external_uq',
+          'This channel is already connected',
         );
-        if (!row) throw new NotFoundError('Channel');
         await audit(
           {
             ...actorAudit(actor),
-            action: 'channel.reconnected',
+            action: 'channel.connected',
             targetType: 'channel',
             targetId: row.id,
-            details: { platform: row.platform, externalId: row.externalId, previousStatus: existing.status },
+            details: {
+              platform: row.platform,
+              externalId: row.externalId,
+              name: row.name,
+              unitId: row.unitId,
+            },
           },
           tx,
         );
         return row;
+      }),
+    );
+  }
+
+  /** A unit id that names no unit is bad input (422), not a server error. */
+  async function withKnownUnit<T>(write: () => Promise<T>): Promise<T> {
+    try {
+      return await write();
+    } catch (error) {
+      if (isForeignKeyViolation(error)) {
+        throw new ValidationError([{ path: 'unitId', message: 'is not a known unit' }], 'Unknown unit');
       }
-      const row = await uniqueOrConflict(
-        () =>
-          repo.insert(
-            {
-              platform: input.platform,
-              externalId: input.externalId,
-              createdBy: actor.via === 'system' ? null : actor.id,
-              ...values,
-              ...unit,
-            },
-            tx,
-          ),
-        'channels_platform_external_uq',
-        'This channel is already connected',
-      );
-      await audit(
-        {
-          ...actorAudit(actor),
-          action: 'channel.connected',
-          targetType: 'channel',
-          targetId: row.id,
-          details: { platform: row.platform, externalId: row.externalId, name: row.name, unitId: row.unitId },
-        },
-        tx,
-      );
-      return row;
-    });
+      throw error;
+    }
   }
 
   /** The status change on a locked row, audited; the row as it is when nothing changes. */

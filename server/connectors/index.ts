@@ -55,3 +55,13 @@ export function createConnectors(options: ConnectorsOptions): Connectors {
 
 export * from './types.ts';
 export { zaloTokenNeedsRefresh } from './zalo/zalo-oauth.ts';
+export * from './platform-limits.ts';
+export { articleDescription as zaloArticleDescription } from './zalo/zalo-article.ts';
+export {
+  createPlatformLogin,
+  FACEBOOK_LOGIN_SCOPES,
+  type ManagedPage,
+  type PlatformLogin,
+  type PlatformLoginOptions,
+} from './platform-login.ts';
+export { createHttpClient } from './http-client.ts';

@@ -240,6 +240,37 @@ export const channels = pgTable(
   ],
 );
 
+export const CONNECT_STAGES = ['authorize', 'choose'] as const;
+export type ConnectStage = (typeof CONNECT_STAGES)[number];
+
+/** One step of connecting a channel through the platform's login (see 0009_channel_connect.sql). */
+export const channelConnectFlows = pgTable(
+  'channel_connect_flows',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    /** SHA-256 of the single-use key: the OAuth state, then the key of the choice page. */
+    keyHash: text('key_hash').notNull(),
+    stage: text('stage').$type<ConnectStage>().notNull(),
+    sessionHash: text('session_hash').notNull(),
+    platform: text('platform').$type<Platform>().notNull(),
+    userId: uuid('user_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    /** The channel being reconnected, when the flow started from its "reconnect" button. */
+    channelId: uuid('channel_id').references(() => channels.id, { onDelete: 'cascade' }),
+    /** Encrypted: the PKCE verifier (authorize) or the accounts and tokens to pick from (choose). */
+    secretEnc: text('secret_enc'),
+    expiresAt: timestamp('expires_at', { withTimezone: true }).notNull(),
+    createdAt: createdAt(),
+  },
+  (t) => [
+    uniqueIndex('channel_connect_flows_key_uq').on(t.keyHash),
+    index('channel_connect_flows_expires_idx').on(t.expiresAt),
+    check('channel_connect_flows_stage_ck', sql`${t.stage} in ('authorize', 'choose')`),
+    check('channel_connect_flows_platform_ck', sql`${t.platform} in ('facebook', 'zalo')`),
+  ],
+);
+
 export const campaigns = pgTable('campaigns', {
   id: uuid('id').primaryKey().defaultRandom(),
   name: text('name').notNull(),
@@ -274,6 +305,8 @@ export interface PostCard {
   width: number;
   height: number;
   altText: string;
+  /** Size of the file; absent on cards rendered before compose-time checks recorded it. */
+  bytes?: number;
 }
 
 export interface PostRecurrence {
@@ -293,11 +326,15 @@ export const posts = pgTable(
     templateVersion: integer('template_version'),
     variables: jsonb('variables').$type<Record<string, string>>().notNull().default({}),
     title: text('title').notNull(),
+    /** The title the editor gave (API `title`); null when it is derived from the template or text. */
+    customTitle: text('custom_title'),
     text: text('text').notNull(),
     link: text('link'),
     mediaIds: jsonb('media_ids').$type<string[]>().notNull().default([]),
     withCard: boolean('with_card').notNull().default(false),
     card: jsonb('card').$type<PostCard | null>(),
+    /** Generated Zalo cover of a post without a picture of its own (see 0010_compose_checks.sql). */
+    zaloCover: jsonb('zalo_cover').$type<PostCard | null>(),
     channelIds: jsonb('channel_ids').$type<string[]>().notNull().default([]),
     unitIds: jsonb('unit_ids').$type<string[]>().notNull().default([]),
     scheduledAt: timestamp('scheduled_at', { withTimezone: true }).notNull(),

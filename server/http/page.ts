@@ -4,7 +4,7 @@ import type { Request, Response, Router } from 'express';
 import { z } from 'zod';
 import type { Actor } from '../auth/actor.ts';
 import type { UserRole } from '../db/schema.ts';
-import { AppError, ForbiddenError, type FieldProblem } from '../errors.ts';
+import { AppError, ForbiddenError, PlatformLimitError, type FieldProblem } from '../errors.ts';
 import { csrfTokenFor } from './middleware/csrf.ts';
 
 export function renderPage(
@@ -50,6 +50,10 @@ export function fieldErrors(problems: FieldProblem[]): Record<string, string> {
 /** A refused action's message for a flash: the translated code plus any field problems. */
 export function flashErrorMessage(req: Request, error: unknown): string {
   if (!(error instanceof AppError) || error.status >= 500) throw error;
+  if (error instanceof PlatformLimitError) {
+    const limits = error.localized(req.t).map((d) => d.message);
+    return `${req.t('checks.refused')} ${[...new Set(limits)].join('; ')}`;
+  }
   const details = Array.isArray(error.details)
     ? `: ${error.details.map((d: { path?: string; message?: string }) => `${d.path} ${d.message}`).join('; ')}`
     : '';

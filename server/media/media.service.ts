@@ -40,6 +40,8 @@ interface Deps {
 }
 
 const ALT_TEXT_MAX = 500;
+/** The variant sent to the platforms (publishing/post-images.ts sends the same). */
+const OUTGOING_VARIANT = 'large';
 
 /** NFC, one line, no control characters; refused when too long. */
 export function cleanAltText(value: string | undefined): string {
@@ -215,6 +217,13 @@ export function createMediaService(deps: Deps) {
     });
   }
 
+  /** Rows for these ids that exist and are not deleted, in the order asked. */
+  async function getMany(ids: readonly string[]): Promise<MediaRow[]> {
+    const rows = await repo.findMany(ids);
+    const byId = new Map(rows.map((r) => [r.id, r]));
+    return ids.flatMap((id) => byId.get(id) ?? []);
+  }
+
   return {
     upload,
     get,
@@ -223,14 +232,26 @@ export function createMediaService(deps: Deps) {
       repo.list({ ...options, scope: actor.scope }),
     updateAltText,
     remove,
-    /** Rows for these ids that exist and are not deleted, in the order asked. */
-    async getMany(ids: readonly string[]): Promise<MediaRow[]> {
-      const rows = await repo.findMany(ids);
-      const byId = new Map(rows.map((r) => [r.id, r]));
-      return ids.flatMap((id) => byId.get(id) ?? []);
-    },
+    getMany,
     readFile: (row: MediaRow, variant?: 'large' | 'thumb'): Promise<Buffer> =>
       storage.read(fileOf(row, variant)),
+    /**
+     * What the platforms receive of each image, in the order asked: the variant publishing sends
+     * (`large` when there is one, see publishing/post-images.ts), its type and size in bytes.
+     */
+    async outgoing(ids: readonly string[]): Promise<Array<{ id: string; mime: string; bytes: number }>> {
+      const rows = await getMany(ids);
+      return Promise.all(
+        rows.map(async (row) => {
+          const variant = row.variants.find((v) => v.name === OUTGOING_VARIANT);
+          return {
+            id: row.id,
+            mime: variant?.mime ?? row.mime,
+            bytes: await storage.size(variant ? variant.file : row.file),
+          };
+        }),
+      );
+    },
     publicUrl,
     localUrl,
     present,

@@ -41,6 +41,9 @@ export function createMediaStorage(mediaDir: string) {
     read(key: string): Promise<Buffer> {
       return readFile(absolute(key));
     },
+    async size(key: string): Promise<number> {
+      return (await stat(absolute(key))).size;
+    },
   };
 }
 

@@ -22,6 +22,8 @@ export interface NotifyPort {
 interface Deps {
   db: Database;
   repo: PostsRepo;
+  /** The compose-time checks (posts.service.ts): a post a platform would refuse is neither submitted nor approved. */
+  checks: { assertPublishable(post: PostRow): Promise<void> };
   audit: AuditRecorder;
   publications: PublicationPort;
   notifications: NotifyPort;
@@ -32,7 +34,7 @@ interface Deps {
 const REVIEWERS: UserRole[] = ['reviewer', 'admin'];
 
 export function createPostWorkflow(deps: Deps) {
-  const { db, repo, audit, publications, notifications, settings } = deps;
+  const { db, repo, audit, publications, notifications, settings, checks } = deps;
   const now = deps.now ?? (() => new Date());
 
   /** Locks the post, checks it, applies `change` and records the event and audit entry, in one transaction. */
@@ -110,12 +112,14 @@ export function createPostWorkflow(deps: Deps) {
       return transition(actor, id, 'scheduled_without_review', async (post, tx) => {
         assertStatus(post, ['draft', 'rejected'], 'submit');
         requireChannels(post);
+        await checks.assertPublishable(post);
         return { values: await approveInto(post, actor, tx), enqueue: true };
       });
     }
     const post = await transition(actor, id, 'submitted', async (current) => {
       assertStatus(current, ['draft', 'rejected'], 'submit');
       requireChannels(current);
+      await checks.assertPublishable(current);
       return { values: { status: 'in_review' } };
     });
     await notifications.notify(
@@ -136,6 +140,7 @@ export function createPostWorkflow(deps: Deps) {
         throw new ForbiddenError('You cannot approve your own post (four-eyes rule)', 'four_eyes');
       assertStatus(post, ['in_review'], 'approve');
       assertVersion(post, input.version);
+      await checks.assertPublishable(post);
       // Approved after its time, it goes out at once and publishing flags it late.
       return { values: await approveInto(post, actor, tx), comment: input.comment ?? null, enqueue: true };
     });
@@ -185,6 +190,7 @@ export function createPostWorkflow(deps: Deps) {
     return transition(actor, id, 'approved_urgent', async (post, tx) => {
       assertStatus(post, ['draft'], 'publish urgently');
       requireChannels(post);
+      await checks.assertPublishable(post);
       return { values: { ...(await approveInto(post, actor, tx, now())), urgent: true }, enqueue: true };
     });
   }

@@ -17,10 +17,18 @@ const recurrenceSchema = z.strictObject({
   until: instant,
 });
 
+/** The warning's title (Zalo article title, public page heading); empty: derived. */
+const title = z
+  .string()
+  .max(500)
+  .transform((value) => value.normalize('NFC').replace(/\s+/g, ' ').trim());
+
 const postFields = {
   templateId: z.string().trim().min(1).max(100).optional(),
+  title: title.optional(),
   variables: variables.optional(),
-  text: z.string().max(63_206).optional(),
+  // A bound against abuse only: each platform's own limit is checked per channel (post-checks.ts).
+  text: z.string().max(100_000).optional(),
   link: httpUrl.nullish(),
   mediaIds: z.array(id).max(10).optional(),
   withCard: z.boolean().optional(),
@@ -55,6 +63,8 @@ export type CreatePostInput = z.infer<typeof createPostSchema>;
 export const updatePostSchema = z
   .strictObject({
     ...postFields,
+    /** null or empty: back to the derived title. */
+    title: title.nullish(),
     channelIds: postFields.channelIds.optional(),
     scheduledAt: postFields.scheduledAt.optional(),
     version: z.number().int().positive().optional(),
@@ -137,9 +147,13 @@ export const postResponseSchema = z.object({
   status: z.enum(POST_STATUSES),
   version: z.number(),
   title: z.string(),
+  customTitle: z.string().nullable(),
   text: z.string(),
   link: z.string().nullable(),
   card: z.object({ url: z.string(), width: z.number(), height: z.number(), altText: z.string() }).nullable(),
+  zaloCover: z
+    .object({ url: z.string(), width: z.number(), height: z.number(), altText: z.string() })
+    .nullable(),
   mediaIds: z.array(z.string()),
   channelIds: z.array(z.string()),
   unitIds: z.array(z.string()),

@@ -15,9 +15,18 @@ import {
   type PostCard,
   type PostStatus,
 } from '../db/schema.ts';
-import { ForbiddenError, NotFoundError, ValidationError, type FieldProblem } from '../errors.ts';
-import { checkPlatformLimits } from '../templates/template-render.ts';
+import {
+  ForbiddenError,
+  NotFoundError,
+  PlatformLimitError,
+  ValidationError,
+  type FieldProblem,
+  type PlatformProblem,
+} from '../errors.ts';
 import type { TemplatesService } from '../templates/templates.service.ts';
+import type { ZaloCovers } from '../templates/zalo-cover.ts';
+import { ZALO_LIMITS } from '../connectors/index.ts';
+import { checkPost, type CheckedChannel, type CheckedImage } from './post-checks.ts';
 import type { PostFilter, PostRow, PostsRepo } from './posts.repo.ts';
 import type { CreatePostInput, UpdatePostInput } from './posts.schemas.ts';
 import { assertStatus, assertVersion } from './post-states.ts';
@@ -34,11 +43,34 @@ export interface PublicationPort {
   rescheduleForPost(tx: Executor, postId: string, scheduledAt: Date, notAfter: Date | null): Promise<void>;
 }
 
+/** What the compose-time checks read from other modules (channels, media, units). */
+export interface PostFactsPort {
+  /** The channels that exist (not deleted), with their platform and name. */
+  channels(ids: readonly string[]): Promise<CheckedChannel[]>;
+  /** Each image as publishing sends it: type and size of the variant that goes out. */
+  images(mediaIds: readonly string[]): Promise<Array<{ id: string; mime: string; bytes: number }>>;
+  unitName(unitId: string): Promise<string | undefined>;
+}
+
+/** The parts of a post the checks and the generated Zalo cover depend on. */
+export interface CheckablePost {
+  title: string;
+  text: string;
+  card: PostCard | null;
+  mediaIds: string[];
+  channelIds: string[];
+  unitId: string | null;
+  scheduledAt: Date;
+  notAfter: Date | null;
+}
+
 export interface PostsDeps {
   db: Database;
   repo: PostsRepo;
   audit: AuditRecorder;
   templates: Pick<TemplatesService, 'renderPost' | 'cardUrl'>;
+  facts: PostFactsPort;
+  covers: Pick<ZaloCovers, 'render'>;
   settings: { publicUrl: string; timeZone: string; requireApproval: boolean };
   now?: () => Date;
 }
@@ -64,6 +96,7 @@ export function presentPost(row: PostRow, deps: { publicUrl: string; cardUrl: (c
     status: row.status,
     version: row.version,
     title: row.title,
+    customTitle: row.customTitle,
     text: row.text,
     link: row.link,
     card: row.card
@@ -72,6 +105,15 @@ export function presentPost(row: PostRow, deps: { publicUrl: string; cardUrl: (c
           width: row.card.width,
           height: row.card.height,
           altText: row.card.altText,
+        }
+      : null,
+    /** The generated Zalo cover of a post without a picture of its own (null otherwise). */
+    zaloCover: row.zaloCover
+      ? {
+          url: deps.cardUrl(row.zaloCover),
+          width: row.zaloCover.width,
+          height: row.zaloCover.height,
+          altText: row.zaloCover.altText,
         }
       : null,
     mediaIds: row.mediaIds,
@@ -101,6 +143,7 @@ export function presentPost(row: PostRow, deps: { publicUrl: string; cardUrl: (c
 
 export const EDITABLE_STATUSES = ['draft', 'rejected', 'scheduled'] as const;
 const CONTENT_FIELDS = [
+  'title',
   'templateId',
   'variables',
   'text',
@@ -178,16 +221,20 @@ export function createPostsService(deps: PostsDeps) {
     return { problems, platforms };
   }
 
+  /**
+   * Post-level time problems. With usable channels, notAfter's order is checked per channel by
+   * the compose-time checks (so the 422 names the channels); without, it is reported here.
+   */
   function checkTimes(
     scheduledAt: Date,
     notAfter: Date | null | undefined,
     problems: FieldProblem[],
-    urgent = false,
+    options: { urgent?: boolean; perChannel: boolean },
   ) {
-    if (!urgent && scheduledAt.getTime() < now().getTime() - 60_000) {
+    if (!options.urgent && scheduledAt.getTime() < now().getTime() - 60_000) {
       problems.push({ path: 'scheduledAt', message: 'is in the past' });
     }
-    if (notAfter && notAfter <= scheduledAt)
+    if (!options.perChannel && notAfter && notAfter <= scheduledAt)
       problems.push({ path: 'notAfter', message: 'must be after scheduledAt' });
   }
 
@@ -195,22 +242,100 @@ export function createPostsService(deps: PostsDeps) {
     input: Pick<CreatePostInput, 'templateId' | 'variables' | 'text' | 'withCard'> & {
       templateVersion?: number;
     },
-    platforms: Set<Platform>,
   ) {
-    const rendered = await deps.templates.renderPost({
+    return deps.templates.renderPost({
       ...(input.templateId !== undefined && { templateId: input.templateId }),
       ...(input.templateVersion !== undefined && { templateVersion: input.templateVersion }),
       ...(input.variables !== undefined && { variables: input.variables }),
       ...(input.text !== undefined && { text: input.text }),
       withCard: input.withCard ?? false,
     });
-    const problems = [...platforms].flatMap((platform) =>
-      checkPlatformLimits({ text: rendered.text, title: rendered.title }, platform).map((p) => ({
-        ...p,
-        path: `${platform}.${p.path}`,
-      })),
+  }
+
+  /**
+   * A Zalo article needs a cover: a post going to Zalo with no picture of its own (no card, no
+   * image) gets one drawn from its title and its unit's name (else the first Zalo channel's).
+   */
+  async function zaloCoverFor(
+    post: CheckablePost,
+    channels: readonly CheckedChannel[],
+  ): Promise<PostCard | null> {
+    const zalo = channels.find((channel) => channel.platform === 'zalo');
+    // An empty or over-long title is refused by the checks: no cover is drawn for it.
+    const titleLength = [...post.title.trim()].length;
+    if (!zalo || post.card || post.mediaIds.length > 0) return null;
+    if (titleLength < ZALO_LIMITS.titleMin || titleLength > ZALO_LIMITS.titleMax) return null;
+    const unitName = (post.unitId ? await deps.facts.unitName(post.unitId) : undefined) ?? zalo.name;
+    return deps.covers.render({ title: post.title, unitName });
+  }
+
+  const imageFact = (field: string, card: PostCard): CheckedImage => ({
+    field,
+    mime: card.mime,
+    bytes: card.bytes ?? null,
+  });
+
+  /** Every platform limit the post breaks on its channels (see post-checks.ts). */
+  async function limitProblems(
+    post: CheckablePost,
+    zaloCover: PostCard | null,
+    known?: readonly CheckedChannel[],
+  ): Promise<PlatformProblem[]> {
+    if (post.channelIds.length === 0) return [];
+    const [channelRows, images] = await Promise.all([
+      known ?? deps.facts.channels(post.channelIds),
+      post.mediaIds.length > 0 ? deps.facts.images(post.mediaIds) : [],
+    ]);
+    return checkPost(
+      {
+        text: post.text,
+        title: post.title,
+        card: post.card ? imageFact('card', post.card) : null,
+        media: images.map((image) => ({
+          field: `mediaIds.${post.mediaIds.indexOf(image.id)}`,
+          mime: image.mime,
+          bytes: image.bytes,
+        })),
+        zaloCover: zaloCover ? imageFact('cover', zaloCover) : null,
+        scheduledAt: post.scheduledAt,
+        notAfter: post.notAfter,
+      },
+      channelRows.filter((channel) => post.channelIds.includes(channel.id)),
+      { publicUrl: settings.publicUrl, now: now() },
     );
-    return { rendered, problems };
+  }
+
+  /** The generated cover and the checks of a post about to be stored; throws when a platform would refuse it. */
+  async function prepare(post: CheckablePost): Promise<{ zaloCover: PostCard | null }> {
+    const channelRows = post.channelIds.length > 0 ? await deps.facts.channels(post.channelIds) : [];
+    const zaloCover = await zaloCoverFor(post, channelRows);
+    const problems = await limitProblems(post, zaloCover, channelRows);
+    if (problems.length > 0) throw new PlatformLimitError(problems);
+    return { zaloCover };
+  }
+
+  /** Submit and approve: the stored post still fits every platform it goes to (time has passed since). */
+  async function assertPublishable(post: PostRow): Promise<void> {
+    const problems = await limitProblems(post, post.zaloCover);
+    if (problems.length > 0) throw new PlatformLimitError(problems);
+  }
+
+  /**
+   * The composer's preview, before anything is saved: the checks per channel and the Zalo cover
+   * the post would get (rendered now, so the editor sees it).
+   */
+  async function previewChecks(
+    actor: Actor,
+    post: Omit<CheckablePost, 'unitId'>,
+  ): Promise<{ problems: PlatformProblem[]; zaloCover: PostCard | null; platforms: Set<Platform> }> {
+    const checkable = { ...post, unitId: actor.unitId };
+    const channelRows = post.channelIds.length > 0 ? await deps.facts.channels(post.channelIds) : [];
+    const zaloCover = await zaloCoverFor(checkable, channelRows);
+    return {
+      problems: await limitProblems(checkable, zaloCover, channelRows),
+      zaloCover,
+      platforms: new Set(channelRows.map((channel) => channel.platform)),
+    };
   }
 
   async function createPost(
@@ -222,9 +347,12 @@ export function createPostsService(deps: PostsDeps) {
       throw new ForbiddenError('Only editors and admins write posts');
     if (input.urgent && actor.role !== 'admin')
       throw new ForbiddenError('Only an admin can publish urgently', 'urgent_admin_only');
-    const { problems, platforms } = await checkReferences(actor, input);
+    const { problems } = await checkReferences(actor, input);
     const scheduledAt = input.urgent ? now() : input.scheduledAt;
-    checkTimes(scheduledAt, input.notAfter, problems, input.urgent);
+    checkTimes(scheduledAt, input.notAfter, problems, {
+      urgent: input.urgent ?? false,
+      perChannel: problems.length === 0 && input.channelIds.length > 0,
+    });
     if (input.recurrence) {
       if (input.urgent) problems.push({ path: 'recurrence', message: 'an urgent post cannot recur' });
       else {
@@ -242,8 +370,18 @@ export function createPostsService(deps: PostsDeps) {
       }
     }
     if (problems.length) throw new ValidationError(problems);
-    const { rendered, problems: limits } = await render(input, platforms);
-    if (limits.length) throw new ValidationError(limits, 'The post is too long for a platform');
+    const rendered = await render(input);
+    const customTitle = input.title || null;
+    const { zaloCover } = await prepare({
+      title: customTitle ?? rendered.title,
+      text: rendered.text,
+      card: rendered.card,
+      mediaIds: input.mediaIds ?? [],
+      channelIds: input.channelIds,
+      unitId: actor.unitId,
+      scheduledAt,
+      notAfter: input.notAfter ?? null,
+    });
 
     const insert = async (tx: Executor) => {
       const row = await repo.insert(
@@ -252,12 +390,14 @@ export function createPostsService(deps: PostsDeps) {
           templateId: input.templateId ?? null,
           templateVersion: rendered.templateVersion,
           variables: input.variables ?? {},
-          title: rendered.title,
+          title: customTitle ?? rendered.title,
+          customTitle,
           text: rendered.text,
           link: input.link ?? null,
           mediaIds: input.mediaIds ?? [],
           withCard: input.withCard ?? false,
           card: rendered.card,
+          zaloCover,
           channelIds: input.channelIds,
           unitIds: input.unitIds ?? [],
           scheduledAt,
@@ -269,7 +409,7 @@ export function createPostsService(deps: PostsDeps) {
           campaignId: input.campaignId ?? null,
           authorId: actor.id,
           unitId: actor.unitId,
-          slug: slugFor(rendered.title),
+          slug: slugFor(customTitle ?? rendered.title),
         },
         tx,
       );
@@ -314,7 +454,7 @@ export function createPostsService(deps: PostsDeps) {
   ): Promise<PostRow> {
     if (actor.role !== 'editor' && actor.role !== 'admin')
       throw new ForbiddenError('Only editors and admins edit posts');
-    const { problems, platforms } = await checkReferences(actor, input);
+    const { problems } = await checkReferences(actor, input);
     if (problems.length) throw new ValidationError(problems);
     const result = await db.transaction(async (tx) => {
       const post = await repo.lockById(id, tx);
@@ -324,8 +464,9 @@ export function createPostsService(deps: PostsDeps) {
       assertVersion(post, input.version);
       const scheduledAt = input.scheduledAt ?? post.scheduledAt;
       const notAfter = input.notAfter === undefined ? post.notAfter : input.notAfter;
+      const channelIds = input.channelIds ?? post.channelIds;
       const timeProblems: FieldProblem[] = [];
-      checkTimes(scheduledAt, notAfter, timeProblems);
+      checkTimes(scheduledAt, notAfter, timeProblems, { perChannel: channelIds.length > 0 });
       if (timeProblems.length) throw new ValidationError(timeProblems);
 
       const contentChanged = CONTENT_FIELDS.some((f) => input[f] !== undefined);
@@ -342,21 +483,15 @@ export function createPostsService(deps: PostsDeps) {
               ...(keptVersion !== null && { templateVersion: keptVersion }),
             }
           : { text: input.text ?? post.text };
-        const channelIds = input.channelIds ?? post.channelIds;
-        const allPlatforms = channelIds.length
-          ? (await checkReferences(actor, { channelIds })).platforms
-          : platforms;
-        const { rendered, problems: limits } = await render(
-          { ...source, withCard: input.withCard ?? post.withCard },
-          allPlatforms,
-        );
-        if (limits.length) throw new ValidationError(limits, 'The post is too long for a platform');
+        const rendered = await render({ ...source, withCard: input.withCard ?? post.withCard });
+        const customTitle = input.title === undefined ? post.customTitle : input.title || null;
         values = {
           ...values,
           templateId: usesTemplate ? templateId : null,
           templateVersion: usesTemplate ? rendered.templateVersion : null,
           variables: usesTemplate ? (input.variables ?? post.variables) : {},
-          title: rendered.title,
+          title: customTitle ?? rendered.title,
+          customTitle,
           text: rendered.text,
           card: rendered.card,
           withCard: input.withCard ?? post.withCard,
@@ -374,6 +509,18 @@ export function createPostsService(deps: PostsDeps) {
           version: post.version + 1,
         };
       }
+      const next = { ...post, ...values };
+      const { zaloCover } = await prepare({
+        title: next.title,
+        text: next.text,
+        card: next.card,
+        mediaIds: next.mediaIds,
+        channelIds: next.channelIds,
+        unitId: next.unitId,
+        scheduledAt,
+        notAfter,
+      });
+      values = { ...values, zaloCover };
       let enqueue = false;
       if (post.status === 'scheduled') {
         if (contentChanged && settings.requireApproval) {
@@ -460,6 +607,8 @@ export function createPostsService(deps: PostsDeps) {
         ...(options.excludeOwn && { excludeAuthorId: actor.id }),
       }),
     calendarWindow,
+    assertPublishable,
+    previewChecks,
     history: (id: string) => repo.events(id),
     present: (row: PostRow) =>
       presentPost(row, { publicUrl: settings.publicUrl, cardUrl: deps.templates.cardUrl }),

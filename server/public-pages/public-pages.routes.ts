@@ -1,12 +1,11 @@
 // The public side of Loa (no login): the warning page `/w/:slug`, its print leaflet, its QR
-// code and card-with-QR images, and `/verify`. Mounted before the session middleware, so these
+// code and its card as published (with the QR code), and `/verify`. Mounted before the session middleware, so these
 // responses never carry a session cookie and can be cached by anyone (Cache-Control: public).
 import { Router, type Request, type Response } from 'express';
 import { z } from 'zod';
 import type { Container } from '../container.ts';
+import { publishedCard } from '../publishing/post-images.ts';
 import { renderQrPng } from '../rendering/index.ts';
-import { clip } from '../templates/post-text.ts';
-import { formatPhone } from '../templates/template-values.ts';
 import { createPublicPages, type PublicWarning } from './public-pages.service.ts';
 import { createVerifier, type VerifyResult } from './verify.service.ts';
 
@@ -21,7 +20,7 @@ const verifyQuery = z.object({ q: z.string().catch('').default('') });
 export function publicPages(c: Container): Router {
   const router = Router();
   const publicUrl = c.config.publicUrl.replace(/\/+$/, '');
-  const pages = createPublicPages({ db: c.database.db, publicUrl, cardUrl: c.templates.cardUrl });
+  const pages = createPublicPages({ db: c.database.db, publicUrl });
   const verifier = createVerifier({ db: c.database.db, publicUrl, pages });
 
   /** Language from `?lang=en` only (never a cookie): a cached page is the same for everyone at that URL. */
@@ -108,25 +107,19 @@ export function publicPages(c: Container): Router {
   });
 
   /**
-   * The post's card with a small QR code to this page in its corner: drawn from the card as
-   * stored (layout, size, texts) and cached by the renderer by content.
+   * The post's card as it was published, with the QR code to this page in its QR box: the
+   * stored card with the code stamped on it, cached by the renderer by content. The public page
+   * shows it and gives it as og:image.
    */
   router.get('/w/:slug/card-qr.png', async (req, res) => {
     const post = await pages.findPublicBySlug(String(req.params.slug ?? ''));
-    if (!post?.card) {
+    const card = post
+      ? await publishedCard(post, { cards: c.renderer, mediaDir: c.config.mediaDir, publicUrl })
+      : undefined;
+    if (!card) {
       res.status(404).type('text/plain').send('Not found');
       return;
     }
-    const hotline = post.variables.hotline?.trim();
-    const card = await c.renderer.renderCard({
-      layout: post.card.layout,
-      size: post.card.size as Parameters<typeof c.renderer.renderCard>[0]['size'],
-      headline: clip(post.card.headline, 200),
-      body: post.card.body ? clip(post.card.body, 300) : undefined,
-      unitName: (await pages.unitName(post)) ?? undefined,
-      hotline: hotline ? formatPhone(hotline) : undefined,
-      qrCode: await renderQrPng(pages.pageUrl(post.slug), 300),
-    });
     res.set('Cache-Control', IMAGE_CACHE).type(card.mime).send(card.data);
   });
 

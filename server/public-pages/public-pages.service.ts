@@ -3,15 +3,7 @@
 // channels, dates, hotline. Never an author, a reviewer or an internal id (the slug is the key).
 import { and, eq, inArray, isNull, ne, or } from 'drizzle-orm';
 import type { Database } from '../db/database.ts';
-import {
-  channels,
-  posts,
-  publications,
-  units,
-  type Platform,
-  type PostCard,
-  type PostStatus,
-} from '../db/schema.ts';
+import { channels, posts, publications, units, type Platform, type PostStatus } from '../db/schema.ts';
 import { formatPhone } from '../templates/template-values.ts';
 
 /** A post is public once something of it went out; retracted ones stay public, marked. */
@@ -52,7 +44,6 @@ export interface PublicWarning {
 export interface PublicPagesDeps {
   db: Database;
   publicUrl: string;
-  cardUrl: (card: Pick<PostCard, 'file'>) => string;
 }
 
 type PostRow = typeof posts.$inferSelect;
@@ -158,10 +149,11 @@ export function createPublicPages(deps: PublicPagesDeps) {
       text: post.text,
       paragraphs: paragraphsOf(post.text),
       description: describe(post.text),
+      // The card as published, with the QR code to this page (drawn by /w/:slug/card-qr.png).
       card: post.card
         ? {
-            src: `/media/${post.card.file}`,
-            absolute: deps.cardUrl(post.card),
+            src: `/w/${encodeURIComponent(post.slug)}/card-qr.png`,
+            absolute: `${pageUrl(post.slug)}/card-qr.png`,
             width: post.card.width,
             height: post.card.height,
             alt: post.card.altText,

@@ -5,7 +5,9 @@ import { inArray } from 'drizzle-orm';
 import type { AuditRecorder } from '../audit/audit.service.ts';
 import type { ChannelsService } from '../channels/channels.service.ts';
 import {
+  clipText,
   ConnectorFailure,
+  ZALO_LIMITS,
   type ChannelCredentials,
   type ConnectorError,
   type Connectors,
@@ -45,8 +47,6 @@ export interface JobRun {
   workerId: string;
   log: Logger;
 }
-
-const ZALO_TITLE_MAX = 149;
 
 type ChannelRow = Awaited<ReturnType<ChannelsService['findMany']>>[number];
 
@@ -304,23 +304,18 @@ export function createPublishJob(deps: PublishJobDeps) {
   ): Promise<PublishInput> {
     const url = trackedUrl(settings.publicUrl, code);
     const images = await deps.images.imagesFor(post);
-    const title = [...post.title.trim()];
+    // Checked at compose time (posts/post-checks.ts); clipped only for posts written before that.
+    const title = clipText(post.title.trim(), ZALO_LIMITS.titleMax);
+    // A post without a picture of its own got a generated cover for Zalo when it was written.
+    const cover =
+      platform === 'zalo' && images.length === 0 ? await deps.images.zaloCoverFor(post) : undefined;
     return {
       text: composeText(post.text, url),
       link: url,
       trackingMarker: code,
       ...(images.length > 0 ? { images } : {}),
-      ...(platform === 'zalo' && title.length > 0
-        ? {
-            title:
-              title.length > ZALO_TITLE_MAX
-                ? `${title
-                    .slice(0, ZALO_TITLE_MAX - 1)
-                    .join('')
-                    .trimEnd()}…`
-                : title.join(''),
-          }
-        : {}),
+      ...(cover ? { coverImage: cover } : {}),
+      ...(platform === 'zalo' && title.length > 0 ? { title } : {}),
     };
   }
 

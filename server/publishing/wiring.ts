@@ -5,8 +5,13 @@ import type { AuditRecorder } from '../audit/audit.service.ts';
 import { createChannelsRepo } from '../channels/channels.repo.ts';
 import { createChannelsService } from '../channels/channels.service.ts';
 import { createTokenCrypto } from '../channels/token-crypto.ts';
-import type { Config } from '../config.ts';
-import { createConnectors, type ConnectorsOptions } from '../connectors/index.ts';
+import { facebookWwwUrl, type Config } from '../config.ts';
+import {
+  createConnectors,
+  createHttpClient,
+  createPlatformLogin,
+  type ConnectorsOptions,
+} from '../connectors/index.ts';
 import type { Database } from '../db/database.ts';
 import { createAttachableJobQueue } from '../jobs/job-queue.ts';
 import { createLinksService } from '../links/links.service.ts';
@@ -61,6 +66,20 @@ export function buildPublishingParts(input: {
     ...connectorTuning,
     zaloVerifyPolling: { budgetMs: settings.zaloVerifyBudgetMs, ...connectorTuning?.zaloVerifyPolling },
   });
+  // Connecting channels through the platforms' login: the same URLs as the connectors.
+  const platformLogin = createPlatformLogin({
+    http: createHttpClient({
+      timeoutMs: settings.connectorTimeoutMs,
+      logger: logger.child({ module: 'connectors' }),
+    }),
+    facebookGraphUrl: urls.facebookGraphUrl,
+    facebookWwwUrl: facebookWwwUrl(config, input.mockPlatforms()),
+    facebookAppId: config.platforms.facebookAppId ?? '',
+    facebookAppSecret: config.platforms.facebookAppSecret ?? '',
+    zaloOAuthUrl: urls.zaloOAuthUrl,
+    zaloAppId: config.platforms.zaloAppId ?? '',
+    zaloAppSecret: config.platforms.zaloAppSecret ?? '',
+  });
   const notifications = createNotificationsService({ repo: createNotificationsRepo(db) });
   const channels = createChannelsService({
     db,
@@ -85,5 +104,5 @@ export function buildPublishingParts(input: {
     logger,
   });
   const links = createLinksService({ db, secretKey: input.secretKey });
-  return { connectors, notifications, channels, queue, publishing, links };
+  return { connectors, platformLogin, notifications, channels, queue, publishing, links };
 }

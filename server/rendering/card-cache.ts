@@ -6,10 +6,10 @@ import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { CardLayout } from './card-layouts.ts';
 import type { CleanCardInput } from './card-input.ts';
-import { cardMime } from './card-compose.ts';
+import { cardMime, type CardMime } from './card-compose.ts';
 
 /** Bump when the composition code changes what a card looks like. */
-const RENDER_VERSION = 1;
+const RENDER_VERSION = 2;
 
 const sha256 = (data: Buffer | string): string => createHash('sha256').update(data).digest('hex');
 
@@ -21,13 +21,35 @@ export function cardHash(layout: CardLayout, input: CleanCardInput, engineVersio
     size: input.size,
     text: [input.headline, input.body ?? null, input.unitName ?? null, input.hotline ?? null],
     images: [input.background, input.logo, input.qrCode].map((b) => (b ? sha256(b) : null)),
+    qrUrl: input.qrUrl ?? null,
   };
   return sha256(JSON.stringify(key));
 }
 
 export function cardPath(cacheDir: string, hash: string, input: Pick<CleanCardInput, 'background'>): string {
-  const ext = cardMime(input) === 'image/png' ? 'png' : 'jpg';
-  return path.join(cacheDir, hash.slice(0, 2), `${hash}.${ext}`);
+  return cardFile(cacheDir, hash, cardMime(input));
+}
+
+export function cardFile(cacheDir: string, hash: string, mime: CardMime): string {
+  return path.join(cacheDir, hash.slice(0, 2), `${hash}.${mime === 'image/png' ? 'png' : 'jpg'}`);
+}
+
+/** The key of a finished card with a QR code stamped on it (see stampQrCode). */
+export function stampHash(
+  layout: CardLayout,
+  stamp: { size: string; card: Buffer; url: string },
+  engineVersions: string,
+): string {
+  const key = {
+    v: RENDER_VERSION,
+    stamp: 'qr',
+    engine: engineVersions,
+    layout: [layout.id, sha256(layout.source)],
+    size: stamp.size,
+    card: sha256(stamp.card),
+    url: stamp.url,
+  };
+  return sha256(JSON.stringify(key));
 }
 
 /** The cached card, or undefined when there is none yet. */

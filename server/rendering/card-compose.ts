@@ -1,11 +1,14 @@
-// Builds one card image from a layout and a clean input: a base (colour, or the background
-// photo darkened), the kicker pill, headline, body, the band with logo, unit name and
-// hotline, and the QR code, composited in one pass.
+// Builds one card image from a layout and a clean input. The base (colour, or the background
+// photo darkened) is one raw RGB buffer; the band, kicker pill, texts, logo and QR code are
+// painted into it (raster.ts) as soon as each is ready, and it is encoded once at the end.
+import { createHash } from 'node:crypto';
 import { ValidationError } from '../errors.ts';
-import { CARD_SIZES, type Box, type CardLayout, type TextBlock } from './card-layouts.ts';
+import { CARD_SIZES, type Box, type CardLayout, type CardSize, type TextBlock } from './card-layouts.ts';
 import type { CleanCardInput } from './card-input.ts';
 import { fitText } from './pango-text.ts';
-import { sharp, type OverlayOptions } from './sharp.ts';
+import { placeQr, type QrPlacement } from './qr-code.ts';
+import { fillPill, fillRect, darken, paint, paintQr, type Canvas, type Layer } from './raster.ts';
+import { sharp } from './sharp.ts';
 
 export type CardMime = 'image/png' | 'image/jpeg';
 
@@ -22,25 +25,18 @@ export function cardMime(input: Pick<CleanCardInput, 'background'>): CardMime {
 const DECODE_LIMITS = { limitInputPixels: 50_000_000, failOn: 'error', sequentialRead: true } as const;
 const PILL_PAD = { x: 22, y: 10 };
 
-interface Placed {
-  /** Raw RGBA pixels. */
-  image: Buffer;
-  width: number;
-  height: number;
+interface Placed extends Layer {
+  left: number;
+  top: number;
 }
 
-function place(item: Placed, box: Box, block: Pick<TextBlock, 'align' | 'valign'>): OverlayOptions {
+function place(item: Layer, box: Box, block: Pick<TextBlock, 'align' | 'valign'>): Placed {
   const [x, y, w, h] = box;
   const left =
     block.align === 'left' ? x : block.align === 'right' ? x + w - item.width : x + (w - item.width) / 2;
   const top =
     block.valign === 'top' ? y : block.valign === 'bottom' ? y + h - item.height : y + (h - item.height) / 2;
-  return {
-    input: item.image,
-    raw: { width: item.width, height: item.height, channels: 4 },
-    left: Math.round(left),
-    top: Math.round(top),
-  };
+  return { ...item, left: Math.round(left), top: Math.round(top) };
 }
 
 async function text(
@@ -49,7 +45,7 @@ async function text(
   block: TextBlock,
   color: string,
   box = block.box,
-): Promise<Placed> {
+): Promise<Layer> {
   const fitted = await fitText({
     text: value,
     box: { width: box[2], height: box[3] },
@@ -68,12 +64,6 @@ async function text(
   return fitted;
 }
 
-function rect(box: Box, colour: string, radius = 0): OverlayOptions {
-  // SVG for shapes only: it carries no user text, and colours are validated #rrggbb.
-  const svg = `<svg xmlns="http://www.w3.org/2000/svg" width="${box[2]}" height="${box[3]}"><rect width="100%" height="100%" rx="${radius}" fill="${colour}"/></svg>`;
-  return { input: Buffer.from(svg), left: box[0], top: box[1] };
-}
-
 async function unreadableAs<T>(field: string, work: () => Promise<T>): Promise<T> {
   try {
     return await work();
@@ -86,9 +76,20 @@ async function unreadableAs<T>(field: string, work: () => Promise<T>): Promise<T
   }
 }
 
-/** A logo or QR code resized into `box`, as raw RGBA. */
-function decodeInto(field: string, bytes: Buffer, box: Box, fit: 'inside' | 'contain'): Promise<Placed> {
-  return unreadableAs(field, async () => {
+// A unit's logo is on every card it issues: its decoded, resized pixels are kept by content.
+const decoded = new Map<string, Promise<Layer>>();
+const DECODED_CACHE_ITEMS = 32;
+
+/** A logo or QR code image resized into `box`, as raw RGBA. */
+function decodeInto(field: string, bytes: Buffer, box: Box, fit: 'inside' | 'contain'): Promise<Layer> {
+  const key = `${field} ${fit} ${box[2]}x${box[3]} ${createHash('sha256').update(bytes).digest('hex')}`;
+  const hit = decoded.get(key);
+  if (hit) {
+    decoded.delete(key);
+    decoded.set(key, hit);
+    return hit;
+  }
+  const job = unreadableAs(field, async () => {
     const pipeline = sharp(bytes, DECODE_LIMITS).autoOrient();
     const resized =
       fit === 'contain'
@@ -99,34 +100,59 @@ function decodeInto(field: string, bytes: Buffer, box: Box, fit: 'inside' | 'con
     const { data, info } = await resized.ensureAlpha().raw().toBuffer({ resolveWithObject: true });
     return { image: data, width: info.width, height: info.height };
   });
+  decoded.set(key, job);
+  // A refused image is not remembered: the same bytes fail again, with the same message.
+  job.catch(() => decoded.delete(key));
+  if (decoded.size > DECODED_CACHE_ITEMS) decoded.delete(decoded.keys().next().value ?? key);
+  return job;
 }
 
 /** The card's base as raw RGB: the background photo covering the card, darkened. */
-function photoBase(bytes: Buffer, width: number, height: number, brightness: number): Promise<Buffer> {
-  return unreadableAs('background', () =>
+export async function photoBase(
+  bytes: Buffer,
+  width: number,
+  height: number,
+  brightness: number,
+): Promise<Canvas> {
+  const data = await unreadableAs('background', () =>
     sharp(bytes, DECODE_LIMITS)
       .autoOrient()
       .flatten({ background: '#000000' })
       .resize(width, height, { fit: 'cover' })
-      .modulate({ brightness })
       .removeAlpha()
       .raw()
       .toBuffer(),
   );
+  const canvas = { data, width, height };
+  // A multiply in RGB, in JS, rather than sharp's modulate, which goes through LCh and back
+  // and cost more than the whole resize.
+  darken(canvas, brightness);
+  return canvas;
 }
 
-function rgb(colour: string): [number, number, number] {
-  const n = Number.parseInt(colour.slice(1), 16);
-  return [(n >> 16) & 255, (n >> 8) & 255, n & 255];
+function flatBase(width: number, height: number, colour: string): Canvas {
+  const canvas = { data: Buffer.allocUnsafe(width * height * 3), width, height };
+  fillRect(canvas, [0, 0, width, height], colour);
+  return canvas;
 }
 
-// Plain rectangles are filled straight into the raw base: far cheaper than compositing
-// another full-card layer (sharp extends every overlay to the card's size).
-function fillRect(base: Buffer, cardWidth: number, box: Box, colour: string): void {
-  const [r, g, b] = rgb(colour);
-  const row = Buffer.alloc(box[2] * 3);
-  for (let i = 0; i < row.length; i += 3) row.set([r, g, b], i);
-  for (let y = box[1]; y < box[1] + box[3]; y++) row.copy(base, (y * cardWidth + box[0]) * 3);
+/** The finished canvas in the card's format (the benchmark times this step on its own too). */
+export async function encode(canvas: Canvas, mime: CardMime): Promise<Buffer> {
+  const image = sharp(canvas.data, { raw: { width: canvas.width, height: canvas.height, channels: 3 } });
+  return mime === 'image/png'
+    ? image.png({ compressionLevel: 6, adaptiveFiltering: false }).toBuffer()
+    : // Huffman tables optimised per image cost three times the rest of the encode for a few
+      // per cent of bytes; the platforms re-encode anyway.
+      image.jpeg({ quality: 88, chromaSubsampling: '4:4:4', optimiseCoding: false }).toBuffer();
+}
+
+function qrFor(field: string, url: string, box: Box): QrPlacement {
+  try {
+    return placeQr(url, Math.min(box[2], box[3]));
+  } catch (error) {
+    if (!(error instanceof RangeError)) throw error;
+    throw new ValidationError([{ path: field, message: error.message }], 'QR code does not fit the card');
+  }
 }
 
 /** Without a logo, a text box that sits just right of the logo's place widens into it. */
@@ -143,29 +169,40 @@ export async function composeCard(
   const { width, height } = CARD_SIZES[input.size];
   const geometry = layout.sizes[input.size];
   const { colors } = layout;
-  const jobs: Promise<OverlayOptions | OverlayOptions[]>[] = [];
+  // The photo is the longest step: it starts first, and the layers below (text on the libvips
+  // threads, the QR code on this one) are made meanwhile.
+  const base = input.background
+    ? photoBase(input.background, width, height, layout.backgroundBrightness)
+    : Promise.resolve(flatBase(width, height, colors.background));
+  // Awaited below; a layer failing first must not leave this rejection unhandled.
+  base.catch(() => undefined);
+  // Layers are made concurrently (Pango and libvips work off the main thread) and painted in
+  // this order once the base is there: later ones cover earlier ones.
+  const layers: Promise<(canvas: Canvas) => void>[] = [];
+  const painted = (job: Promise<Placed>) =>
+    layers.push(job.then((p) => (c: Canvas) => paint(c, p, p.left, p.top)));
 
   const kickerBlock = geometry.kicker;
   if (layout.kicker && kickerBlock) {
     const [x, y, w, h] = kickerBlock.box;
     const inner: Box = [x + PILL_PAD.x, y + PILL_PAD.y, w - 2 * PILL_PAD.x, h - 2 * PILL_PAD.y];
-    jobs.push(
+    layers.push(
       text('kicker', layout.kicker, kickerBlock, colors.kickerText, inner).then((label) => {
-        const pill: Box = [x, y, label.width + 2 * PILL_PAD.x, h];
-        return [
-          rect(pill, colors.kicker, Math.round(h / 2)),
-          place(label, inner, { ...kickerBlock, align: 'left' }),
-        ];
+        const placed = place(label, inner, { ...kickerBlock, align: 'left' });
+        return (c: Canvas) => {
+          fillPill(c, [x, y, label.width + 2 * PILL_PAD.x, h], colors.kicker);
+          paint(c, placed, placed.left, placed.top);
+        };
       }),
     );
   }
-  jobs.push(
+  painted(
     text('headline', input.headline, geometry.headline, colors.headline).then((t) =>
       place(t, geometry.headline.box, geometry.headline),
     ),
   );
   if (input.body) {
-    jobs.push(
+    painted(
       text('body', input.body, geometry.body, colors.body).then((t) =>
         place(t, geometry.body.box, geometry.body),
       ),
@@ -174,7 +211,7 @@ export async function composeCard(
   const hasBand = Boolean(input.unitName || input.hotline || input.logo);
   if (input.logo) {
     const logoBox = geometry.logo;
-    jobs.push(
+    painted(
       decodeInto('logo', input.logo, logoBox, 'inside').then((l) =>
         place(l, logoBox, { align: 'centre', valign: 'middle' }),
       ),
@@ -183,38 +220,71 @@ export async function composeCard(
   if (input.unitName) {
     const block = geometry.unitName;
     const box = input.logo ? block.box : intoLogoSpace(block.box, geometry.logo);
-    jobs.push(
-      text('unitName', input.unitName, block, colors.bandText, box).then((t) => place(t, box, block)),
-    );
+    painted(text('unitName', input.unitName, block, colors.bandText, box).then((t) => place(t, box, block)));
   }
   if (input.hotline) {
     const block = geometry.hotline;
     const box = input.logo ? block.box : intoLogoSpace(block.box, geometry.logo);
     // No-break spaces keep "0234 3822 000" on one line; the break goes after the label.
     const line = `${layout.hotlineLabel}: ${input.hotline.replace(/ /g, '\u00A0')}`;
-    jobs.push(text('hotline', line, block, colors.bandText, box).then((t) => place(t, box, block)));
+    painted(text('hotline', line, block, colors.bandText, box).then((t) => place(t, box, block)));
   }
-  if (input.qrCode) {
-    const qrBox = geometry.qr;
-    jobs.push(
-      decodeInto('qrCode', input.qrCode, qrBox, 'contain').then((q) =>
-        place(q, qrBox, { align: 'centre', valign: 'middle' }),
-      ),
+  const qrBox = geometry.qr;
+  if (input.qrUrl) {
+    const url = input.qrUrl;
+    // Built in a microtask: on this thread while the photo and texts are on libvips' threads.
+    layers.push(
+      Promise.resolve().then(() => {
+        const qr = qrFor('qrUrl', url, qrBox);
+        return (c: Canvas) => paintQr(c, qrBox, qr);
+      }),
+    );
+  } else if (input.qrCode) {
+    const image = input.qrCode;
+    layers.push(
+      decodeInto('qrCode', image, qrBox, 'contain').then((q) => {
+        const placed = place(q, qrBox, { align: 'centre', valign: 'middle' });
+        return (c: Canvas) => {
+          fillRect(c, qrBox, '#ffffff');
+          paint(c, placed, placed.left, placed.top);
+        };
+      }),
     );
   }
 
-  const base = input.background
-    ? await photoBase(input.background, width, height, layout.backgroundBrightness)
-    : Buffer.alloc(width * height * 3);
-  if (!input.background) fillRect(base, width, [0, 0, width, height], colors.background);
-  if (hasBand) fillRect(base, width, geometry.band, colors.band);
-  if (input.qrCode) fillRect(base, width, geometry.qr, '#ffffff');
-  const overlays = (await Promise.all(jobs)).flat();
-  const card = sharp(base, { raw: { width, height, channels: 3 } }).composite(overlays);
+  // Every layer gets its handler now: one failing while the photo decodes is reported, once.
+  const ready = Promise.all(layers);
+  ready.catch(() => undefined);
+  const canvas = await base;
+  if (hasBand) fillRect(canvas, geometry.band, colors.band);
+  for (const draw of await ready) draw(canvas);
   const mime = cardMime(input);
-  const data =
-    mime === 'image/png'
-      ? await card.png({ compressionLevel: 6, adaptiveFiltering: false }).toBuffer()
-      : await card.jpeg({ quality: 88, chromaSubsampling: '4:4:4' }).toBuffer();
-  return { data, mime, width, height };
+  return { data: await encode(canvas, mime), mime, width, height };
+}
+
+/**
+ * A finished card with the QR code of `url` painted into its layout's QR box: how a card made
+ * before its post had a public address gets one. Same size and format as the card given.
+ */
+export async function stampQrCode(
+  layout: CardLayout,
+  size: CardSize,
+  card: Buffer,
+  url: string,
+): Promise<{ data: Buffer; mime: CardMime; width: number; height: number }> {
+  const { width, height } = CARD_SIZES[size];
+  const { data, info } = await unreadableAs('card', () =>
+    sharp(card, DECODE_LIMITS).removeAlpha().raw().toBuffer({ resolveWithObject: true }),
+  );
+  if (info.width !== width || info.height !== height || info.channels !== 3) {
+    throw new ValidationError(
+      [{ path: 'card', message: `is ${info.width}×${info.height}, not a ${size} card (${width}×${height})` }],
+      'Card image unreadable',
+    );
+  }
+  const canvas = { data, width, height };
+  const qrBox = layout.sizes[size].qr;
+  paintQr(canvas, qrBox, qrFor('url', url, qrBox));
+  const mime: CardMime = card.subarray(1, 4).toString('latin1') === 'PNG' ? 'image/png' : 'image/jpeg';
+  return { data: await encode(canvas, mime), mime, width, height };
 }

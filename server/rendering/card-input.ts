@@ -17,6 +17,11 @@ export interface CardInput {
   logo?: Buffer;
   /** A PNG QR code (see renderQrPng); drawn small in a corner on white. */
   qrCode?: Buffer;
+  /**
+   * The address to draw as a QR code in the layout's QR box (painted module by module, so
+   * it is sharper and cheaper than a `qrCode` image). Wins over `qrCode` when both are given.
+   */
+  qrUrl?: string;
 }
 
 /** CardInput after validation: texts cleaned, empty optional texts dropped. */
@@ -51,6 +56,10 @@ const cardInputSchema = z.strictObject({
   background: image,
   logo: image,
   qrCode: image,
+  qrUrl: z
+    .url({ protocol: /^https?$/, message: 'must be an http(s) address' })
+    .max(500)
+    .optional(),
 });
 
 function toProblems(error: z.ZodError): FieldProblem[] {

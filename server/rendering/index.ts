@@ -1,10 +1,24 @@
 // server/rendering: the image side of Loa (cards, uploads, QR codes) and the only code that
 // touches sharp. Callers get a Renderer from createRenderer() at the composition root.
 import type { Logger } from 'pino';
-import { cardHash, cardPath, readCachedCard, writeCardAtomically } from './card-cache.ts';
-import { composeCard, type CardMime } from './card-compose.ts';
+import {
+  cardFile,
+  cardHash,
+  cardPath,
+  readCachedCard,
+  stampHash,
+  writeCardAtomically,
+} from './card-cache.ts';
+import { composeCard, stampQrCode, type CardMime } from './card-compose.ts';
 import { cardAltText, parseCardInput, type CardInput, type CleanCardInput } from './card-input.ts';
-import { CARD_SIZES, DEFAULT_LAYOUTS_DIR, loadCardLayouts, type CardLayout } from './card-layouts.ts';
+import {
+  CARD_SIZE_NAMES,
+  CARD_SIZES,
+  DEFAULT_LAYOUTS_DIR,
+  loadCardLayouts,
+  type CardLayout,
+} from './card-layouts.ts';
+import { ValidationError } from '../errors.ts';
 import { fontVersion } from './fonts.ts';
 import { inspectAndNormalizeImage } from './image-normalize.ts';
 import { imageLibraryVersion } from './sharp.ts';
@@ -30,8 +44,25 @@ export interface RenderedCard {
   path: string;
 }
 
+/** A rendered card and the address whose QR code is to be painted on it. */
+export interface QrStampInput {
+  /** The layout and size the card was rendered with (they say where the QR box is). */
+  layout: string;
+  size: string;
+  /** The card's bytes, as renderCard made them. */
+  card: Buffer;
+  url: string;
+}
+
+export type StampedCard = Omit<RenderedCard, 'altText'>;
+
 export interface Renderer {
   renderCard(input: CardInput): Promise<RenderedCard>;
+  /**
+   * The card with a QR code of `url` in its layout's QR box: the card as published, made from
+   * the stored card once its post has a public address. Cached by content like cards.
+   */
+  stampQrCode(input: QrStampInput): Promise<StampedCard>;
   listLayouts(): string[];
   /** Renders one card, uncached, so missing fonts or a broken fontconfig fail at boot. */
   warmUp(): Promise<void>;
@@ -57,6 +88,7 @@ export function createRenderer(options: RendererOptions): Renderer {
   const logger = options.logger?.child({ module: 'rendering' });
   // Two requests for the same new card share one render instead of racing to write it.
   const inFlight = new Map<string, Promise<RenderedCard>>();
+  const stampsInFlight = new Map<string, Promise<StampedCard>>();
 
   const layoutOf = (input: CleanCardInput): CardLayout => {
     const layout = layouts.get(input.layout);
@@ -103,6 +135,33 @@ export function createRenderer(options: RendererOptions): Renderer {
     return job;
   }
 
+  async function stampQr(stamp: QrStampInput): Promise<StampedCard> {
+    const layout = layouts.get(stamp.layout);
+    const size = CARD_SIZE_NAMES.find((name) => name === stamp.size);
+    if (!layout || !size) {
+      throw new ValidationError(
+        [{ path: layout ? 'size' : 'layout', message: 'unknown card layout or size' }],
+        'Invalid card input',
+      );
+    }
+    const hash = stampHash(layout, { size, card: stamp.card, url: stamp.url }, engine);
+    const { width, height } = CARD_SIZES[size];
+    const mime: CardMime =
+      stamp.card.subarray(1, 4).toString('latin1') === 'PNG' ? 'image/png' : 'image/jpeg';
+    const file = cardFile(options.cacheDir, hash, mime);
+    const existing = await readCachedCard(file);
+    if (existing) return { data: existing, mime, width, height, hash, cached: true, path: file };
+    const pending = stampsInFlight.get(hash);
+    if (pending) return pending;
+    const job = (async (): Promise<StampedCard> => {
+      const card = await stampQrCode(layout, size, stamp.card, stamp.url);
+      await writeCardAtomically(file, card.data);
+      return { ...card, hash, cached: false, path: file };
+    })().finally(() => stampsInFlight.delete(hash));
+    stampsInFlight.set(hash, job);
+    return job;
+  }
+
   async function warmUp(): Promise<void> {
     const [first] = layouts.values();
     if (!first) throw new Error('no card layouts');
@@ -120,6 +179,7 @@ export function createRenderer(options: RendererOptions): Renderer {
 
   return {
     renderCard,
+    stampQrCode: stampQr,
     listLayouts: () => [...layouts.keys()],
     warmUp,
     inspectAndNormalizeImage,

@@ -62,8 +62,8 @@ const pxForDpi = (dpi: number): number => (dpi * BASE_PT) / 72;
 
 async function renderText(
   options: FitTextOptions,
-  size: { width: number; height?: number; dpi?: number },
-): Promise<{ image: Buffer; width: number; height: number; dpi: number | undefined }> {
+  size: { width: number; dpi: number },
+): Promise<{ image: Buffer; width: number; height: number }> {
   const face = fontFace(options.weight);
   const markup = `<span foreground="${options.color}">${escapeMarkup(options.text)}</span>`;
   const { data, info } = await sharp({
@@ -73,46 +73,123 @@ async function renderText(
       fontfile: face.file,
       rgba: true,
       // Word wrap only: Pango never breaks inside a word with it, a too-long word overflows
-      // the width instead, which the autofit below then shrinks away (or we refuse).
+      // the width instead, which the fit below then shrinks away (or we refuse).
       wrap: 'word',
       align: options.align,
       width: size.width,
-      ...(size.height === undefined ? {} : { height: size.height }),
-      ...(size.dpi === undefined ? {} : { dpi: size.dpi }),
+      dpi: size.dpi,
     },
   })
-    // Raw RGBA: the card composites it directly, with no PNG encode and decode in between.
+    // Raw RGBA: the card paints it directly, with no PNG encode and decode in between.
     .raw()
     .toBuffer({ resolveWithObject: true });
-  return { image: data, width: info.width, height: info.height, dpi: info.textAutofitDpi };
+  return { image: data, width: info.width, height: info.height };
 }
+
+/** The search stops within this ratio of the largest size that fits. */
+const FIT_PRECISION = 1.03;
+/** Pango layouts per fit at most (libvips' own autofit took about ten for a long headline). */
+const MAX_RENDERS = 7;
+
+// A unit's name, its hotline line and a layout's kicker are on every card it issues: their
+// fitted rasters are kept (small ones only), keyed by everything that shapes them.
+const fitted = new Map<string, Promise<FittedText>>();
+const FITTED_CACHE_ITEMS = 64;
+const FITTED_CACHE_MAX_BYTES = 512 * 1024;
 
 /**
  * Renders `text` as large as fits in `box` (at most `maxFontPx`), wrapped on word boundaries.
- * libvips searches the largest size at which the laid-out text fits both width and height;
- * since word wrap lets an unbreakable word overflow the width, that search also shrinks
- * until the longest word fits, so no word is ever cut. We check the result anyway.
+ * Each try is one Pango layout at a fixed size; the next size is estimated from how far the
+ * last one overflowed (text area grows with the square of the size, a too-long word with the
+ * size), then bisected, so a fit costs a few layouts instead of libvips' autofit search.
+ * Word wrap lets an unbreakable word overflow the width, so a fit also shrinks until the
+ * longest word fits: no word is ever cut.
  */
 export async function fitText(options: FitTextOptions): Promise<FittedText> {
+  const key = JSON.stringify([
+    options.text,
+    options.box.width,
+    options.box.height,
+    options.weight,
+    options.color,
+    options.align,
+    options.maxFontPx,
+    options.minFontPx,
+  ]);
+  const hit = fitted.get(key);
+  if (hit) {
+    fitted.delete(key);
+    fitted.set(key, hit);
+    return hit;
+  }
+  const job = searchFit(options);
+  const result = await job;
+  if (!result.ok || result.image.length <= FITTED_CACHE_MAX_BYTES) {
+    fitted.set(key, job);
+    if (fitted.size > FITTED_CACHE_ITEMS) fitted.delete(fitted.keys().next().value ?? key);
+  }
+  return result;
+}
+
+async function searchFit(options: FitTextOptions): Promise<FittedText> {
   const { box } = options;
-  let rendered = await renderText(options, { width: box.width, height: box.height });
-  let fontPx = pxForDpi(rendered.dpi ?? dpiForPx(options.minFontPx));
-  if (fontPx > options.maxFontPx) {
-    fontPx = pxForDpi(dpiForPx(options.maxFontPx));
-    rendered = await renderText(options, { width: box.width, dpi: dpiForPx(options.maxFontPx) });
+  // Sizes are steps of FIT_PRECISION down from the largest: step k is maxFontPx / 1.03^k.
+  // Few distinct sizes mean Pango's glyph caches are warm for the next card too.
+  const pxAt = (k: number) => options.maxFontPx / FIT_PRECISION ** k;
+  /** The first step no larger than `px`. */
+  const stepAtMost = (px: number) =>
+    Math.max(0, Math.ceil(Math.log(options.maxFontPx / px) / Math.log(FIT_PRECISION) - 1e-9));
+  const lastStep = Math.floor(
+    Math.log(options.maxFontPx / options.minFontPx) / Math.log(FIT_PRECISION) + 1e-9,
+  );
+
+  type Try = { k: number; px: number; image: Buffer; width: number; height: number };
+  const tried = new Set<number>();
+  const at = async (k: number): Promise<Try> => {
+    tried.add(k);
+    const dpi = dpiForPx(pxAt(k));
+    return { k, px: pxForDpi(dpi), ...(await renderText(options, { width: box.width, dpi })) };
+  };
+  const fits = (t: Try) => t.width <= box.width && t.height <= box.height;
+  // Shrinking text never wraps it into more lines, so its height shrinks at least in
+  // proportion, and so does a word too long for the width: this size fits (up to rounding).
+  const surelyFits = (t: Try) =>
+    stepAtMost(t.px * Math.min(box.height / t.height, box.width / t.width) * 0.99);
+  // Too wide means a word longer than the line (word wrap keeps every other line inside the
+  // width), and that word is too wide at every size above its own limit.
+  const tooBigFrom = (t: Try) =>
+    t.width > box.width ? Math.max(t.k, stepAtMost(t.px * (box.width / t.width) * 1.01) - 1) : t.k;
+
+  let last = await at(0);
+  let best: Try | undefined = fits(last) ? last : undefined;
+  let tooBig = best ? -1 : tooBigFrom(last); // the largest step known not to fit
+  let sure = best ? 0 : surelyFits(last); // a step expected to fit
+  for (let renders = 1; renders < MAX_RENDERS && !(best && best.k - tooBig <= 1); renders++) {
+    // Growing text never wraps it into fewer lines, so a fit whose height is within the
+    // precision of the box is as large as it gets.
+    if (best && best.height * FIT_PRECISION >= box.height) break;
+    let k: number;
+    if (!best || sure < best.k) k = Math.max(sure, tooBig + 1);
+    else {
+      // Between the smallest overflow and the largest fit, no larger than where the fit's
+      // lines would fill the box's height.
+      const fill = stepAtMost(best.px * (box.height / best.height) * 0.995);
+      k = Math.max(tooBig + 1, fill, Math.floor((tooBig + best.k) / 2));
+      if (k >= best.k) break;
+    }
+    k = Math.min(k, lastStep);
+    if (tried.has(k)) break;
+    last = await at(k);
+    if (fits(last)) best = !best || last.k < best.k ? last : best;
+    else {
+      tooBig = Math.max(tooBig, tooBigFrom(last));
+      sure = Math.max(sure, surelyFits(last), tooBig + 1);
+      if (!best && last.k >= lastStep) break;
+    }
   }
-  // A residual overflow (rounding in Pango's metrics) is fixed by one proportional shrink.
-  for (
-    let attempt = 0;
-    attempt < 3 && (rendered.width > box.width || rendered.height > box.height);
-    attempt++
-  ) {
-    const ratio = Math.min(box.width / rendered.width, box.height / rendered.height) * 0.97;
-    fontPx = pxForDpi(dpiForPx(fontPx * ratio));
-    rendered = await renderText(options, { width: box.width, dpi: dpiForPx(fontPx) });
+  // Steps stop at minFontPx, so any fit is at a readable size.
+  if (!best) {
+    return { ok: false, reason: 'too_long', fontPx: last.px };
   }
-  if (fontPx < options.minFontPx || rendered.width > box.width || rendered.height > box.height) {
-    return { ok: false, reason: 'too_long', fontPx };
-  }
-  return { ok: true, image: rendered.image, width: rendered.width, height: rendered.height, fontPx };
+  return { ok: true, image: best.image, width: best.width, height: best.height, fontPx: best.px };
 }

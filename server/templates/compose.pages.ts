@@ -3,10 +3,10 @@
 // time and campaign, and save a draft through the posts service.
 import { Router, type Request, type Response } from 'express';
 import type { Container } from '../container.ts';
-import { AppError, ValidationError, type FieldProblem } from '../errors.ts';
+import type { Actor } from '../auth/actor.ts';
+import { AppError, PlatformLimitError, ValidationError, type FieldProblem } from '../errors.ts';
 import { csrfTokenFor } from '../http/middleware/csrf.ts';
 import { fieldErrors, pageActor, renderPage } from '../http/page.ts';
-import type { Actor } from '../auth/actor.ts';
 import { CARD_SIZE_NAMES, type CardSize } from '../rendering/index.ts';
 import { createComposeRepo } from './compose.repo.ts';
 import { instantToLocal, localToInstant } from '../shared/zoned-time.ts';
@@ -22,6 +22,8 @@ interface ComposeForm {
   postId: string;
   version: number | null;
   templateId: string;
+  /** The editor's own title; empty: the template's title or the text's first line. */
+  title: string;
   text: string;
   variables: Record<string, string>;
   withCard: boolean;
@@ -48,6 +50,7 @@ function readForm(body: Record<string, unknown>): ComposeForm {
     postId: UUID.test(str(body.postId)) ? str(body.postId) : '',
     version: /^\d+$/.test(str(body.version)) ? Number(body.version) : null,
     templateId: str(body.templateId),
+    title: str(body.title).normalize('NFC').replace(/\s+/g, ' ').trim(),
     text: str(body.text),
     variables,
     withCard: body.withCard === 'on' || body.withCard === 'true',
@@ -88,22 +91,60 @@ export function composePages(c: Container): Router {
     return post?.templateId === form.templateId ? (post.templateVersion ?? undefined) : undefined;
   }
 
-  /** The preview's view-model: the post as each platform shows it, counters and problems. */
-  async function preview(actor: Actor, form: ComposeForm) {
+  /**
+   * The preview's view-model: the post as each platform shows it, counters, and the compose-time
+   * checks per chosen channel (the same the save, submit and approval run), with the Zalo cover
+   * the post will get when it has no picture of its own.
+   */
+  async function preview(req: Request, actor: Actor, form: ComposeForm) {
     try {
       const templateVersion = await keptTemplateVersion(actor, form);
-      const post = await c.templates.renderPost({ ...renderInput(form), ...(templateVersion !== undefined && { templateVersion }) });
+      const rendered = await c.templates.renderPost({
+        ...renderInput(form),
+        ...(templateVersion !== undefined && { templateVersion }),
+      });
+      const post = form.title ? { ...rendered, title: form.title } : rendered;
       const fbText = facebookText(post.text, post.hashtags);
       const description = zaloDescription(post.text, post.title);
       const problems = c.templates.platformProblems(post);
       const images = form.mediaIds.length > 0 ? await c.media.getMany(form.mediaIds) : [];
+      const checked = await c.posts.previewChecks(actor, {
+        title: post.title,
+        text: post.text,
+        card: post.card,
+        mediaIds: form.mediaIds,
+        channelIds: form.channelIds,
+        scheduledAt: localToInstant(form.scheduledAt, zone) ?? new Date(),
+        notAfter: null,
+      });
+      const limits = PlatformLimitError.describe(checked.problems, req.t);
+      const chosen = checked.platforms;
+      const firstImage = images[0];
+      const zaloCover = post.card
+        ? null
+        : firstImage
+          ? { url: c.media.localUrl(firstImage, 'thumb'), altText: firstImage.altText, generated: false }
+          : checked.zaloCover
+            ? { url: `/media/${checked.zaloCover.file}`, altText: checked.zaloCover.altText, generated: true }
+            : null;
       return {
         ok: true,
         post,
         cardUrl: post.card ? `/media/${post.card.file}` : null,
         images: images.map((row) => ({ url: c.media.localUrl(row, 'thumb'), altText: row.altText })),
-        facebook: { text: fbText, length: count(fbText), max: FACEBOOK_POST_TEXT_MAX, problems: problems.facebook },
+        checks: {
+          chosen: form.channelIds.length > 0,
+          ok: form.channelIds.length > 0 && limits.length === 0,
+        },
+        facebook: {
+          text: fbText,
+          length: count(fbText),
+          max: FACEBOOK_POST_TEXT_MAX,
+          // Chosen channels are checked as they will be published; otherwise the text alone.
+          problems: chosen.has('facebook') ? limits.filter((p) => p.platform === 'facebook') : problems.facebook,
+        },
         zalo: {
+          cover: zaloCover,
           title: post.title,
           titleLength: count(post.title),
           titleMax: ZALO_TITLE_MAX,
@@ -111,7 +152,7 @@ export function composePages(c: Container): Router {
           descriptionLength: count(description),
           descriptionMax: ZALO_DESCRIPTION_MAX,
           body: post.text,
-          problems: problems.zalo,
+          problems: chosen.has('zalo') ? limits.filter((p) => p.platform === 'zalo') : problems.zalo,
         },
       };
     } catch (error) {
@@ -181,6 +222,7 @@ export function composePages(c: Container): Router {
       postId: '',
       version: null,
       templateId,
+      title: '',
       text: '',
       variables: {},
       withCard: true,
@@ -202,6 +244,7 @@ export function composePages(c: Container): Router {
         postId: post.id,
         version: post.version,
         templateId: post.templateId ?? '',
+        title: post.customTitle ?? '',
         text: post.templateId ? '' : post.text,
         variables: post.variables,
         withCard: post.withCard,
@@ -221,9 +264,15 @@ export function composePages(c: Container): Router {
 
   // htmx posts the whole form here on every change (debounced) and swaps in the partial.
   router.post('/compose/preview', async (req, res) => {
-    if (!pageActor(req, res, COMPOSERS)) return;
+    const actor = pageActor(req, res, COMPOSERS);
+    if (!actor) return;
     const form = readForm((req.body ?? {}) as Record<string, unknown>);
-    res.render('partials/compose-preview', { layout: false, preview: await preview(req.actor!, form), __t: req.t, csrfToken: csrfTokenFor(req) });
+    res.render('partials/compose-preview', {
+      layout: false,
+      preview: await preview(req, actor, form),
+      __t: req.t,
+      csrfToken: csrfTokenFor(req),
+    });
   });
 
   // Without JavaScript: "Xem trước" re-renders the page with the preview; "Lưu nháp" saves.
@@ -233,7 +282,7 @@ export function composePages(c: Container): Router {
     const body = (req.body ?? {}) as Record<string, unknown>;
     const form = readForm(body);
     if (body.action !== 'save') {
-      await showComposer(req, res, form, { preview: await preview(req.actor!, form) });
+      await showComposer(req, res, form, { preview: await preview(req, actor, form) });
       return;
     }
     const problems: FieldProblem[] = [];
@@ -252,13 +301,29 @@ export function composePages(c: Container): Router {
         campaignId: form.campaignId || null,
       };
       const post = form.postId
-        ? await c.posts.updatePost(actor, form.postId, { ...content, ...(form.version !== null && { version: form.version }) }, c.publishing)
-        : await c.posts.createPost(actor, content);
+        ? await c.posts.updatePost(
+            actor,
+            form.postId,
+            { ...content, title: form.title || null, ...(form.version !== null && { version: form.version }) },
+            c.publishing,
+          )
+        : await c.posts.createPost(actor, { ...content, ...(form.title && { title: form.title }) });
       res.redirect(303, `/posts/${post.id}`);
     } catch (error) {
       if (!(error instanceof AppError) || error.status >= 500) throw error;
-      const list = error instanceof ValidationError ? error.problems : [{ path: 'save', message: error.message }];
-      await showComposer(req, res, form, { preview: await preview(req.actor!, form), errors: fieldErrors(list), problems: list }, error.status === 422 ? 422 : error.status);
+      const list =
+        error instanceof PlatformLimitError
+          ? error.localized(req.t)
+          : error instanceof ValidationError
+            ? error.problems
+            : [{ path: 'save', message: error.message }];
+      await showComposer(
+        req,
+        res,
+        form,
+        { preview: await preview(req, actor, form), errors: fieldErrors(list), problems: list },
+        error.status === 422 ? 422 : error.status,
+      );
     }
   });
 

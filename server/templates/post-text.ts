@@ -1,5 +1,6 @@
 // Plain-text helpers for posts: free text tidied like template output, a title from its first
 // line, a Zalo description, and every platform's length problems in one place.
+import { clipText } from '../connectors/platform-limits.ts';
 import type { FieldProblem } from '../errors.ts';
 import { checkPlatformLimits, ZALO_DESCRIPTION_MAX, ZALO_TITLE_MAX } from './template-render.ts';
 
@@ -13,14 +14,8 @@ export function tidyPostText(text: string): string {
     .trim();
 }
 
-/** Cut at a word boundary so a word is never split, adding an ellipsis when cut. */
-export function clip(text: string, max: number): string {
-  const chars = [...text];
-  if (chars.length <= max) return text;
-  const head = chars.slice(0, max - 1).join('');
-  const space = head.lastIndexOf(' ');
-  return `${(space > max / 2 ? head.slice(0, space) : head).replace(/[\s.,:;!?-]+$/u, '')}…`;
-}
+/** Cut at a word boundary so a word is never split, adding an ellipsis when cut: the one clipper. */
+export const clip = clipText;
 
 /** The first non-empty line, as one line that fits a Zalo article title. */
 export function titleFromText(text: string): string {

@@ -1,5 +1,6 @@
 // Rendering a template with an editor's values into post text, a title, a card's lines and
 // captions; and the platforms' length limits.
+import { FACEBOOK_LIMITS, ZALO_LIMITS } from '../connectors/platform-limits.ts';
 import { ValidationError, type FieldProblem } from '../errors.ts';
 import { compileTemplate, type CompiledTemplate } from './template-engine.ts';
 import type { TemplateDefinition } from './template-library.ts';
@@ -82,15 +83,15 @@ export function renderTemplate(def: TemplateDefinition, values: Record<string, u
   };
 }
 
-// Limits, in characters (code points; Vietnamese in NFC is all in the BMP, so this equals
-// UTF-16 length for everything but emoji).
+// The limits live with the connectors (server/connectors/platform-limits.ts); these names are
+// the templates module's view of them, in characters (code points).
 /** Facebook Page post text (Graph API `message`). */
-export const FACEBOOK_POST_TEXT_MAX = 63_206;
+export const FACEBOOK_POST_TEXT_MAX = FACEBOOK_LIMITS.textMax;
 /** Zalo OA article title. */
-export const ZALO_TITLE_MIN = 1;
-export const ZALO_TITLE_MAX = 149;
+export const ZALO_TITLE_MIN = ZALO_LIMITS.titleMin;
+export const ZALO_TITLE_MAX = ZALO_LIMITS.titleMax;
 /** Zalo OA article description (summary). */
-export const ZALO_DESCRIPTION_MAX = 300;
+export const ZALO_DESCRIPTION_MAX = ZALO_LIMITS.descriptionMax;
 
 export type Platform = 'facebook' | 'zalo';
 

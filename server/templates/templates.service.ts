@@ -10,7 +10,7 @@ import { uniqueOrConflict } from '../db/pg-errors.ts';
 import type { PostCard } from '../db/schema.ts';
 import { ConflictError, NotFoundError, ValidationError, type FieldProblem } from '../errors.ts';
 import type { Logger } from '../logger.ts';
-import { renderQrPng, type CardSize, type Renderer } from '../rendering/index.ts';
+import type { CardSize, Renderer } from '../rendering/index.ts';
 import { clip, platformProblems, tidyPostText, titleFromText } from './post-text.ts';
 import type { TemplateProblem } from './template-format.ts';
 import {
@@ -365,7 +365,7 @@ export function createTemplatesService(deps: Deps) {
         hotline: extra.hotline,
         background,
         // Public pages (issue 5): scanned from a photo or a print, it leads to the warning's own page.
-        qrCode: input.withQr && input.qrUrl ? await renderQrPng(input.qrUrl, 300) : undefined,
+        qrUrl: input.withQr ? input.qrUrl : undefined,
       });
     } catch (error) {
       if (!(error instanceof ValidationError)) throw error;
@@ -381,6 +381,7 @@ export function createTemplatesService(deps: Deps) {
       width: rendered.width,
       height: rendered.height,
       altText: rendered.altText,
+      bytes: rendered.data.length,
     };
   }
 

@@ -1,6 +1,7 @@
 // axe-core on the main pages, signed in as an admin (who sees every section), on a desktop and
 // on a phone with the menu open: no serious or critical violation.
 import assert from 'node:assert/strict';
+import { mkdirSync } from 'node:fs';
 import { AxeBuilder } from '@axe-core/playwright';
 import type { Browser, Page } from 'playwright-core';
 import { markPublished, templatePost, unitWithEditor } from '../integration/public-pages/fixtures.ts';
@@ -11,6 +12,19 @@ import { startTestPlatforms, type TestPlatforms } from '../support/platforms.ts'
 
 const DESKTOP = { width: 1280, height: 800 };
 const PHONE = { width: 390, height: 844 };
+
+/** test-output/a11y-<device>-<page>.png, for a look at each page in the shell. */
+function shotPath(device: string, path: string): string {
+  const name =
+    path === '/'
+      ? 'home'
+      : path
+          .replace(/[0-9a-f-]{36}/, 'id')
+          .replace(/^\//, '')
+          .replace(/[^a-z0-9]+/gi, '-')
+          .slice(0, 40);
+  return `test-output/a11y-${device}-${name}.png`;
+}
 
 /** The serious and critical violations on the page as it is now, one line each. */
 async function seriousViolations(page: Page): Promise<string[]> {
@@ -42,6 +56,7 @@ describe('e2e: accessibility (axe-core)', function () {
     server = await listen(t.app);
     scene = await attentionScene(t, platforms, 'Trợ năng');
     const { actor } = await unitWithEditor(t, 'Công an tỉnh Trợ Năng');
+    mkdirSync('test-output', { recursive: true });
     publicSlug = (await markPublished(t, (await templatePost(t, actor, 'Công an tỉnh Trợ Năng')).id)).slug;
   });
   after(async () => {
@@ -99,6 +114,7 @@ describe('e2e: accessibility (axe-core)', function () {
       await page.goto(`${server.url}${path}`, { waitUntil: 'networkidle' });
       if (path === '/calendar') await page.locator('.fc-view').waitFor();
       problems.push(...(await seriousViolations(page)).map((v) => `${path}: ${v}`));
+      await page.screenshot({ path: shotPath('desktop', path) });
     }
     await page.context().close();
     assert.deepEqual(problems, []);

@@ -34,8 +34,12 @@ describe('e2e: app shell', function () {
     await platforms?.close();
   });
 
-  async function signIn(email: string, viewport: { width: number; height: number }): Promise<Page> {
-    const context = await browser!.newContext({ viewport });
+  async function signIn(
+    email: string,
+    viewport: { width: number; height: number },
+    javaScriptEnabled = true,
+  ): Promise<Page> {
+    const context = await browser!.newContext({ viewport, javaScriptEnabled });
     const page = await context.newPage();
     await page.goto(`${server.url}/login`);
     await page.getByLabel('Email').fill(email);
@@ -121,6 +125,22 @@ describe('e2e: app shell', function () {
       await page.getByRole('button', { name: 'Đăng xuất' }).isVisible(),
       'signing out is in the menu',
     );
+    await page.keyboard.press('Escape');
+    assert.equal(await mainNav(page).count(), 0, 'Escape closes the menu');
+    await page.context().close();
+  });
+
+  it('opens the phone menu and navigates without JavaScript', async () => {
+    const page = await signIn(scene.reviewer.user.email, PHONE, false);
+    await page.locator('summary', { hasText: 'Menu' }).click();
+    const nav = mainNav(page);
+    await nav.waitFor();
+    await Promise.all([
+      page.waitForURL(`${server.url}/review`),
+      nav.getByRole('link', { name: 'Duyệt bài' }).click(),
+    ]);
+    await page.locator('summary', { hasText: 'Menu' }).click();
+    assert.equal(await mainNav(page).locator('[aria-current="page"]').textContent(), 'Duyệt bài');
     await page.context().close();
   });
 

@@ -1,12 +1,11 @@
 // Turns plain post values into the body of POST /v2.0/article/create (research B3), within Zalo's
 // limits: title 1–149 characters, description ≤ 300, status `show` (the default `hide` would create an
 // invisible article), covers and body images by public URL.
+import { acceptsImageType, charCount, clipText, ZALO_LIMITS } from '../platform-limits.ts';
 import { ConnectorFailure, type ImageInput, type PublishInput } from '../types.ts';
 
-export const TITLE_MAX = 149;
-export const DESCRIPTION_MAX = 300;
-export const ZALO_IMAGE_MAX_BYTES = 1024 * 1024;
-const ZALO_IMAGE_TYPES = new Set(['image/jpeg', 'image/jpg', 'image/png']);
+const TITLE_MAX = ZALO_LIMITS.titleMax;
+const DESCRIPTION_MAX = ZALO_LIMITS.descriptionMax;
 
 export interface ArticleBody {
   type: 'normal';
@@ -43,7 +42,7 @@ export function buildArticle(input: PublishInput): ArticleBody {
   return {
     type: 'normal',
     title: articleTitle(input),
-    description: truncate(input.text.replace(/\s+/g, ' ').trim(), DESCRIPTION_MAX),
+    description: articleDescription(input.text),
     cover: { cover_type: 'photo', photo_url: encodedUrl(cover.url), status: 'show' },
     body: [...paragraphs, ...bodyImages.map((image) => ({ type: 'image' as const, url: image.url ?? '' }))],
     ...(input.link ? { tracking_link: input.link } : {}),
@@ -52,12 +51,17 @@ export function buildArticle(input: PublishInput): ArticleBody {
   };
 }
 
+/** The article's summary: the text as one line, cut to Zalo's limit. */
+export function articleDescription(text: string): string {
+  return clipText(text.replace(/\s+/g, ' ').trim(), DESCRIPTION_MAX);
+}
+
 /** An explicit title that is too long is the composer's mistake: refuse rather than cut the editor's words. */
 export function articleTitle(input: Pick<PublishInput, 'title' | 'text'>): string {
   if (input.title !== undefined) {
     const title = input.title.trim();
-    const length = [...title].length;
-    if (length < 1 || length > TITLE_MAX) {
+    const length = charCount(title);
+    if (length < ZALO_LIMITS.titleMin || length > TITLE_MAX) {
       throw new ConnectorFailure('zalo', {
         kind: 'rejected',
         message: `A Zalo article title must be 1–${TITLE_MAX} characters (this one has ${length}).`,
@@ -81,13 +85,13 @@ export function articleTitle(input: Pick<PublishInput, 'title' | 'text'>): strin
 
 /** jpg/png up to 1 MB; resizing belongs to the rendering module, so a larger image is refused here. */
 export function checkZaloImage(image: ImageInput, what: string): void {
-  if (!ZALO_IMAGE_TYPES.has(image.mime)) {
+  if (!acceptsImageType('zalo', image.mime)) {
     throw new ConnectorFailure('zalo', {
       kind: 'rejected',
       message: `Zalo accepts only JPG or PNG for the ${what} (got ${image.mime}).`,
     });
   }
-  if (image.data.length > ZALO_IMAGE_MAX_BYTES) {
+  if (image.data.length > ZALO_LIMITS.imageBytesMax) {
     throw new ConnectorFailure('zalo', {
       kind: 'rejected',
       message: `The ${what} is ${(image.data.length / 1024 / 1024).toFixed(2)} MB; Zalo accepts at most 1 MB.`,
@@ -95,15 +99,8 @@ export function checkZaloImage(image: ImageInput, what: string): void {
   }
 }
 
-/** Cuts at a code-point boundary (never inside a Vietnamese character) and marks the cut with "…". */
-export function truncate(text: string, max: number): string {
-  const chars = [...text];
-  if (chars.length <= max) return text;
-  return `${chars
-    .slice(0, max - 1)
-    .join('')
-    .trimEnd()}…`;
-}
+/** Derived titles and descriptions are cut by the one clipper every part of Loa uses. */
+export const truncate = clipText;
 
 /** Zalo rejects cover URLs that are not percent-encoded; URL.href encodes what needs it. */
 function encodedUrl(url: string): string {

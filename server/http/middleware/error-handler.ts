@@ -2,7 +2,13 @@
 // Never a stack trace in a body; never a 500 for bad input.
 import type { ErrorRequestHandler, Request, RequestHandler } from 'express';
 import { ZodError } from 'zod';
-import { AppError, NotFoundError, TooManyRequestsError, ValidationError } from '../../errors.ts';
+import {
+  AppError,
+  NotFoundError,
+  PlatformLimitError,
+  TooManyRequestsError,
+  ValidationError,
+} from '../../errors.ts';
 import { zodProblems } from '../api-route.ts';
 
 function wantsJson(req: Request): boolean {
@@ -41,9 +47,12 @@ export const errorHandler: ErrorRequestHandler = (error: unknown, req, res, _nex
   if (error instanceof TooManyRequestsError) res.setHeader('Retry-After', String(error.retryAfterSeconds));
   const code = appError?.code ?? 'internal_error';
   const message = appError && appError.expose ? appError.message : 'Something went wrong on our side';
+  // Platform limits are named by code in the service; the reader's language is known only here.
+  const details =
+    appError instanceof PlatformLimitError && req.t ? appError.localized(req.t) : appError?.details;
   if (wantsJson(req)) {
     res.status(status).json({
-      error: { code, message, ...(appError?.details !== undefined && { details: appError.details }) },
+      error: { code, message, ...(details !== undefined && { details }) },
     });
     return;
   }

@@ -39,6 +39,13 @@ export function checkToken(state: FacebookState, credentials: Credentials, token
     if (page.tokenRevoked) return { ok: false, error: tokenRevokedError(page.tokenRevoked.subcode, now) };
     return { ok: true, actor: { kind: 'page', page, token } };
   }
+  const login = state.loginTokens.get(token);
+  const loginUser = login ? state.members.users.get(login.userId) : undefined;
+  if (login && loginUser) {
+    if (login.revoked) return { ok: false, error: tokenRevokedError(login.revoked.subcode, now) };
+    if (now >= login.expiresMs) return { ok: false, error: graphErrors.expiredToken(login.expiresMs, now) };
+    return { ok: true, actor: { kind: 'user', user: loginUser, token } };
+  }
   const user = state.members.userByToken(token);
   if (user) {
     if (user.tokenRevoked) return { ok: false, error: tokenRevokedError(user.tokenRevoked.subcode, now) };

@@ -2,9 +2,9 @@
 // settings overrides. The shared ones (faults, clock, users, shares, reset) are mounted too.
 import { Router } from 'express';
 import { z } from 'zod';
-import { controlError, isoTime, parseControl } from '../shared/http.ts';
+import { controlError, isoTime, parseControl, sniffImage } from '../shared/http.ts';
 import type { WebhookSender } from '../shared/webhook-sender.ts';
-import { facebookSettingsSchema, isLive, postEngagement, type FacebookState, type FbPage } from './state.ts';
+import { addPage, facebookSettingsSchema, isLive, postEngagement, type FacebookState } from './state.ts';
 import { verifySubscription } from './webhooks.ts';
 
 const pageSchema = z.object({
@@ -35,16 +35,11 @@ export function facebookControlRouter(
     if (input.admin_user_id !== undefined && !state.members.users.has(input.admin_user_id)) {
       return controlError(res, 404, `no user ${input.admin_user_id}`);
     }
-    const page: FbPage = {
-      id: state.ids.next('6150', 15),
+    const page = addPage(state, {
       name: input.name,
-      accessToken: state.ids.token('EAAPage'),
       fanCount: input.fan_count ?? deps.randomFans(),
       adminUserId: input.admin_user_id,
-      createdMs: state.clock.now(),
-    };
-    state.pages.set(page.id, page);
-    state.pageByToken.set(page.accessToken, page);
+    });
     res
       .status(201)
       .json({ id: page.id, name: page.name, access_token: page.accessToken, fan_count: page.fanCount });
@@ -83,13 +78,25 @@ export function facebookControlRouter(
     res.json({ items });
   });
 
+  /** An uploaded photo's bytes, as received (404 for a photo given by URL or unknown). */
+  router.get('/photos/:id', (req, res) => {
+    const data = state.photos.get(req.params.id)?.data;
+    if (!data) return controlError(res, 404, `no uploaded photo ${req.params.id}`);
+    const kind = sniffImage(data);
+    res.type(kind ? `image/${kind}` : 'application/octet-stream').send(data);
+  });
+
   router.post('/tokens/expire', (req, res) => {
     const input = parseControl(expireSchema, req.body, res);
     if (!input) return;
     const page = state.pageByToken.get(input.access_token);
     const user = state.members.userByToken(input.access_token);
+    const login = state.loginTokens.get(input.access_token);
     if (page) page.tokenRevoked = { subcode: input.subcode };
-    else if (user) {
+    else if (login) {
+      if (input.subcode === 463) login.expiresMs = Math.min(login.expiresMs, state.clock.now());
+      else login.revoked = { subcode: input.subcode };
+    } else if (user) {
       if (input.subcode === 463) user.tokenExpiresMs = Math.min(user.tokenExpiresMs, state.clock.now());
       else user.tokenRevoked = { subcode: input.subcode };
     } else return controlError(res, 404, 'unknown access_token');

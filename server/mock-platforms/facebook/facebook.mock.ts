@@ -10,11 +10,14 @@ import { createIdSource, type IdSource } from '../shared/ids.ts';
 import { createMemberStore } from '../shared/members.ts';
 import { createRng, hashKey } from '../shared/prng.ts';
 import { createWebhookSender, type WebhookSender } from '../shared/webhook-sender.ts';
+import { WWW_SESSION_COOKIES, wwwSessionRouter, type WwwSessions } from '../shared/www-session.ts';
 import { authenticate } from './auth.ts';
 import { GraphError, defaultFaultBody, defaultFaultStatus, graphErrors, sendGraphError } from './errors.ts';
 import { facebookControlRouter } from './control.ts';
 import { graphHandler } from './graph.routes.ts';
+import { facebookLoginRouter } from './login.routes.ts';
 import {
+  addPage,
   facebookSettingsSchema,
   resetFacebookState,
   type FacebookSettings,
@@ -58,6 +61,8 @@ export function createFacebookMock(options: FacebookMockOptions): FacebookMock {
     photos: new Map(),
     posts: new Map(),
     postsByPage: new Map(),
+    loginCodes: new Map(),
+    loginTokens: new Map(),
     usage: new Map(),
     webhook: undefined,
     emitted: new Map(),
@@ -113,6 +118,23 @@ export function createFacebookMock(options: FacebookMockOptions): FacebookMock {
       },
     }),
   );
+  const www: WwwSessions = {
+    members: state.members,
+    cookieName: WWW_SESSION_COOKIES.facebook,
+    createDemoPerson() {
+      const n = state.members.users.size + 1;
+      const person = state.members.addUser(
+        { name: `Cán bộ demo ${n}`, friends: 200 },
+        clock.now(),
+        state.settings.userTokenLifetimeSeconds * 1000,
+      );
+      for (const name of [`Công an Phường demo ${n}A`, `Công an Xã demo ${n}B`]) {
+        addPage(state, { name, fanCount: Math.floor(500 + fanRng() * 20_000), adminUserId: person.id });
+      }
+      return person;
+    },
+  };
+  app.use('/_mock', wwwSessionRouter(www));
   app.use(
     '/_mock',
     facebookControlRouter(state, {
@@ -121,6 +143,7 @@ export function createFacebookMock(options: FacebookMockOptions): FacebookMock {
       randomFans: () => Math.floor(500 + fanRng() * 20_000),
     }),
   );
+  app.use(facebookLoginRouter(state, credentials, www));
   app.use(graphHandler(state, credentials, webhooks));
 
   app.use((req: Request, res: Response) => {

@@ -180,6 +180,7 @@ export function createPhoto(
     pageId: page.id,
     url: file ? undefined : url,
     bytes: file?.size,
+    data: file?.buffer,
     caption,
     published: published !== false,
     temporary,

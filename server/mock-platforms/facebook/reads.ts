@@ -48,7 +48,9 @@ export function readAccounts(state: FacebookState, actor: Actor, req: Request): 
       'An active access token must be used to query information about the current user.',
     );
   const fields = parseFields(readString(req, 'fields'));
-  const pages = adminPages(state, actor.user.id);
+  // A token from Facebook Login sees only the Pages the person granted in the dialog.
+  const granted = state.loginTokens.get(actor.token)?.pageIds;
+  const pages = adminPages(state, actor.user.id).filter((page) => !granted || granted.includes(page.id));
   const data = pages.map((page) => {
     const wantsTasks = !fields || fields.some((f) => f.name === 'tasks');
     const rest = (fields ?? []).filter((f) => f.name !== 'tasks');
@@ -120,13 +122,16 @@ export function debugToken(
     };
   }
   if (target.kind === 'user') {
-    const pageIds = adminPages(state, target.user.id).map((page) => page.id);
+    const login = state.loginTokens.get(target.token);
+    const pageIds = adminPages(state, target.user.id)
+      .map((page) => page.id)
+      .filter((id) => !login || login.pageIds.includes(id));
     return {
       data: {
         ...common,
         type: 'USER',
         data_access_expires_at: now + 90 * 86_400,
-        expires_at: Math.floor(target.user.tokenExpiresMs / 1000),
+        expires_at: Math.floor((login?.expiresMs ?? target.user.tokenExpiresMs) / 1000),
         is_valid: true,
         issued_at: Math.floor(target.user.tokenIssuedMs / 1000),
         scopes: ['public_profile', ...PAGE_SCOPES],

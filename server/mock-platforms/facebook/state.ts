@@ -48,6 +48,8 @@ export interface FbPhoto {
   pageId: string;
   url: string | undefined;
   bytes: number | undefined;
+  /** The uploaded file itself, so tests can look at what the Page would show. */
+  data: Buffer | undefined;
   caption: string | undefined;
   published: boolean;
   temporary: boolean;
@@ -73,6 +75,29 @@ export interface FbPost {
   deletedMs?: number;
 }
 
+/** A Facebook Login authorization code: single use, 10 minutes, bound to its redirect_uri. */
+export interface FbLoginCode {
+  code: string;
+  userId: string;
+  redirectUri: string;
+  pageIds: string[];
+  expiresMs: number;
+  used: boolean;
+}
+
+/**
+ * A user token issued through Facebook Login (short-lived from a code, long-lived from
+ * fb_exchange_token). It carries the Pages the person granted: /me/accounts lists only those.
+ */
+export interface FbLoginToken {
+  token: string;
+  userId: string;
+  pageIds: string[];
+  expiresMs: number;
+  longLived: boolean;
+  revoked?: { subcode: number };
+}
+
 export interface UsageBucket {
   windowStart: number;
   calls: number;
@@ -96,6 +121,8 @@ export interface FacebookState {
   posts: Map<string, FbPost>;
   /** Each page's posts in the order they were made (the duplicate check looks at the newest). */
   postsByPage: Map<string, FbPost[]>;
+  loginCodes: Map<string, FbLoginCode>;
+  loginTokens: Map<string, FbLoginToken>;
   usage: Map<string, UsageBucket>;
   webhook: { url: string; verifyToken: string } | undefined;
   emitted: Map<string, EmittedCounts>;
@@ -132,12 +159,31 @@ export function postEngagement(state: FacebookState, post: FbPost): Engagement {
   );
 }
 
+export function addPage(
+  state: FacebookState,
+  input: { name: string; fanCount: number; adminUserId: string | undefined },
+): FbPage {
+  const page: FbPage = {
+    id: state.ids.next('6150', 15),
+    name: input.name,
+    accessToken: state.ids.token('EAAPage'),
+    fanCount: input.fanCount,
+    adminUserId: input.adminUserId,
+    createdMs: state.clock.now(),
+  };
+  state.pages.set(page.id, page);
+  state.pageByToken.set(page.accessToken, page);
+  return page;
+}
+
 export function resetFacebookState(state: FacebookState): void {
   state.pages.clear();
   state.pageByToken.clear();
   state.photos.clear();
   state.posts.clear();
   state.postsByPage.clear();
+  state.loginCodes.clear();
+  state.loginTokens.clear();
   state.usage.clear();
   state.webhook = undefined;
   state.emitted.clear();

@@ -1,7 +1,9 @@
 // Numeric string ids shaped like the real platforms' (Facebook pages 15 digits, objects 18).
 // The counter survives /_mock/reset on purpose: a client that kept an old id must never see
-// it reused for a different object.
-import { randomBytes } from 'node:crypto';
+// it reused for a different object. It starts at a random point for the same reason across
+// restarts: Loa's database outlives a mock process, and a Page id it stored must not come back
+// as another Page (the real platforms never reuse ids either).
+import { randomBytes, randomInt } from 'node:crypto';
 
 export interface IdSource {
   next(prefix: string, digits: number): string;
@@ -9,7 +11,7 @@ export interface IdSource {
 }
 
 export function createIdSource(): IdSource {
-  let counter = 0;
+  let counter = randomInt(1, 1_000_000) * 1000;
   return {
     next(prefix, digits) {
       counter += 1;

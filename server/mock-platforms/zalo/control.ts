@@ -6,13 +6,14 @@ import { controlError, isoTime, parseControl } from '../shared/http.ts';
 import type { WebhookSender } from '../shared/webhook-sender.ts';
 import { articleMedia, articleStats, articleText } from './articles.ts';
 import { issueCode } from './oauth.routes.ts';
-import { issueTokens, zaloSettingsSchema, type ZaloOa, type ZaloState } from './state.ts';
+import { addOa, issueTokens, zaloSettingsSchema, type ZaloState } from './state.ts';
 import { emitZaloEvent, type ZaloSecrets } from './webhooks.ts';
 
 const oaSchema = z.object({
   name: z.string().trim().min(1).max(200),
   followers: z.coerce.number().int().min(0).optional(),
   broadcast_quota: z.coerce.number().int().min(0).optional(),
+  admin_user_id: z.string().optional(),
 });
 const expireSchema = z.object({ access_token: z.string().min(1) });
 const webhookSchema = z.object({ url: z.url({ protocol: /^https?$/ }), verifyToken: z.string().optional() });
@@ -32,14 +33,15 @@ export function zaloControlRouter(
   router.post('/oas', (req, res) => {
     const input = parseControl(oaSchema, req.body, res);
     if (!input) return;
-    const oa: ZaloOa = {
-      id: state.ids.next('4', 19),
+    if (input.admin_user_id !== undefined && !state.members.users.has(input.admin_user_id)) {
+      return controlError(res, 404, `no user ${input.admin_user_id}`);
+    }
+    const oa = addOa(state, {
       name: input.name,
       followers: input.followers ?? deps.randomFollowers(),
       broadcastQuota: input.broadcast_quota,
-      createdMs: state.clock.now(),
-    };
-    state.oas.set(oa.id, oa);
+      adminUserId: input.admin_user_id,
+    });
     const tokens = issueTokens(state, oa.id);
     res.status(201).json({ oa_id: oa.id, name: oa.name, followers: oa.followers, ...tokens });
   });

@@ -3,9 +3,71 @@
 // single-use: the second use of one answers -14014. These answers use the OAuth host's own
 // shape ({access_token, refresh_token, expires_in} or {error, error_name, ...}), always HTTP 200.
 import { createHash } from 'node:crypto';
-import { Router, type Response } from 'express';
-import { bodyOf } from '../shared/http.ts';
-import { issueTokens, type ZaloState } from './state.ts';
+import { Router, type Request, type Response } from 'express';
+import Handlebars from 'handlebars';
+import { bodyOf, readString } from '../shared/http.ts';
+import { sendSignInPage, sendWwwError, sendWwwPage, type WwwLook } from '../shared/www-page.ts';
+import { signedInPerson, type WwwSessions } from '../shared/www-session.ts';
+import { issueTokens, type ZaloOa, type ZaloState } from './state.ts';
+
+const LOOK: WwwLook = { platform: 'Zalo', accent: '#0068ff', background: '#eef3fb', demo: 'một Zalo OA' };
+
+const permissionPage = Handlebars.compile(`<h1>Cấp quyền cho ứng dụng</h1>
+<p class="muted">Xin chào {{person}}. Ứng dụng (ID {{appId}}) muốn quản lý Official Account bạn chọn: đăng bài viết và gửi tin.</p>
+<form method="post" action="/v4/oa/permission">
+  <input type="hidden" name="app_id" value="{{appId}}">
+  <input type="hidden" name="redirect_uri" value="{{redirectUri}}">
+  <input type="hidden" name="state" value="{{state}}">
+  <input type="hidden" name="code_challenge" value="{{codeChallenge}}">
+  <fieldset>
+    <legend>Official Account</legend>
+    {{#each oas}}
+    <label><input type="radio" name="oa_id" value="{{id}}" {{#if first}}checked{{/if}}> {{name}}</label>
+    {{else}}
+    <p class="muted">Bạn chưa quản lý OA nào.</p>
+    {{/each}}
+  </fieldset>
+  {{#if oas.length}}<button type="submit" name="decision" value="grant" class="primary">Cho phép</button>{{/if}}
+  <button type="submit" name="decision" value="deny">Từ chối</button>
+</form>`);
+
+interface PermissionParams {
+  redirectUri: URL;
+  state: string | undefined;
+  codeChallenge: string | undefined;
+}
+
+function permissionParams(
+  req: Request,
+  res: Response,
+  credentials: OAuthCredentials,
+): PermissionParams | undefined {
+  if (readString(req, 'app_id') !== credentials.appId) {
+    sendWwwError(res, LOOK, 'app_id không hợp lệ (-14002 Invalid appId).');
+    return undefined;
+  }
+  const raw = readString(req, 'redirect_uri') ?? '';
+  let redirectUri: URL | undefined;
+  try {
+    redirectUri = /^https?:\/\//.test(raw) ? new URL(raw) : undefined;
+  } catch {
+    redirectUri = undefined;
+  }
+  if (!redirectUri) {
+    sendWwwError(res, LOOK, 'redirect_uri không hợp lệ (-14003 Invalid redirect uri).');
+    return undefined;
+  }
+  const challenge = readString(req, 'code_challenge');
+  return {
+    redirectUri,
+    state: readString(req, 'state'),
+    codeChallenge: challenge === undefined || challenge === '' ? undefined : challenge,
+  };
+}
+
+function administeredOas(state: ZaloState, userId: string): ZaloOa[] {
+  return [...state.oas.values()].filter((oa) => oa.adminUserId === userId);
+}
 
 interface OAuthCredentials {
   appId: string;
@@ -22,34 +84,54 @@ function oauthError(res: Response, code: number, name: string, reason: string): 
   });
 }
 
-export function oauthRouter(state: ZaloState, credentials: OAuthCredentials): Router {
+export function oauthRouter(state: ZaloState, credentials: OAuthCredentials, www: WwwSessions): Router {
   const router = Router();
 
+  // The OA permission page (research B2): the signed-in person picks one of the OAs they
+  // administer and grants it; the answer is a redirect with ?code&oa_id&state. Without a
+  // session the platform's sign-in page comes first.
   router.get('/v4/oa/permission', (req, res) => {
-    const query = req.query as Record<string, unknown>;
-    const redirect = typeof query.redirect_uri === 'string' ? query.redirect_uri : undefined;
-    if (query.app_id !== credentials.appId)
-      return oauthError(res, -14002, 'Invalid appId', 'app_id is invalid or inactive');
-    if (!redirect || !/^https?:\/\//.test(redirect))
-      return oauthError(res, -14003, 'Invalid redirect uri', 'redirect_uri is invalid');
-    // Stands in for the OA admin picking an OA: ?oa_id= (mock only), else the first OA.
-    const oa = typeof query.oa_id === 'string' ? state.oas.get(query.oa_id) : state.oas.values().next().value;
-    if (!oa)
-      return oauthError(
-        res,
-        -14001,
-        'Invalid parameter',
-        'no Official Account to authorize (create one with /_mock/oas)',
-      );
-    const code = issueCode(
-      state,
-      oa.id,
-      typeof query.code_challenge === 'string' ? query.code_challenge : undefined,
+    const params = permissionParams(req, res, credentials);
+    if (!params) return;
+    const person = signedInPerson(req, www);
+    if (!person) return sendSignInPage(req, res, LOOK, www.members);
+    sendWwwPage(
+      res,
+      LOOK,
+      'Zalo',
+      permissionPage({
+        person: person.name,
+        appId: credentials.appId,
+        redirectUri: params.redirectUri.toString(),
+        state: params.state ?? '',
+        codeChallenge: params.codeChallenge ?? '',
+        oas: administeredOas(state, person.id).map((oa, index) => ({
+          id: oa.id,
+          name: oa.name,
+          first: index === 0,
+        })),
+      }),
     );
-    const target = new URL(redirect);
+  });
+
+  router.post('/v4/oa/permission', (req, res) => {
+    const params = permissionParams(req, res, credentials);
+    if (!params) return;
+    const person = signedInPerson(req, www);
+    if (!person) return sendSignInPage(req, res, LOOK, www.members);
+    const target = new URL(params.redirectUri);
+    if (params.state !== undefined) target.searchParams.set('state', params.state);
+    if (bodyOf(req).decision !== 'grant') {
+      target.searchParams.set('error', 'access_denied');
+      target.searchParams.set('error_description', 'The user did not grant the permission');
+      return res.redirect(302, target.toString());
+    }
+    const oaId = bodyOf(req).oa_id;
+    const oa = administeredOas(state, person.id).find((candidate) => candidate.id === oaId);
+    if (!oa) return sendWwwError(res, LOOK, 'Chọn một OA mà bạn quản lý.');
+    const code = issueCode(state, oa.id, params.codeChallenge);
     target.searchParams.set('code', code);
     target.searchParams.set('oa_id', oa.id);
-    if (typeof query.state === 'string') target.searchParams.set('state', query.state);
     res.redirect(302, target.toString());
   });
 

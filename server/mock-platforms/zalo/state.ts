@@ -46,6 +46,8 @@ export interface ZaloOa {
   name: string;
   followers: number;
   broadcastQuota: number | undefined;
+  /** The person (POST /_mock/users) who administers the OA: the permission page offers it to them. */
+  adminUserId: string | undefined;
   createdMs: number;
 }
 
@@ -143,6 +145,27 @@ export function vietnamTime(ms: number): { hour: number; month: string } {
     hour: shifted.getUTCHours(),
     month: `${shifted.getUTCFullYear()}-${String(shifted.getUTCMonth() + 1).padStart(2, '0')}`,
   };
+}
+
+export function addOa(
+  state: ZaloState,
+  input: {
+    name: string;
+    followers: number;
+    broadcastQuota: number | undefined;
+    adminUserId: string | undefined;
+  },
+): ZaloOa {
+  const oa: ZaloOa = {
+    id: state.ids.next('4', 19),
+    name: input.name,
+    followers: input.followers,
+    broadcastQuota: input.broadcastQuota,
+    adminUserId: input.adminUserId,
+    createdMs: state.clock.now(),
+  };
+  state.oas.set(oa.id, oa);
+  return oa;
 }
 
 export function issueTokens(

@@ -10,11 +10,12 @@ import { createIdSource, type IdSource } from '../shared/ids.ts';
 import { createMemberStore } from '../shared/members.ts';
 import { createRng, hashKey } from '../shared/prng.ts';
 import { createWebhookSender, type WebhookSender } from '../shared/webhook-sender.ts';
+import { WWW_SESSION_COOKIES, wwwSessionRouter, type WwwSessions } from '../shared/www-session.ts';
 import { zaloControlRouter } from './control.ts';
 import { sendZaloError, zaloErrors, ZaloError } from './envelope.ts';
 import { oauthRouter } from './oauth.routes.ts';
 import { openApiRouter } from './openapi.routes.ts';
-import { resetZaloState, zaloSettingsSchema, type ZaloSettings, type ZaloState } from './state.ts';
+import { addOa, resetZaloState, zaloSettingsSchema, type ZaloSettings, type ZaloState } from './state.ts';
 
 export interface ZaloMockOptions {
   seed: number;
@@ -111,6 +112,26 @@ export function createZaloMock(options: ZaloMockOptions): ZaloMock {
       },
     }),
   );
+  const www: WwwSessions = {
+    members: state.members,
+    cookieName: WWW_SESSION_COOKIES.zalo,
+    createDemoPerson() {
+      const n = state.members.users.size + 1;
+      const person = state.members.addUser(
+        { name: `Cán bộ demo ${n}`, friends: 200 },
+        clock.now(),
+        state.settings.memberTokenLifetimeSeconds * 1000,
+      );
+      addOa(state, {
+        name: `Zalo OA Công an demo ${n}`,
+        followers: Math.floor(300 + followerRng() * 15_000),
+        broadcastQuota: undefined,
+        adminUserId: person.id,
+      });
+      return person;
+    },
+  };
+  app.use('/_mock', wwwSessionRouter(www));
   app.use(
     '/_mock',
     zaloControlRouter(state, {
@@ -119,7 +140,7 @@ export function createZaloMock(options: ZaloMockOptions): ZaloMock {
       randomFollowers: () => Math.floor(300 + followerRng() * 15_000),
     }),
   );
-  app.use(oauthRouter(state, { appId: secrets.appId, appSecret: secrets.appSecret }));
+  app.use(oauthRouter(state, { appId: secrets.appId, appSecret: secrets.appSecret }, www));
   app.use(openApiRouter(state));
 
   app.use((_req: Request, res: Response) => {

@@ -356,11 +356,8 @@ const PAGE_UNITS: Record<string, UnitCase> = {
   '/': {
     as: 'reviewer',
     request: async (fx) => {
-      await fx.post('in_review');
-      // The start page counts the posts waiting for this reviewer: none below or beside A.
-      const waiting = (text: string) =>
-        Number(/id="home-review-title">[^<]*<span class="attention-count[^"]*">(\d+)</.exec(text)?.[1] ?? 0);
-      return { path: '/', shows: (res) => waiting(res.text) > 0 };
+      const post = await fx.post('in_review');
+      return { path: '/', shows: (res) => res.text.includes(`/posts/${post.id}`) };
     },
     expect: LIST,
   },

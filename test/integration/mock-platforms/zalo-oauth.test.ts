@@ -18,14 +18,70 @@ describe('mock Zalo: OAuth v4 and access tokens', () => {
   const getoa = (token: string) =>
     request(`${mocks.zalo}/v3.0/oa/getoa`, { headers: { access_token: token } });
 
-  it('exchanges an authorization code (PKCE) once, through the permission redirect', async () => {
-    const oa = await control<{ oa_id: string }>(mocks.zalo, 'POST', '/oas', { name: 'OA Phường 1' });
+  async function signIn(userId: string): Promise<string> {
+    const reply = await fetch(`${mocks.zalo}/_mock/login`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ userId }),
+    });
+    return (reply.headers.getSetCookie()[0] ?? '').split(';')[0] ?? '';
+  }
+
+  it('shows the signed-in person their OAs on the permission page (sign-in first)', async () => {
+    const person = await control<{ id: string }>(mocks.zalo, 'POST', '/users', { name: 'Cán bộ Lan' });
+    await control(mocks.zalo, 'POST', '/oas', { name: 'OA Phường 1', admin_user_id: person.id });
+    await control(mocks.zalo, 'POST', '/oas', { name: 'OA của người khác' });
+    const url = `${mocks.zalo}/v4/oa/permission?app_id=${credentials.zaloAppId}&redirect_uri=${encodeURIComponent('https://loa.example/cb')}&code_challenge=abc&state=s1`;
+    const anonymous = await request(url);
+    assert.match(String(anonymous.body.text), /action="\/_mock\/login"/);
+    const page = await request(url, { headers: { cookie: await signIn(person.id) } });
+    assert.match(String(page.body.text), /OA Phường 1/);
+    assert.doesNotMatch(String(page.body.text), /OA của người khác/);
+    const badApp = await request(url.replace(credentials.zaloAppId, '1'));
+    assert.equal(badApp.status, 400);
+  });
+
+  it('a denied permission redirects with error=access_denied and the state, and no code', async () => {
+    const person = await control<{ id: string }>(mocks.zalo, 'POST', '/users', { name: 'Cán bộ Lan' });
+    await control(mocks.zalo, 'POST', '/oas', { name: 'OA Phường 1', admin_user_id: person.id });
+    const denied = await fetch(`${mocks.zalo}/v4/oa/permission`, {
+      method: 'POST',
+      headers: { cookie: await signIn(person.id) },
+      body: new URLSearchParams({
+        app_id: credentials.zaloAppId,
+        redirect_uri: 'https://loa.example/cb',
+        state: 's2',
+        decision: 'deny',
+      }),
+      redirect: 'manual',
+    });
+    const location = new URL(denied.headers.get('location') ?? '');
+    assert.equal(location.searchParams.get('error'), 'access_denied');
+    assert.equal(location.searchParams.get('state'), 's2');
+    assert.equal(location.searchParams.get('code'), null);
+  });
+
+  it('exchanges an authorization code (PKCE) once, through the permission page', async () => {
+    const person = await control<{ id: string }>(mocks.zalo, 'POST', '/users', { name: 'Cán bộ Lan' });
+    const oa = await control<{ oa_id: string }>(mocks.zalo, 'POST', '/oas', {
+      name: 'OA Phường 1',
+      admin_user_id: person.id,
+    });
     const verifier = randomBytes(32).toString('base64url');
     const challenge = createHash('sha256').update(verifier).digest('base64url');
-    const redirect = await fetch(
-      `${mocks.zalo}/v4/oa/permission?app_id=${credentials.zaloAppId}&redirect_uri=${encodeURIComponent('https://loa.example/cb')}&code_challenge=${challenge}&state=s1`,
-      { redirect: 'manual' },
-    );
+    const redirect = await fetch(`${mocks.zalo}/v4/oa/permission`, {
+      method: 'POST',
+      headers: { cookie: await signIn(person.id) },
+      body: new URLSearchParams({
+        app_id: credentials.zaloAppId,
+        redirect_uri: 'https://loa.example/cb',
+        code_challenge: challenge,
+        state: 's1',
+        oa_id: oa.oa_id,
+        decision: 'grant',
+      }),
+      redirect: 'manual',
+    });
     assert.equal(redirect.status, 302);
     const location = new URL(redirect.headers.get('location') ?? '');
     assert.equal(location.searchParams.get('oa_id'), oa.oa_id);

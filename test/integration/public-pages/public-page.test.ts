@@ -80,7 +80,7 @@ describe('public pages: the warning page', function () {
     assert.ok(html.includes('canhbao.ncsc.gov.vn'), 'where to report');
     assert.ok(html.includes('phát hành qua hệ thống đăng tin chính thức'), 'the plain statement');
     assert.ok(html.includes('action="/verify"'), 'a way to verify a link');
-    assert.ok(html.includes(`src="/media/${post.card!.file}"`), 'the card');
+    assert.ok(html.includes(`src="/w/${post.slug}/card-qr.png"`), 'the card as published, with its QR code');
     assert.ok(html.includes(`/w/${post.slug}/leaflet?size=a4`), 'the leaflet');
     // Every paragraph of the text, as published.
     for (const line of post.text
@@ -104,7 +104,7 @@ describe('public pages: the warning page', function () {
       new RegExp(`<meta (?:property|name)="${name}" content="([^"]*)"`).exec(html)?.[1];
     assert.equal(meta('og:title'), post.title);
     assert.ok((meta('og:description') ?? '').length > 20);
-    assert.equal(meta('og:image'), `${PUBLIC_URL}/media/${post.card!.file}`);
+    assert.equal(meta('og:image'), `${PUBLIC_URL}/w/${post.slug}/card-qr.png`);
     assert.equal(meta('og:url'), `${PUBLIC_URL}/w/${post.slug}`);
     assert.equal(meta('og:type'), 'article');
     assert.equal(meta('og:locale'), 'vi_VN');

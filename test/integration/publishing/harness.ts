@@ -1,7 +1,6 @@
 // Publishing tests: the mock platforms on port 0, the app with its connectors pointed at them,
 // a real Agenda worker in this process, and factories for channels, posts and publications.
 import { randomUUID } from 'node:crypto';
-import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { sql } from 'drizzle-orm';
 import { SYSTEM_ACTOR } from '../../../server/auth/actor.ts';
@@ -117,9 +116,9 @@ export async function startPublishingHarness(tuning: PublishingTuning = FAST_TUN
     },
   );
   const author = await makeUser(t, 'editor');
-  const mediaDir = t.c.config.mediaDir;
-  mkdirSync(path.join(mediaDir, 'cards'), { recursive: true });
-  writeFileSync(path.join(mediaDir, 'cards', 'test-card.png'), tinyPng);
+  // A real card, as the templates service stores it: publishing stamps the QR code on it.
+  const card = await t.c.renderer.renderCard({ layout: 'canh-bao', size: 'feed', headline: 'Cảnh báo' });
+  const cardFile = path.relative(t.c.config.mediaDir, card.path).split(path.sep).join('/');
 
   const base = (platform: Platform) => (platform === 'facebook' ? mocks.facebookUrl : mocks.zaloOpenApiUrl);
   async function control<T>(
@@ -213,14 +212,14 @@ export async function startPublishingHarness(tuning: PublishingTuning = FAST_TUN
         withCard: true,
         card: {
           layout: 'canh-bao',
-          size: 'landscape',
+          size: 'feed',
           headline: 'Cảnh báo',
           body: null,
-          file: 'cards/test-card.png',
-          mime: 'image/png',
-          width: 1,
-          height: 1,
-          altText: 'Thẻ cảnh báo',
+          file: cardFile,
+          mime: card.mime,
+          width: card.width,
+          height: card.height,
+          altText: card.altText,
         },
         ...values,
       });

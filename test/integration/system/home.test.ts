@@ -140,6 +140,12 @@ describe('start page and navigation', function () {
     assert.deepEqual(editor.hrefs, ['/', '/compose', '/calendar', '/posts', '/media', '/templates']);
     assert.deepEqual(editor.current, ['/templates']);
 
+    // A refused page keeps the shell, with nothing marked.
+    const { agent, ip } = await signedInAgent(t, scene.editor.user.email);
+    const refused = await agent.get('/admin/users').set('X-Forwarded-For', ip);
+    assert.equal(refused.status, 403);
+    assert.deepEqual(nav(refused.text), { hrefs: editor.hrefs, current: [] });
+
     const reviewer = nav(await home(scene.reviewer.user.email, '/review'));
     assert.deepEqual(reviewer.hrefs, ['/', '/review', '/calendar', '/posts', '/media', '/templates']);
     assert.deepEqual(reviewer.current, ['/review']);

@@ -125,9 +125,15 @@ describe('templates: versions, archive, copy', function () {
     const same = await api().patch(`/api/v1/templates/${tpl.id}`).set(editor.auth).send({ description: 'Cảnh báo theo phiên bản' }).expect(200);
     assert.equal(same.body.version, 1);
     await api().patch(`/api/v1/templates/${tpl.id}`).set(editor.auth).send({ version: 1, description: 'Mô tả mới' }).expect(200);
+    const titled = await api().patch(`/api/v1/templates/${tpl.id}`).set(editor.auth).send({ title: 'Cảnh báo {{area}}' }).expect(200);
+    assert.equal(titled.body.version, 3);
+    assert.equal(titled.body.title, 'Cảnh báo {{area}}');
+    const untitled = await api().patch(`/api/v1/templates/${tpl.id}`).set(editor.auth).send({ title: null }).expect(200);
+    assert.equal(untitled.body.version, 4);
+    assert.equal(untitled.body.title, null);
     const stale = await api().patch(`/api/v1/templates/${tpl.id}`).set(editor.auth).send({ version: 1, description: 'Mô tả khác' }).expect(409);
     assert.equal(stale.body.error.code, 'stale_version');
-    assert.equal(stale.body.error.details.version, 2);
+    assert.equal(stale.body.error.details.version, 4);
   });
 
   it('archives a template: gone from the composer and the list, old posts still render and can be edited', async () => {
@@ -183,7 +189,10 @@ describe('templates: versions, archive, copy', function () {
     assert.equal(again.body.error.code, 'template_archived');
     const edit = await api().patch(`/api/v1/templates/${tpl.id}`).set(editor.auth).send({ description: 'x' }).expect(409);
     assert.equal(edit.body.error.code, 'template_archived');
-    // Its name is free again.
+    // It can still be copied into a new, active template; and its name is free again.
+    const revived = await api().post(`/api/v1/templates/${tpl.id}/copy`).set(editor.auth).expect(201);
+    assert.equal(revived.body.archivedAt, null);
+    assert.equal(revived.body.body, one.body.body);
     await saveTemplate({ name: tpl.name });
   });
 
@@ -192,15 +201,20 @@ describe('templates: versions, archive, copy', function () {
     const copy = await api().post('/api/v1/templates/dau-tu-tien-ao/copy').set(editor.auth).expect(201);
     assert.equal(copy.body.builtIn, false);
     assert.equal(copy.body.version, 1);
-    assert.equal(copy.body.name, `${builtIn.name} (bản sao)`);
+    // Other tests sharing the database may have copied it already: the first free suffix is taken.
+    assert.ok(copy.body.name.startsWith(`${builtIn.name} (bản sao`), copy.body.name);
     assert.equal(copy.body.body, builtIn.body);
     assert.deepEqual(copy.body.variables, builtIn.variables);
     assert.deepEqual(copy.body.card, builtIn.card);
-    const second = await api().post('/api/v1/templates/dau-tu-tien-ao/copy').set(editor.auth).send({}).expect(201);
-    assert.equal(second.body.name, `${builtIn.name} (bản sao 2)`);
-    const named = await api().post(`/api/v1/templates/${copy.body.id}/copy`).set(editor.auth).send({ name: 'Mẫu đầu tư của phường' }).expect(201);
-    assert.equal(named.body.name, 'Mẫu đầu tư của phường');
-    const taken = await api().post(`/api/v1/templates/${copy.body.id}/copy`).set(editor.auth).send({ name: 'Mẫu đầu tư của phường' }).expect(409);
+    const original = await saveTemplate();
+    const first = await api().post(`/api/v1/templates/${original.id}/copy`).set(editor.auth).send({}).expect(201);
+    assert.equal(first.body.name, `${original.name} (bản sao)`);
+    const second = await api().post(`/api/v1/templates/${original.id}/copy`).set(editor.auth).expect(201);
+    assert.equal(second.body.name, `${original.name} (bản sao 2)`);
+    const name = `Mẫu đầu tư của phường ${Math.random().toString(36).slice(2, 8)}`;
+    const named = await api().post(`/api/v1/templates/${copy.body.id}/copy`).set(editor.auth).send({ name }).expect(201);
+    assert.equal(named.body.name, name);
+    const taken = await api().post(`/api/v1/templates/${copy.body.id}/copy`).set(editor.auth).send({ name }).expect(409);
     assert.equal(taken.body.error.code, 'template_name_taken');
     // The copy is editable, unlike its original.
     await api().patch(`/api/v1/templates/${copy.body.id}`).set(editor.auth).send({ description: 'Bản của phường' }).expect(200);

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { createRenderer, renderQrPng, type CardInput } from '../../../server/rendering/index.ts';
+import { createRenderer, type CardInput } from '../../../server/rendering/index.ts';
 import {
   compareWithGolden,
   differingFraction,
@@ -44,7 +44,7 @@ describe('rendering: image cards', function () {
           body: FULL_DIACRITICS,
           unitName: 'Công an tỉnh Thừa Thiên Huế',
           hotline: '0234 3822 000',
-          qrCode: await renderQrPng('https://loa.example.vn/w/gia-danh-cong-an', 240),
+          qrUrl: 'https://loa.example.vn/w/gia-danh-cong-an',
         }),
       },
       {
