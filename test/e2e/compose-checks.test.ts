@@ -80,6 +80,8 @@ describe('e2e: a text-only warning gets a Zalo cover and publishes on both platf
         externalId: fbPage.id,
         accessToken: fbPage.access_token,
         name: 'Trang Công an phường',
+        // The unit's own channels: its editor posts only to channels of their unit.
+        unitId: unit.id,
       },
     );
     await t.c.channels.connect(
@@ -90,6 +92,7 @@ describe('e2e: a text-only warning gets a Zalo cover and publishes on both platf
         accessToken: oa.access_token,
         refreshToken: oa.refresh_token,
         name: 'Zalo Công an phường',
+        unitId: unit.id,
       },
     );
 

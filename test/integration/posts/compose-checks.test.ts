@@ -56,7 +56,14 @@ describe('posts: compose-time platform checks', function () {
     facebookId = (
       await t.c.channels.connect(
         { ...SYSTEM_ACTOR },
-        { platform: 'facebook', externalId: page.id, accessToken: page.access_token, name: 'Trang Facebook' },
+        {
+          platform: 'facebook',
+          externalId: page.id,
+          accessToken: page.access_token,
+          name: 'Trang Facebook',
+          // The editor's unit: a scoped editor posts only to their units' channels.
+          unitId,
+        },
       )
     ).id;
     zaloId = (
@@ -68,6 +75,7 @@ describe('posts: compose-time platform checks', function () {
           accessToken: oa.access_token,
           refreshToken: oa.refresh_token,
           name: 'Zalo OA',
+          unitId,
         },
       )
     ).id;
@@ -339,6 +347,8 @@ describe('posts: compose-time platform checks', function () {
       title: 'T'.repeat(ZALO_LIMITS.titleMax + 10),
       text: 'Cảnh báo cũ',
       authorId: editor.user.id,
+      // Of the author's unit, as the posts they write.
+      unitId,
       slug: `cu-${id.slice(0, 12)}`,
       scheduledAt: new Date(Date.now() + 3_600_000),
       channelIds: [zaloId],

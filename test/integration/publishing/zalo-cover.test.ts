@@ -7,6 +7,7 @@ import path from 'node:path';
 import { eq } from 'drizzle-orm';
 import request from 'supertest';
 import { posts } from '../../../server/db/schema.ts';
+import { SYSTEM_ACTOR } from '../../../server/auth/actor.ts';
 import { makeUser } from '../../support/app.ts';
 import { startPublishingHarness, type Harness } from './harness.ts';
 
@@ -26,6 +27,9 @@ describe('publishing: the generated Zalo cover of a text-only post', function ()
     const reviewer = await makeUser(h.t, 'reviewer');
     const fb = await h.channel('facebook');
     const zalo = await h.channel('zalo');
+    // The unit's own channels: its editor posts only to channels of their unit.
+    for (const channel of [fb, zalo])
+      await h.t.c.channels.update(SYSTEM_ACTOR, channel.row.id, { unitId: unit.id });
 
     const created = await request(h.t.app)
       .post('/api/v1/posts')

@@ -17,6 +17,7 @@ describe('composer: compose-time checks and the generated Zalo cover', function 
   let platforms: TestPlatforms;
   let editor: Awaited<ReturnType<typeof signedInAgent>>;
   let editorUser: Awaited<ReturnType<typeof makeUser>>;
+  let unitId: string;
   let facebookId: string;
   let zaloId: string;
 
@@ -24,12 +25,13 @@ describe('composer: compose-time checks and the generated Zalo cover', function 
     platforms = await startTestPlatforms();
     t = await createTestApp({}, { platformUrls: platforms.urls, mockPlatforms: platforms.mock });
     const unit = await t.c.repos.units.insert({ name: `Công an phường Thạc Gián ${randomUUID().slice(0, 4)}`, parentId: null });
-    editorUser = await makeUser(t, 'editor', { unitId: unit.id });
+    unitId = unit.id;
+    editorUser = await makeUser(t, 'editor', { unitId });
     editor = await signedInAgent(t, editorUser.user.email);
     const page = await platforms.createPage('Trang xem trước');
     const oa = await platforms.createOa('OA xem trước');
     facebookId = (
-      await t.c.channels.connect(SYSTEM_ACTOR, { platform: 'facebook', externalId: page.id, accessToken: page.access_token, name: 'Trang Công an phường' })
+      await t.c.channels.connect(SYSTEM_ACTOR, { platform: 'facebook', externalId: page.id, accessToken: page.access_token, name: 'Trang Công an phường', unitId })
     ).id;
     zaloId = (
       await t.c.channels.connect(SYSTEM_ACTOR, {
@@ -38,6 +40,7 @@ describe('composer: compose-time checks and the generated Zalo cover', function 
         accessToken: oa.access_token,
         refreshToken: oa.refresh_token,
         name: 'Zalo Công an phường',
+        unitId,
       })
     ).id;
   });
@@ -130,6 +133,7 @@ describe('composer: compose-time checks and the generated Zalo cover', function 
       title: 'T'.repeat(160),
       text: 'Cảnh báo cũ',
       authorId: editorUser.user.id,
+      unitId,
       slug: `cu-${id.slice(0, 12)}`,
       scheduledAt: new Date(Date.now() + 3_600_000),
       channelIds: [zaloId],
