@@ -77,10 +77,11 @@ describe('e2e: a text-only warning gets a Zalo cover and publishes on both platf
       { ...SYSTEM_ACTOR },
       {
         platform: 'facebook',
-        unitId: unit.id,
         externalId: fbPage.id,
         accessToken: fbPage.access_token,
         name: 'Trang Công an phường',
+        // The unit's own channels: its editor posts only to channels of their unit.
+        unitId: unit.id,
       },
     );
     await t.c.channels.connect(

@@ -139,7 +139,12 @@ const API: Record<string, Case> = {
     body: () => ({ description: 'Mô tả mới' }),
   },
   'delete /templates/:id': { allowed: ['admin', 'editor'], path: () => `/templates/${randomUUID()}` },
-  'post /templates/:id/copy': { allowed: ['admin', 'editor'], path: () => '/templates/dau-tu-tien-ao/copy' },
+  'post /templates/:id/copy': {
+    allowed: ['admin', 'editor'],
+    path: () => '/templates/dau-tu-tien-ao/copy',
+    // A name of its own: a default-named copy would take "(bản sao)" from the template tests.
+    body: () => ({ name: `Bản sao kiểm tra quyền ${randomUUID().slice(0, 8)}` }),
+  },
   'post /media': { allowed: ['admin', 'editor'] },
   'get /media': { allowed: ['admin', 'editor', 'reviewer'] },
   'get /media/:id': { allowed: ['admin', 'editor', 'reviewer'], path: () => `/media/${randomUUID()}` },

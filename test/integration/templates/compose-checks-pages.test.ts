@@ -17,6 +17,7 @@ describe('composer: compose-time checks and the generated Zalo cover', function 
   let platforms: TestPlatforms;
   let editor: Awaited<ReturnType<typeof signedInAgent>>;
   let editorUser: Awaited<ReturnType<typeof makeUser>>;
+  let unitId: string;
   let facebookId: string;
   let zaloId: string;
 
@@ -24,7 +25,8 @@ describe('composer: compose-time checks and the generated Zalo cover', function 
     platforms = await startTestPlatforms();
     t = await createTestApp({}, { platformUrls: platforms.urls, mockPlatforms: platforms.mock });
     const unit = await t.c.repos.units.insert({ name: `Công an phường Thạc Gián ${randomUUID().slice(0, 4)}`, parentId: null });
-    editorUser = await makeUser(t, 'editor', { unitId: unit.id });
+    unitId = unit.id;
+    editorUser = await makeUser(t, 'editor', { unitId });
     editor = await signedInAgent(t, editorUser.user.email);
     const page = await platforms.createPage('Trang xem trước');
     const oa = await platforms.createOa('OA xem trước');
