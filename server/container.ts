@@ -26,6 +26,8 @@ import { createUsersService } from './users/users.service.ts';
 import { createMediaImageSource } from './publishing/post-images.ts';
 import { buildPublishingParts, type PlatformUrls, type PublishingTuning } from './publishing/wiring.ts';
 import { createRetraction, retractionSettings } from './retraction/retraction.service.ts';
+import { createAmplification } from './amplification/index.ts';
+import { renderTemplate } from './templates/template-render.ts';
 
 export interface MockPlatformUrls {
   facebook: string;
@@ -140,13 +142,46 @@ export function buildContainer(input: {
     settings: { publicUrl: config.publicUrl, ...retractionSettings(publishingParts.publishing.settings) },
     logger,
   });
+  const i18n = createI18n(config.defaultLanguage);
+  const amplification = createAmplification({
+    db,
+    logger,
+    audit: auditLog.record,
+    users: usersRepo,
+    units: unitsRepo,
+    registerMember: users.registerMember,
+    notifications: publishingParts.notifications,
+    links: publishingParts.links,
+    templateCaptions: async (templateId, variables) =>
+      renderTemplate(await templates.getTemplate(templateId), variables, { timeZone: config.timeZone })
+        .captions,
+    cardUrl: templates.cardUrl,
+    translator: (language) => {
+      const t = i18n.getFixedT(language);
+      return (key, options) => String(t(key, options ?? {}));
+    },
+    settings: {
+      publicUrl: config.publicUrl,
+      timeZone: config.timeZone,
+      secretKey: input.secretKey,
+      defaultLanguage: config.defaultLanguage,
+      facebookAppId: config.platforms.facebookAppId ?? '',
+      // Until FACEBOOK_WWW_URL exists the mock serves its www pages beside the Graph API.
+      facebookWwwUrl: () =>
+        input.mockPlatforms?.facebook ??
+        input.platformUrls?.facebookGraphUrl ??
+        config.platforms.facebookGraphUrl ??
+        'https://www.facebook.com',
+    },
+  });
   return {
     ...publishingParts,
+    amplification,
     config,
     logger,
     database,
     secretKey: input.secretKey,
-    i18n: createI18n(config.defaultLanguage),
+    i18n,
     auditLog,
     limiter,
     users,
