@@ -14,6 +14,8 @@ const MOCK_DEFAULTS = {
   ZALO_OA_SECRET_KEY: 'mock-zalo-oa-secret-key',
 } as const;
 
+const REAL_FACEBOOK_WWW_URL = 'https://www.facebook.com';
+
 const port = (fallback: number) => z.coerce.number().int().min(0).max(65535).default(fallback);
 const optionalText = z
   .string()
@@ -49,6 +51,7 @@ const envSchema = z
     FACEBOOK_GRAPH_URL: optionalUrl,
     ZALO_OPENAPI_URL: optionalUrl,
     ZALO_OAUTH_URL: optionalUrl,
+    FACEBOOK_WWW_URL: optionalUrl,
     FACEBOOK_APP_ID: optionalText,
     FACEBOOK_APP_SECRET: optionalText,
     FACEBOOK_VERIFY_TOKEN: optionalText,
@@ -125,6 +128,12 @@ export interface Config {
     facebookGraphUrl: string | undefined;
     zaloOpenApiUrl: string | undefined;
     zaloOAuthUrl: string | undefined;
+    /**
+     * Where a person's browser is sent for Facebook Login and the Share Dialog. Undefined while
+     * Loa runs the mocks and FACEBOOK_WWW_URL is unset: the mock's URL is only known once it
+     * listens, so `facebookWwwUrl()` fills it in.
+     */
+    facebookWwwUrl: string | undefined;
     facebookAppId: string | undefined;
     facebookAppSecret: string | undefined;
     facebookVerifyToken: string | undefined;
@@ -191,6 +200,7 @@ export function loadConfig(env: Environment = process.env, cwd = process.cwd()):
       facebookGraphUrl: e.FACEBOOK_GRAPH_URL,
       zaloOpenApiUrl: e.ZALO_OPENAPI_URL,
       zaloOAuthUrl: e.ZALO_OAUTH_URL,
+      facebookWwwUrl: e.FACEBOOK_WWW_URL ?? (mocksEnabled ? undefined : REAL_FACEBOOK_WWW_URL),
       facebookAppId: credential('FACEBOOK_APP_ID'),
       facebookAppSecret: credential('FACEBOOK_APP_SECRET'),
       facebookVerifyToken: credential('FACEBOOK_VERIFY_TOKEN'),
@@ -223,6 +233,18 @@ export function loadConfig(env: Environment = process.env, cwd = process.cwd()):
     version: readVersion(),
   };
   return Object.freeze(config);
+}
+
+/**
+ * The Facebook "www" base (Login dialog, Share Dialog), without a trailing slash: FACEBOOK_WWW_URL,
+ * else the running Facebook mock's URL, else the real https://www.facebook.com.
+ */
+export function facebookWwwUrl(
+  config: Pick<Config, 'platforms'>,
+  mockPlatforms: { facebook: string } | null | undefined,
+): string {
+  const url = config.platforms.facebookWwwUrl ?? mockPlatforms?.facebook ?? REAL_FACEBOOK_WWW_URL;
+  return url.replace(/\/+$/, '');
 }
 
 function readVersion(): string {

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { ConfigError, loadConfig } from '../../server/config.ts';
+import { ConfigError, facebookWwwUrl, loadConfig } from '../../server/config.ts';
 
 function problemsOf(env: Record<string, string>): string[] {
   try {
@@ -33,6 +33,17 @@ describe('config', () => {
     const config = loadConfig({ FACEBOOK_GRAPH_URL: 'https://graph.facebook.com' }, '/srv/loa');
     assert.equal(config.mockPlatforms.enabled, false);
     assert.equal(config.platforms.facebookAppSecret, undefined);
+  });
+
+  it('sends people to the Facebook mock for Login while the mocks run, else to www.facebook.com', () => {
+    const mocks = loadConfig({}, '/srv/loa');
+    assert.equal(mocks.platforms.facebookWwwUrl, undefined);
+    assert.equal(facebookWwwUrl(mocks, { facebook: 'http://127.0.0.1:4010' }), 'http://127.0.0.1:4010');
+    const real = loadConfig({ FACEBOOK_GRAPH_URL: 'https://graph.facebook.com' }, '/srv/loa');
+    assert.equal(facebookWwwUrl(real, null), 'https://www.facebook.com');
+    const set = loadConfig({ FACEBOOK_WWW_URL: 'https://fb.example/' }, '/srv/loa');
+    assert.equal(facebookWwwUrl(set, { facebook: 'http://127.0.0.1:4010' }), 'https://fb.example');
+    assert.match(problemsOf({ FACEBOOK_WWW_URL: 'ftp://x' }).join('\n'), /^FACEBOOK_WWW_URL: /m);
   });
 
   it('names each bad variable and what is wrong with it', () => {

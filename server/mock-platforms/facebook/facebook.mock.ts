@@ -10,6 +10,7 @@ import { createIdSource, type IdSource } from '../shared/ids.ts';
 import { createMemberStore } from '../shared/members.ts';
 import { createRng, hashKey } from '../shared/prng.ts';
 import { createWebhookSender, type WebhookSender } from '../shared/webhook-sender.ts';
+import { WWW_SESSION_COOKIES, wwwSessionRouter, type WwwSessions } from '../shared/www-session.ts';
 import { authenticate } from './auth.ts';
 import { GraphError, defaultFaultBody, defaultFaultStatus, graphErrors, sendGraphError } from './errors.ts';
 import { facebookControlRouter } from './control.ts';
@@ -113,6 +114,8 @@ export function createFacebookMock(options: FacebookMockOptions): FacebookMock {
       },
     }),
   );
+  const www: WwwSessions = { members: state.members, cookieName: WWW_SESSION_COOKIES.facebook };
+  app.use('/_mock', wwwSessionRouter(www));
   app.use(
     '/_mock',
     facebookControlRouter(state, {

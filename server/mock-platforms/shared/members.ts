@@ -37,6 +37,10 @@ export interface MemberStore {
   ): MemberShare;
   shareEngagement(share: MemberShare, nowMs: number): Engagement;
   presentShare(share: MemberShare, nowMs: number): Record<string, unknown>;
+  /** The "www" sign-in (POST /_mock/login): a new browser session for the person, by its cookie value. */
+  signIn(user: MemberUser): string;
+  sessionUser(sessionId: string): MemberUser | undefined;
+  signOut(sessionId: string): void;
   reset(): void;
 }
 
@@ -49,6 +53,7 @@ export function createMemberStore(deps: {
   const users = new Map<string, MemberUser>();
   const byToken = new Map<string, MemberUser>();
   const shares: MemberShare[] = [];
+  const sessions = new Map<string, string>();
   const store: MemberStore = {
     users,
     shares,
@@ -109,10 +114,23 @@ export function createMemberStore(deps: {
         },
       };
     },
+    signIn(user) {
+      const sessionId = deps.ids.token('sess_', 32);
+      sessions.set(sessionId, user.id);
+      return sessionId;
+    },
+    sessionUser(sessionId) {
+      const userId = sessions.get(sessionId);
+      return userId === undefined ? undefined : users.get(userId);
+    },
+    signOut(sessionId) {
+      sessions.delete(sessionId);
+    },
     reset() {
       users.clear();
       byToken.clear();
       shares.length = 0;
+      sessions.clear();
     },
   };
   return store;

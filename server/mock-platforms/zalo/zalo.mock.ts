@@ -10,6 +10,7 @@ import { createIdSource, type IdSource } from '../shared/ids.ts';
 import { createMemberStore } from '../shared/members.ts';
 import { createRng, hashKey } from '../shared/prng.ts';
 import { createWebhookSender, type WebhookSender } from '../shared/webhook-sender.ts';
+import { WWW_SESSION_COOKIES, wwwSessionRouter, type WwwSessions } from '../shared/www-session.ts';
 import { zaloControlRouter } from './control.ts';
 import { sendZaloError, zaloErrors, ZaloError } from './envelope.ts';
 import { oauthRouter } from './oauth.routes.ts';
@@ -111,6 +112,8 @@ export function createZaloMock(options: ZaloMockOptions): ZaloMock {
       },
     }),
   );
+  const www: WwwSessions = { members: state.members, cookieName: WWW_SESSION_COOKIES.zalo };
+  app.use('/_mock', wwwSessionRouter(www));
   app.use(
     '/_mock',
     zaloControlRouter(state, {
