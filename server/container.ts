@@ -4,7 +4,7 @@ import { createAuditLog } from './audit/audit.service.ts';
 import { createAuthService } from './auth/auth.service.ts';
 import { createRateLimiter } from './auth/rate-limiter.ts';
 import { createTokensRepo } from './auth/tokens.repo.ts';
-import type { Config } from './config.ts';
+import { facebookWwwUrl, type Config } from './config.ts';
 import type { DatabaseHandle } from './db/database.ts';
 import { createI18n } from './i18n/i18n.ts';
 import type { Logger } from './logger.ts';
@@ -166,12 +166,7 @@ export function buildContainer(input: {
       secretKey: input.secretKey,
       defaultLanguage: config.defaultLanguage,
       facebookAppId: config.platforms.facebookAppId ?? '',
-      // Until FACEBOOK_WWW_URL exists the mock serves its www pages beside the Graph API.
-      facebookWwwUrl: () =>
-        input.mockPlatforms?.facebook ??
-        input.platformUrls?.facebookGraphUrl ??
-        config.platforms.facebookGraphUrl ??
-        'https://www.facebook.com',
+      facebookWwwUrl: () => facebookWwwUrl(config, input.mockPlatforms ?? null),
     },
   });
   return {

@@ -15,6 +15,7 @@ import { authenticate } from './auth.ts';
 import { GraphError, defaultFaultBody, defaultFaultStatus, graphErrors, sendGraphError } from './errors.ts';
 import { facebookControlRouter } from './control.ts';
 import { graphHandler } from './graph.routes.ts';
+import { shareDialogRouter } from './share-dialog.ts';
 import {
   facebookSettingsSchema,
   resetFacebookState,
@@ -116,6 +117,7 @@ export function createFacebookMock(options: FacebookMockOptions): FacebookMock {
   );
   const www: WwwSessions = { members: state.members, cookieName: WWW_SESSION_COOKIES.facebook };
   app.use('/_mock', wwwSessionRouter(www));
+  app.use(shareDialogRouter({ state, appId: credentials.appId, sessions: www }));
   app.use(
     '/_mock',
     facebookControlRouter(state, {
