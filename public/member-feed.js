@@ -32,7 +32,53 @@
     if (!button.querySelector('.copied-badge')) button.appendChild(badge);
   }
 
+  function base64UrlToBytes(text) {
+    var padded = (text + '==='.slice((text.length + 3) % 4)).replace(/-/g, '+').replace(/_/g, '/');
+    var raw = atob(padded);
+    var bytes = new Uint8Array(raw.length);
+    for (var i = 0; i < raw.length; i++) bytes[i] = raw.charCodeAt(i);
+    return bytes;
+  }
+
+  function enablePush(button) {
+    if (!('serviceWorker' in navigator) || !('PushManager' in window)) {
+      button.textContent = button.getAttribute('data-unavailable');
+      return;
+    }
+    Promise.all([
+      navigator.serviceWorker.register('/assets/member-sw.js'),
+      fetch('/api/v1/me/push-key', { credentials: 'same-origin' }).then(function (res) {
+        return res.json();
+      }),
+    ])
+      .then(function (results) {
+        return results[0].pushManager.subscribe({
+          userVisibleOnly: true,
+          applicationServerKey: base64UrlToBytes(results[1].publicKey),
+        });
+      })
+      .then(function (subscription) {
+        return fetch('/api/v1/me/push-subscriptions', {
+          method: 'POST',
+          credentials: 'same-origin',
+          headers: { 'Content-Type': 'application/json', 'X-CSRF-Token': csrf },
+          body: JSON.stringify(subscription.toJSON()),
+        });
+      })
+      .then(function (res) {
+        if (res.ok) button.textContent = button.getAttribute('data-on');
+      })
+      .catch(function () {
+        button.textContent = button.getAttribute('data-unavailable');
+      });
+  }
+
   document.addEventListener('click', function (event) {
+    var pushButton = event.target.closest('.enable-push');
+    if (pushButton) {
+      enablePush(pushButton);
+      return;
+    }
     var copyButton = event.target.closest('[data-copy]');
     if (copyButton) {
       copyText(copyButton.getAttribute('data-copy')).then(function () {

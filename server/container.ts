@@ -167,6 +167,7 @@ export function buildContainer(input: {
       defaultLanguage: config.defaultLanguage,
       facebookAppId: config.platforms.facebookAppId ?? '',
       facebookWwwUrl: () => facebookWwwUrl(config, input.mockPlatforms ?? null),
+      dataDir: config.dataDir,
     },
   });
   return {

@@ -180,6 +180,15 @@ export function amplificationRoutes(c: Container) {
       },
     }),
     defineRoute({
+      method: 'get',
+      path: '/me/push-key',
+      summary: 'The VAPID public key a browser subscribes to Web Push with',
+      tag: TAG,
+      access: ['member'],
+      response: z.object({ publicKey: z.string() }),
+      handler: async () => ({ publicKey: c.amplification.push.publicKey() }),
+    }),
+    defineRoute({
       method: 'patch',
       path: '/units/:id/share-rules',
       summary: 'A unit’s members’ guard rails: shares per member per day, and share hours (local)',

@@ -12,6 +12,10 @@ import { createMembersService } from './members.service.ts';
 import { createSharesRepo } from './shares.repo.ts';
 import { createStatsRepo } from './stats.repo.ts';
 import { createStatsService } from './stats.service.ts';
+import { createNoticesRepo } from './notices.repo.ts';
+import { createNoticesService } from './notices.service.ts';
+import { createPushSender } from './push-sender.ts';
+import { loadOrCreateVapidKeys, type VapidKeys } from './vapid-keys.ts';
 
 export interface AmplificationInput {
   db: Database;
@@ -20,7 +24,14 @@ export interface AmplificationInput {
   users: Pick<UsersRepo, 'findById'>;
   units: Pick<UnitsRepo, 'findById' | 'ancestry'>;
   registerMember: UsersService['registerMember'];
-  notifications: { listForUser(userId: string, options: { limit?: number }): Promise<unknown[]> };
+  notifications: {
+    listForUser(userId: string, options: { limit?: number }): Promise<unknown[]>;
+    notify(
+      target: { userIds: string[] },
+      input: { kind: string; message: string; link: string | null },
+      tx?: Executor,
+    ): Promise<number>;
+  };
   links: {
     linkForShare(input: { shareId: string; postId: string; target: string }, tx: Executor): Promise<string>;
   };
@@ -35,6 +46,8 @@ export interface AmplificationInput {
     defaultLanguage: 'vi' | 'en';
     facebookAppId: string;
     facebookWwwUrl: () => string;
+    /** Where the VAPID keys are generated once (LOA_DATA_DIR). */
+    dataDir: string;
   };
   /** The consent text in force (default: the newest in consent.ts). */
   consent?: ConsentDocument;
@@ -114,7 +127,26 @@ export function createAmplification(input: AmplificationInput) {
     units: input.units,
     ...(now && { now }),
   });
-  return { members, feed, memberStats, repos: { members: membersRepo, shares: sharesRepo } };
+  let vapid: VapidKeys | undefined;
+  const push = createPushSender({
+    keys: () => (vapid ??= loadOrCreateVapidKeys(input.settings.dataDir)),
+    publicUrl: input.settings.publicUrl,
+    logger: input.logger,
+    forget: (endpoint) => membersRepo.deletePushSubscriptionByEndpoint(endpoint),
+  });
+  const notices = createNoticesService({
+    db,
+    repo: createNoticesRepo(db),
+    members: membersRepo,
+    notify: input.notifications.notify,
+    push,
+    consentVersion: consent.version,
+    t: fallbackT,
+    settings: { timeZone: input.settings.timeZone },
+    logger: input.logger,
+    ...(now && { now }),
+  });
+  return { members, feed, memberStats, notices, push, repos: { members: membersRepo, shares: sharesRepo } };
 }
 
 export type Amplification = ReturnType<typeof createAmplification>;

@@ -134,6 +134,7 @@ const API: Record<string, Case> = {
     path: () => `/feed/${randomUUID()}/share-intent`,
   },
   'get /me/shares': { allowed: ['member'] },
+  'get /me/push-key': { allowed: ['member'] },
   'post /me/push-subscriptions': {
     allowed: ['member'],
     body: () => ({
