@@ -300,7 +300,10 @@ export function createFeedService(deps: FeedDeps) {
     }
     if (!(await deps.units.findById(unitId))) throw new NotFoundError('Unit');
     return db.transaction(async (tx) => {
-      const row = await repo.setRules({ unitId, ...input, updatedBy: actor.id }, tx);
+      const row = await repo.setRules(
+        { unitId, ...input, updatedBy: actor.via === 'system' ? null : actor.id },
+        tx,
+      );
       await audit(
         {
           ...actorAudit(actor),

@@ -149,7 +149,12 @@ export function createMembersService(deps: MembersDeps) {
     const expiresAt = new Date(now().getTime() + days * 86_400_000);
     const row = await db.transaction(async (tx) => {
       const created = await repo.insertInvitation(
-        { tokenHash: hashInvitationToken(token), unitId: unit.id, createdBy: actor.id, expiresAt },
+        {
+          tokenHash: hashInvitationToken(token),
+          unitId: unit.id,
+          createdBy: actor.via === 'system' ? null : actor.id,
+          expiresAt,
+        },
         tx,
       );
       await audit(

@@ -202,7 +202,7 @@ export function createSharesRepo(db: Executor) {
         dailyCap: number | null;
         hoursFrom: number | null;
         hoursTo: number | null;
-        updatedBy: string;
+        updatedBy: string | null;
       },
       tx: Executor = db,
     ): Promise<ShareRulesRow> {

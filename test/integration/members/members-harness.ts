@@ -112,3 +112,13 @@ export async function mockFacebookPerson(h: MembersHarness, name: string) {
 }
 
 export { listen };
+
+/** A person on the mock Facebook, not signed in anywhere yet (a browser signs in itself). */
+export async function mockFacebookPersonId(h: MembersHarness, name: string): Promise<string> {
+  const res = await fetch(`${h.platforms.mock.facebook}/_mock/users`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ name }),
+  });
+  return ((await res.json()) as { id: string }).id;
+}
