@@ -7,7 +7,7 @@ import type { Database, Executor } from '../db/database.ts';
 import type { PostCard, SharePlatform } from '../db/schema.ts';
 import { AppError, ConflictError, ForbiddenError, NotFoundError, ValidationError } from '../errors.ts';
 import { fromWallClock, toWallClock } from '../shared/zoned-time.ts';
-import type { FeedPostRow, ShareRow, SharesRepo } from './shares.repo.ts';
+import type { FeedPostRow, ShareRow, ShareRulesRow, SharesRepo } from './shares.repo.ts';
 import { readShareToken, shareToken } from './share-token.ts';
 
 export const FEED_PLATFORMS: readonly SharePlatform[] = ['facebook', 'zalo', 'other'];
@@ -110,29 +110,27 @@ export function createFeedService(deps: FeedDeps) {
     return { items, nextCursor: last ? `${last.publishedAt.getTime()}_${last.id}` : null };
   }
 
-  /** Share hours (local, [from, to)) and the daily cap: a clear refusal, and nothing recorded. */
-  async function checkRules(actor: Actor, at: Date, tx: Executor): Promise<void> {
-    const rules = await repo.rulesFor(actor.unitId, tx);
-    if (!rules) return;
-    const wall = toWallClock(at, settings.timeZone);
-    if (rules.hoursFrom !== null && rules.hoursTo !== null) {
-      const hour = wall.getUTCHours();
-      if (hour < rules.hoursFrom || hour >= rules.hoursTo) {
-        throw new ConflictError(
-          `Your unit shares between ${rules.hoursFrom}:00 and ${rules.hoursTo}:00; try again then`,
-          'outside_share_hours',
-          { hoursFrom: rules.hoursFrom, hoursTo: rules.hoursTo },
-        );
-      }
-    }
-    if (rules.dailyCap !== null) {
-      const midnight = fromWallClock(
-        new Date(Date.UTC(wall.getUTCFullYear(), wall.getUTCMonth(), wall.getUTCDate())),
-        settings.timeZone,
+  /** Share hours (local, [from, to)): a clear refusal, and nothing recorded. */
+  function checkHours(rules: ShareRulesRow | undefined, at: Date): void {
+    if (!rules || rules.hoursFrom === null || rules.hoursTo === null) return;
+    const hour = toWallClock(at, settings.timeZone).getUTCHours();
+    if (hour < rules.hoursFrom || hour >= rules.hoursTo) {
+      throw new ConflictError(
+        `Your unit shares between ${rules.hoursFrom}:00 and ${rules.hoursTo}:00; try again then`,
+        'outside_share_hours',
+        { hoursFrom: rules.hoursFrom, hoursTo: rules.hoursTo },
       );
-      if ((await repo.countSince(actor.id, midnight, tx)) >= rules.dailyCap)
-        throw new ShareCapError(rules.dailyCap);
     }
+  }
+
+  /** The daily cap (shares started since local midnight, cancelled ones aside). */
+  async function checkCap(actor: Actor, cap: number, at: Date, tx: Executor): Promise<void> {
+    const wall = toWallClock(at, settings.timeZone);
+    const midnight = fromWallClock(
+      new Date(Date.UTC(wall.getUTCFullYear(), wall.getUTCMonth(), wall.getUTCDate())),
+      settings.timeZone,
+    );
+    if ((await repo.countSince(actor.id, midnight, tx)) >= cap) throw new ShareCapError(cap);
   }
 
   /**
@@ -149,38 +147,32 @@ export function createFeedService(deps: FeedDeps) {
     const post = await repo.shareablePost({ unitId: actor.unitId }, postId);
     if (!post) throw new NotFoundError('Shareable post');
     const at = now();
+    const rules = await repo.rulesFor(actor.unitId);
+    checkHours(rules, at);
+    const cap = rules?.dailyCap ?? null;
+    const values = {
+      userId: actor.id,
+      postId,
+      platform,
+      unitId: actor.unitId,
+      status: how.status,
+      openedAt: at,
+      completedAt: how.status === 'shared' ? at : null,
+    };
     const share = await db.transaction(async (tx) => {
-      await repo.lockMember(actor.id, tx);
-      const existing = await repo.find({ userId: actor.id, postId, platform }, tx);
       let row: ShareRow;
-      if (existing) {
-        row = await repo.update(
-          existing.id,
-          {
-            opens: existing.opens + 1,
-            ...(existing.status === 'cancelled' && {
-              status: how.status,
-              completedAt: how.status === 'shared' ? at : null,
-            }),
-            ...(existing.status === 'opened' &&
-              how.status === 'shared' && { status: 'shared', completedAt: at }),
-          },
-          tx,
-        );
+      if (cap === null) {
+        row = await repo.upsertOpen(values, tx);
       } else {
-        await checkRules(actor, at, tx);
-        row = await repo.insert(
-          {
-            userId: actor.id,
-            postId,
-            platform,
-            unitId: actor.unitId,
-            status: how.status,
-            openedAt: at,
-            completedAt: how.status === 'shared' ? at : null,
-          },
-          tx,
-        );
+        // With a cap, the count and the new row must not interleave with the member's other taps.
+        await repo.lockMember(actor.id, tx);
+        const existing = await repo.find({ userId: actor.id, postId, platform }, tx);
+        if (existing) {
+          row = await repo.upsertOpen(values, tx);
+        } else {
+          await checkCap(actor, cap, at, tx);
+          row = await repo.insert(values, tx);
+        }
       }
       if (!row.linkCode) {
         const code = await deps.links.linkForShare(

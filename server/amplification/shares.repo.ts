@@ -145,6 +145,38 @@ export function createSharesRepo(db: Executor) {
       if (!row) throw new Error('insert returned no row');
       return row;
     },
+    /**
+     * One statement for a share without a cap to check: the new row, or the existing one with
+     * one more open (a cancelled share starts again; an opened one becomes shared if it was).
+     */
+    async upsertOpen(
+      values: {
+        userId: string;
+        postId: string;
+        platform: SharePlatform;
+        unitId: string | null;
+        status: 'opened' | 'shared';
+        openedAt: Date;
+        completedAt: Date | null;
+      },
+      tx: Executor = db,
+    ): Promise<ShareRow> {
+      const moves = sql`(${memberShares.status} = 'cancelled' OR (${memberShares.status} = 'opened' AND excluded.status = 'shared'))`;
+      const [row] = await tx
+        .insert(memberShares)
+        .values(values)
+        .onConflictDoUpdate({
+          target: [memberShares.userId, memberShares.postId, memberShares.platform],
+          set: {
+            opens: sql`${memberShares.opens} + 1`,
+            status: sql`CASE WHEN ${moves} THEN excluded.status ELSE ${memberShares.status} END`,
+            completedAt: sql`CASE WHEN ${moves} THEN excluded.completed_at ELSE ${memberShares.completedAt} END`,
+          },
+        })
+        .returning();
+      if (!row) throw new Error('upsert returned no row');
+      return row;
+    },
     async update(
       id: string,
       values: Partial<Pick<ShareRow, 'status' | 'linkCode' | 'completedAt' | 'opens'>>,
