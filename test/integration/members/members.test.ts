@@ -54,10 +54,7 @@ describe('members and amplification', function () {
       assert.ok(accepted.body.acceptedAt);
       const after = await api().get('/api/v1/feed').set(m.auth);
       assert.equal(after.status, 200);
-      assert.deepEqual(
-        after.body.items.map((i: { postId: string }) => i.postId),
-        [post.id],
-      );
+      assert.ok(after.body.items.some((i: { postId: string }) => i.postId === post.id));
       const english = await api().get('/api/v1/me/consent?lang=en').set(m.auth).set('Cookie', 'loa_lang=en');
       assert.match(english.body.text, /Decree 13\/2023\/NĐ-CP/);
 
@@ -286,9 +283,9 @@ describe('members and amplification', function () {
       const post = await h.publishedPost([unit.id]);
       const m = await h.member(unit.id);
       const feed = await api().get('/api/v1/feed').set(m.auth);
-      const facebook = feed.body.items[0].shareLinks.find(
-        (l: { platform: string }) => l.platform === 'facebook',
-      );
+      const facebook = feed.body.items
+        .find((i: { postId: string }) => i.postId === post.id)
+        .shareLinks.find((l: { platform: string }) => l.platform === 'facebook');
       const { agent, ip, res } = await openShare(m, facebook.url);
       assert.equal(res.status, 302);
       const dialog = new URL(res.headers.location as string);
