@@ -11,6 +11,9 @@ import type { FeedPostRow, ShareRow, ShareRulesRow, SharesRepo } from './shares.
 import { readShareToken, shareToken } from './share-token.ts';
 
 export const FEED_PLATFORMS: readonly SharePlatform[] = ['facebook', 'zalo', 'other'];
+/** How long a unit's feed page is reused: a retraction shows within this, sharing never lags. */
+export const FEED_CACHE_MS = 2000;
+const FEED_CACHE_ENTRIES = 5000;
 
 export class ShareCapError extends AppError {
   constructor(cap: number) {
@@ -59,7 +62,11 @@ export function createFeedService(deps: FeedDeps) {
   const shareUrl = (userId: string, postId: string, platform: SharePlatform) =>
     `${base}/s/${shareToken(settings.secretKey, { userId, postId, platform })}`;
 
-  async function presentFeedItem(actor: Actor, row: FeedPostRow) {
+  async function presentFeedItem(
+    actor: Actor,
+    row: FeedPostRow,
+    shared: { platform: SharePlatform; at: Date }[],
+  ) {
     const superseded = row.supersededBy !== null;
     return {
       postId: row.id,
@@ -77,7 +84,7 @@ export function createFeedService(deps: FeedDeps) {
       suggestedCaptions: superseded ? [] : await deps.captionsFor(row),
       publishedAt: row.publishedAt.toISOString(),
       urgent: row.urgent,
-      shared: row.shared.map((s) => ({ platform: s.platform, at: new Date(s.at).toISOString() })),
+      shared: shared.map((s) => ({ platform: s.platform, at: s.at.toISOString() })),
       shareLinks: superseded
         ? []
         : FEED_PLATFORMS.map((platform) => ({ platform, url: shareUrl(actor.id, row.id, platform) })),
@@ -91,21 +98,53 @@ export function createFeedService(deps: FeedDeps) {
     };
   }
 
+  // Every member of a unit sees the same posts: a unit's page is kept for a moment, so a crowd
+  // opening the feed after a notification costs one query per unit, not one per member. Only
+  // the member's own share marks are read each time. Sharing re-checks the post itself.
+  const unitPages = new Map<string, { until: number; rows: FeedPostRow[] }>();
+  async function unitPage(
+    unitId: string | null,
+    limit: number,
+    before: { at: Date; id: string } | undefined,
+  ) {
+    const key = `${unitId ?? ''}|${limit}|${before ? `${before.at.getTime()}_${before.id}` : ''}`;
+    const at = now().getTime();
+    const cached = unitPages.get(key);
+    if (cached && cached.until > at) {
+      return cached.rows.filter((row) => row.notAfter === null || row.notAfter.getTime() > at);
+    }
+    const rows = await repo.feed(unitId, { limit, ...(before && { before }) });
+    if (unitPages.size >= FEED_CACHE_ENTRIES) unitPages.clear();
+    unitPages.set(key, { until: at + FEED_CACHE_MS, rows });
+    return rows;
+  }
+
   async function feed(actor: Actor, page: { limit: number; cursor?: string | undefined }) {
     await deps.requireConsent(actor);
     let before: { at: Date; id: string } | undefined;
     if (page.cursor) {
       const [at, id] = page.cursor.split('_');
       const date = new Date(Number(at));
-      if (!id || Number.isNaN(date.getTime()))
+      if (!id || !/^[0-9a-f-]{36}$/.test(id) || Number.isNaN(date.getTime())) {
         throw new ValidationError([{ path: 'query.cursor', message: 'not a cursor from this feed' }]);
+      }
       before = { at: date, id };
     }
-    const rows = await repo.feed(
-      { userId: actor.id, unitId: actor.unitId },
-      { limit: page.limit + 1, ...(before && { before }) },
+    const rows = await unitPage(actor.unitId, page.limit + 1, before);
+    const shown = rows.slice(0, page.limit);
+    const marks = await repo.sharedMarks(
+      actor.id,
+      shown.map((r) => r.id),
     );
-    const items = await Promise.all(rows.slice(0, page.limit).map((row) => presentFeedItem(actor, row)));
+    const items = await Promise.all(
+      shown.map((row) =>
+        presentFeedItem(
+          actor,
+          row,
+          marks.filter((m) => m.postId === row.id),
+        ),
+      ),
+    );
     const last = rows.length > page.limit ? rows[page.limit - 1] : undefined;
     return { items, nextCursor: last ? `${last.publishedAt.getTime()}_${last.id}` : null };
   }

@@ -1,6 +1,6 @@
 // SQL for the share feed and members' shares: which published posts a member sees, the share
 // rows, the guard rails that apply to them, and each share's clicks.
-import { and, eq, gte, ne, sql } from 'drizzle-orm';
+import { and, eq, gte, inArray, ne, sql } from 'drizzle-orm';
 import type { Executor } from '../db/database.ts';
 import {
   memberShares,
@@ -23,9 +23,9 @@ export interface FeedPostRow {
   variables: Record<string, string>;
   urgent: boolean;
   publishedAt: Date;
+  notAfter: Date | null;
   supersededBy: string | null;
   successorSlug: string | null;
-  shared: { platform: SharePlatform; at: string }[];
 }
 
 /** A post a member may share: out on its channels, not retracted, not past notAfter. */
@@ -47,8 +47,9 @@ const targetsMember = (unitId: string | null) =>
 
 export function createSharesRepo(db: Executor) {
   return {
+    /** Published posts for a unit's members (the same for every member of the unit), newest first. */
     async feed(
-      member: { userId: string; unitId: string | null },
+      unitId: string | null,
       page: { limit: number; before?: { at: Date; id: string } },
       tx: Executor = db,
     ): Promise<FeedPostRow[]> {
@@ -65,21 +66,18 @@ export function createSharesRepo(db: Executor) {
         variables: Record<string, string>;
         urgent: boolean;
         published_at: string;
+        not_after: string | null;
         superseded_by: string | null;
         successor_slug: string | null;
-        shared: { platform: SharePlatform; at: string }[] | null;
       }>(sql`
         SELECT p.id, p.title, p.text, p.card, p.slug, p.template_id, p.variables, p.urgent,
-               p.published_at, p.superseded_by, s.slug AS successor_slug,
-               (SELECT json_agg(json_build_object('platform', ms.platform, 'at', ms.completed_at) ORDER BY ms.completed_at)
-                  FROM member_shares ms
-                 WHERE ms.user_id = ${member.userId} AND ms.post_id = p.id AND ms.status = 'shared') AS shared
+               p.published_at, p.not_after, p.superseded_by, s.slug AS successor_slug
           FROM posts p
           LEFT JOIN posts s ON s.id = p.superseded_by
          WHERE p.published_at IS NOT NULL
            AND (p.status IN ('published', 'partially_failed') OR (p.status = 'retracted' AND p.superseded_by IS NOT NULL))
            AND (p.not_after IS NULL OR p.not_after > now())
-           AND ${targetsMember(member.unitId)}
+           AND ${targetsMember(unitId)}
            ${before}
          ORDER BY p.published_at DESC, p.id DESC
          LIMIT ${page.limit}`);
@@ -93,10 +91,34 @@ export function createSharesRepo(db: Executor) {
         variables: r.variables,
         urgent: r.urgent,
         publishedAt: new Date(r.published_at),
+        notAfter: r.not_after === null ? null : new Date(r.not_after),
         supersededBy: r.superseded_by,
         successorSlug: r.successor_slug,
-        shared: r.shared ?? [],
       }));
+    },
+    /** This member's completed shares of these posts. */
+    async sharedMarks(
+      userId: string,
+      postIds: string[],
+      tx: Executor = db,
+    ): Promise<{ postId: string; platform: SharePlatform; at: Date }[]> {
+      if (postIds.length === 0) return [];
+      const rows = await tx
+        .select({
+          postId: memberShares.postId,
+          platform: memberShares.platform,
+          at: memberShares.completedAt,
+        })
+        .from(memberShares)
+        .where(
+          and(
+            eq(memberShares.userId, userId),
+            eq(memberShares.status, 'shared'),
+            inArray(memberShares.postId, postIds),
+          ),
+        )
+        .orderBy(memberShares.completedAt);
+      return rows.map((r) => ({ postId: r.postId, platform: r.platform, at: r.at ?? new Date(0) }));
     },
     /** The post, when this member may share it now; undefined otherwise. */
     async shareablePost(
