@@ -1,9 +1,10 @@
 // Loa's service worker for members: shows a Web Push notification and opens the feed on a tap.
 self.addEventListener('push', function (event) {
-  var data = {};
+  var data;
   try {
     data = event.data ? event.data.json() : {};
-  } catch (e) {
+  } catch {
+    // Not JSON: show the text as it came.
     data = { body: event.data ? event.data.text() : '' };
   }
   event.waitUntil(
