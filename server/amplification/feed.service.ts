@@ -9,6 +9,7 @@ import { AppError, ConflictError, ForbiddenError, NotFoundError, ValidationError
 import { fromWallClock, toWallClock } from '../shared/zoned-time.ts';
 import type { FeedPostRow, ShareRow, ShareRulesRow, SharesRepo } from './shares.repo.ts';
 import { readShareToken, shareToken } from './share-token.ts';
+import { ConsentRequiredError } from './members.service.ts';
 
 export const FEED_PLATFORMS: readonly SharePlatform[] = ['facebook', 'zalo', 'other'];
 /** How long a unit's feed page is reused: a retraction shows within this, sharing never lags. */
@@ -50,6 +51,8 @@ export interface FeedDeps {
     facebookAppId: string;
     /** Where people's browsers reach Facebook (FACEBOOK_WWW_URL): the Share Dialog lives there. */
     facebookWwwUrl: () => string;
+    /** The consent text in force: the feed answers consent_required to anyone who has not accepted it. */
+    consentVersion: number;
   };
   now?: () => Date;
 }
@@ -120,7 +123,7 @@ export function createFeedService(deps: FeedDeps) {
   }
 
   async function feed(actor: Actor, page: { limit: number; cursor?: string | undefined }) {
-    await deps.requireConsent(actor);
+    if (actor.role !== 'member') throw new ForbiddenError('Only members have a share feed');
     let before: { at: Date; id: string } | undefined;
     if (page.cursor) {
       const [at, id] = page.cursor.split('_');
@@ -132,10 +135,12 @@ export function createFeedService(deps: FeedDeps) {
     }
     const rows = await unitPage(actor.unitId, page.limit + 1, before);
     const shown = rows.slice(0, page.limit);
-    const marks = await repo.sharedMarks(
+    // The consent check rides on the same query as the member's share marks.
+    const { consentVersion, marks } = await repo.consentAndMarks(
       actor.id,
       shown.map((r) => r.id),
     );
+    if (consentVersion !== settings.consentVersion) throw new ConsentRequiredError();
     const items = await Promise.all(
       shown.map((row) =>
         presentFeedItem(

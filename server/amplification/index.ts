@@ -119,7 +119,7 @@ export function createAmplification(input: AmplificationInput) {
     links: input.links,
     captionsFor,
     cardUrl: input.cardUrl,
-    settings: input.settings,
+    settings: { ...input.settings, consentVersion: consent.version },
     ...(now && { now }),
   });
   const memberStats = createStatsService({

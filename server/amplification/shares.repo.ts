@@ -1,6 +1,6 @@
 // SQL for the share feed and members' shares: which published posts a member sees, the share
 // rows, the guard rails that apply to them, and each share's clicks.
-import { and, eq, gte, inArray, ne, sql } from 'drizzle-orm';
+import { and, eq, gte, ne, sql } from 'drizzle-orm';
 import type { Executor } from '../db/database.ts';
 import {
   memberShares,
@@ -96,29 +96,37 @@ export function createSharesRepo(db: Executor) {
         successorSlug: r.successor_slug,
       }));
     },
-    /** This member's completed shares of these posts. */
-    async sharedMarks(
+    /**
+     * In one query: the consent version this member accepted (null: none) and their completed
+     * shares of these posts.
+     */
+    async consentAndMarks(
       userId: string,
       postIds: string[],
       tx: Executor = db,
-    ): Promise<{ postId: string; platform: SharePlatform; at: Date }[]> {
-      if (postIds.length === 0) return [];
-      const rows = await tx
-        .select({
-          postId: memberShares.postId,
-          platform: memberShares.platform,
-          at: memberShares.completedAt,
-        })
-        .from(memberShares)
-        .where(
-          and(
-            eq(memberShares.userId, userId),
-            eq(memberShares.status, 'shared'),
-            inArray(memberShares.postId, postIds),
-          ),
-        )
-        .orderBy(memberShares.completedAt);
-      return rows.map((r) => ({ postId: r.postId, platform: r.platform, at: r.at ?? new Date(0) }));
+    ): Promise<{
+      consentVersion: number | null;
+      marks: { postId: string; platform: SharePlatform; at: Date }[];
+    }> {
+      const ids = `{${postIds.join(',')}}`;
+      const result = await tx.execute<{
+        consent_version: number | null;
+        marks: { postId: string; platform: SharePlatform; at: string }[] | null;
+      }>(sql`
+        SELECT (SELECT consent_version FROM member_profiles WHERE user_id = ${userId}) AS consent_version,
+               (SELECT json_agg(json_build_object('postId', ms.post_id, 'platform', ms.platform, 'at', ms.completed_at)
+                                ORDER BY ms.completed_at)
+                  FROM member_shares ms
+                 WHERE ms.user_id = ${userId} AND ms.status = 'shared' AND ms.post_id = ANY(${ids}::uuid[])) AS marks`);
+      const row = result.rows[0];
+      return {
+        consentVersion: row?.consent_version ?? null,
+        marks: (row?.marks ?? []).map((m) => ({
+          postId: m.postId,
+          platform: m.platform,
+          at: new Date(m.at),
+        })),
+      };
     },
     /** The post, when this member may share it now; undefined otherwise. */
     async shareablePost(
