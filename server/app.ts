@@ -36,6 +36,8 @@ import { publicPages } from './public-pages/public-pages.routes.ts';
 import { retractionPages } from './retraction/retraction.pages.ts';
 import { retractionRoutes } from './retraction/retraction.routes.ts';
 import { notificationsPages, unreadCount } from './notifications/notifications.pages.ts';
+import { amplificationRoutes } from './amplification/amplification.routes.ts';
+import { amplificationPages } from './amplification/amplification.pages.ts';
 
 export function apiRoutes(c: Container): ApiRoute[] {
   return [
@@ -47,6 +49,7 @@ export function apiRoutes(c: Container): ApiRoute[] {
     ...channelsRoutes(c),
     ...postsRoutes(c),
     ...retractionRoutes(c),
+    ...amplificationRoutes(c),
   ];
 }
 
@@ -128,6 +131,7 @@ export function createApp(c: Container): express.Express {
   app.use(retractionPages(c));
   app.use(notificationsPages(c));
   app.use(linksPages(c));
+  app.use(amplificationPages(c));
 
   app.use(notFound);
   app.use(errorHandler);

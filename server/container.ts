@@ -8,7 +8,7 @@ import { createChannelConnectRepo } from './channels/channel-connect.repo.ts';
 import { createChannelConnectService } from './channels/channel-connect.service.ts';
 import { createTokenCrypto } from './channels/token-crypto.ts';
 import { SYSTEM_ACTOR } from './auth/actor.ts';
-import type { Config } from './config.ts';
+import { facebookWwwUrl, type Config } from './config.ts';
 import type { DatabaseHandle } from './db/database.ts';
 import { createI18n } from './i18n/i18n.ts';
 import type { Logger } from './logger.ts';
@@ -35,6 +35,8 @@ import { createCascade } from './posts/cascade.service.ts';
 import { createMediaImageSource } from './publishing/post-images.ts';
 import { buildPublishingParts, type PlatformUrls, type PublishingTuning } from './publishing/wiring.ts';
 import { createRetraction, retractionSettings } from './retraction/retraction.service.ts';
+import { createAmplification } from './amplification/index.ts';
+import { renderTemplate } from './templates/template-render.ts';
 
 export interface MockPlatformUrls {
   facebook: string;
@@ -207,13 +209,42 @@ export function buildContainer(input: {
     retraction,
     workflow: postWorkflow,
   });
+  const i18n = createI18n(config.defaultLanguage);
+  const amplification = createAmplification({
+    db,
+    logger,
+    audit: auditLog.record,
+    users: usersRepo,
+    units: unitsRepo,
+    registerMember: users.registerMember,
+    notifications: publishingParts.notifications,
+    links: publishingParts.links,
+    templateCaptions: async (templateId, variables) =>
+      renderTemplate(await templates.getTemplate(templateId), variables, { timeZone: config.timeZone })
+        .captions,
+    cardUrl: templates.cardUrl,
+    translator: (language) => {
+      const t = i18n.getFixedT(language);
+      return (key, options) => String(t(key, options ?? {}));
+    },
+    settings: {
+      publicUrl: config.publicUrl,
+      timeZone: config.timeZone,
+      secretKey: input.secretKey,
+      defaultLanguage: config.defaultLanguage,
+      facebookAppId: config.platforms.facebookAppId ?? '',
+      facebookWwwUrl: () => facebookWwwUrl(config, input.mockPlatforms ?? null),
+      dataDir: config.dataDir,
+    },
+  });
   return {
     ...publishingParts,
+    amplification,
     config,
     logger,
     database,
     secretKey: input.secretKey,
-    i18n: createI18n(config.defaultLanguage),
+    i18n,
     auditLog,
     limiter,
     users,

@@ -12,6 +12,7 @@ import {
   jsonb,
   pgTable,
   primaryKey,
+  smallint,
   text,
   timestamp,
   uniqueIndex,
@@ -382,6 +383,9 @@ export const posts = pgTable(
     uniqueIndex('posts_parent_unit_uq')
       .on(t.parentPostId, t.unitId)
       .where(sql`${t.parentPostId} is not null`),
+    index('posts_published_idx')
+      .on(t.publishedAt.desc())
+      .where(sql`${t.publishedAt} is not null`),
   ],
 );
 
@@ -512,11 +516,18 @@ export const links = pgTable(
     postId: uuid('post_id').references(() => posts.id, { onDelete: 'cascade' }),
     publicationId: uuid('publication_id'),
     shareId: uuid('share_id'),
+    /** People's clicks; bots and link-preview fetchers are counted in botClicks instead. */
     clicks: integer('clicks').notNull().default(0),
     uniqueVisitors: integer('unique_visitors').notNull().default(0),
+    botClicks: integer('bot_clicks').notNull().default(0),
     createdAt: createdAt(),
   },
-  (t) => [index('links_post_idx').on(t.postId)],
+  (t) => [
+    index('links_post_idx').on(t.postId),
+    index('links_share_idx')
+      .on(t.shareId)
+      .where(sql`${t.shareId} is not null`),
+  ],
 );
 
 /** One row per (link, visitor-day hash): the unique-visitor count without storing IPs. */
@@ -546,4 +557,148 @@ export const notifications = pgTable(
     readAt: timestamp('read_at', { withTimezone: true }),
   },
   (t) => [index('notifications_user_idx').on(t.userId, t.createdAt)],
+);
+
+// ---- members and amplification (issue 12, migration 0008) ----
+
+export const MEMBER_DIGESTS = ['instant', 'daily'] as const;
+export type MemberDigest = (typeof MEMBER_DIGESTS)[number];
+export const SHARE_PLATFORMS = ['facebook', 'zalo', 'other'] as const;
+export type SharePlatform = (typeof SHARE_PLATFORMS)[number];
+export const SHARE_STATUSES = ['opened', 'shared', 'cancelled'] as const;
+export type ShareStatus = (typeof SHARE_STATUSES)[number];
+
+/** A member's own settings and the consent version they accepted (null: not given or withdrawn). */
+export const memberProfiles = pgTable(
+  'member_profiles',
+  {
+    userId: uuid('user_id')
+      .primaryKey()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    listedInStats: boolean('listed_in_stats').notNull().default(false),
+    digest: text('digest').$type<MemberDigest>().notNull().default('instant'),
+    consentVersion: integer('consent_version'),
+    consentedAt: timestamp('consented_at', { withTimezone: true }),
+    lastDigestAt: timestamp('last_digest_at', { withTimezone: true }),
+    createdAt: createdAt(),
+    updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [check('member_profiles_digest_ck', sql`${t.digest} in ('instant', 'daily')`)],
+);
+
+/** Every consent given, with its version and time, and when it was withdrawn. */
+export const memberConsents = pgTable(
+  'member_consents',
+  {
+    id: bigserial('id', { mode: 'number' }).primaryKey(),
+    userId: uuid('user_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    version: integer('version').notNull(),
+    acceptedAt: timestamp('accepted_at', { withTimezone: true }).notNull(),
+    withdrawnAt: timestamp('withdrawn_at', { withTimezone: true }),
+  },
+  (t) => [index('member_consents_user_idx').on(t.userId, t.id)],
+);
+
+/** A link that lets one person create their member account in a unit; only its hash is stored. */
+export const memberInvitations = pgTable(
+  'member_invitations',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    tokenHash: text('token_hash').notNull(),
+    unitId: uuid('unit_id')
+      .notNull()
+      .references(() => units.id, { onDelete: 'cascade' }),
+    role: text('role').$type<'member'>().notNull().default('member'),
+    createdBy: uuid('created_by').references(() => users.id, { onDelete: 'set null' }),
+    expiresAt: timestamp('expires_at', { withTimezone: true }).notNull(),
+    usedAt: timestamp('used_at', { withTimezone: true }),
+    usedBy: uuid('used_by').references(() => users.id, { onDelete: 'set null' }),
+    createdAt: createdAt(),
+  },
+  (t) => [
+    uniqueIndex('member_invitations_token_uq').on(t.tokenHash),
+    check('member_invitations_role_ck', sql`${t.role} = 'member'`),
+  ],
+);
+
+/** One member sharing one post on one platform: opened through /s/:token, then shared or cancelled. */
+export const memberShares = pgTable(
+  'member_shares',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    userId: uuid('user_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    postId: uuid('post_id')
+      .notNull()
+      .references(() => posts.id, { onDelete: 'cascade' }),
+    platform: text('platform').$type<SharePlatform>().notNull(),
+    /** The member's unit when they shared: figures stay with the unit they were earned in. */
+    unitId: uuid('unit_id').references(() => units.id, { onDelete: 'set null' }),
+    status: text('status').$type<ShareStatus>().notNull(),
+    /** The member's own tracked link for this post (links.code). */
+    linkCode: text('link_code'),
+    openedAt: timestamp('opened_at', { withTimezone: true }).notNull(),
+    opens: integer('opens').notNull().default(1),
+    completedAt: timestamp('completed_at', { withTimezone: true }),
+  },
+  (t) => [
+    uniqueIndex('member_shares_member_post_platform_uq').on(t.userId, t.postId, t.platform),
+    index('member_shares_post_idx').on(t.postId),
+    index('member_shares_unit_opened_idx').on(t.unitId, t.openedAt),
+    check('member_shares_platform_ck', sql`${t.platform} in ('facebook', 'zalo', 'other')`),
+    check('member_shares_status_ck', sql`${t.status} in ('opened', 'shared', 'cancelled')`),
+  ],
+);
+
+export const memberPushSubscriptions = pgTable(
+  'member_push_subscriptions',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    userId: uuid('user_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    endpoint: text('endpoint').notNull(),
+    p256dh: text('p256dh').notNull(),
+    auth: text('auth').notNull(),
+    createdAt: createdAt(),
+  },
+  (t) => [
+    uniqueIndex('member_push_subscriptions_endpoint_uq').on(t.endpoint),
+    index('member_push_subscriptions_user_idx').on(t.userId),
+  ],
+);
+
+/** Published posts whose members were told (once per post). */
+export const memberPostNotices = pgTable('member_post_notices', {
+  postId: uuid('post_id')
+    .primaryKey()
+    .references(() => posts.id, { onDelete: 'cascade' }),
+  notifiedAt: timestamp('notified_at', { withTimezone: true }).notNull().defaultNow(),
+  members: integer('members').notNull().default(0),
+});
+
+/** Admins' guard rails for a unit's members (the nearest unit up the tree with rules applies). */
+export const unitShareRules = pgTable(
+  'unit_share_rules',
+  {
+    unitId: uuid('unit_id')
+      .primaryKey()
+      .references(() => units.id, { onDelete: 'cascade' }),
+    dailyCap: integer('daily_cap'),
+    /** Local hours [from, to) in LOA_TIMEZONE when sharing is allowed. */
+    hoursFrom: smallint('hours_from'),
+    hoursTo: smallint('hours_to'),
+    updatedBy: uuid('updated_by').references(() => users.id, { onDelete: 'set null' }),
+    updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [
+    check('unit_share_rules_cap_ck', sql`${t.dailyCap} IS NULL OR ${t.dailyCap} >= 1`),
+    check(
+      'unit_share_rules_hours_ck',
+      sql`(${t.hoursFrom} IS NULL) = (${t.hoursTo} IS NULL) AND (${t.hoursFrom} IS NULL OR (${t.hoursFrom} BETWEEN 0 AND 23 AND ${t.hoursTo} BETWEEN 1 AND 24))`,
+    ),
+  ],
 );

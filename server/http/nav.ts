@@ -23,6 +23,16 @@ const ALL = ['admin', 'editor', 'reviewer', 'member'] as const;
 /** Work first (what people do every day), then the material they work with, then administration. */
 export const NAV_SECTIONS: readonly NavSection[] = [
   { id: 'home', href: '/', label: 'nav.home', group: 'work', roles: ALL },
+  // A member's day: the posts to share, and their own shares, reach and settings.
+  { id: 'feed', href: '/feed', label: 'members.nav', group: 'work', roles: ['member'], also: ['/s'] },
+  {
+    id: 'member-settings',
+    href: '/members/settings',
+    label: 'members.settingsNav',
+    group: 'work',
+    roles: ['member'],
+    also: ['/members/consent'],
+  },
   { id: 'compose', href: '/compose', label: 'nav.compose', group: 'work', roles: ['editor', 'admin'] },
   { id: 'review', href: '/review', label: 'nav.review', group: 'work', roles: ['reviewer', 'admin'] },
   { id: 'calendar', href: '/calendar', label: 'nav.calendar', group: 'work', roles: STAFF },

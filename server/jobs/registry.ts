@@ -16,6 +16,12 @@ import {
   retractionJobs,
   type RetractionWorkerSide,
 } from '../retraction/retraction.jobs.ts';
+import {
+  AMPLIFICATION_JOB_PAYLOADS,
+  AMPLIFICATION_JOBS,
+  amplificationJobs,
+  type AmplificationWorkerSide,
+} from '../amplification/amplification.jobs.ts';
 
 export interface JobDeps {
   health: HealthService;
@@ -32,6 +38,8 @@ export interface JobDeps {
   postSeries: Pick<PostSeries, 'continueDueSeries'>;
   /** Removing retracted posts from the platforms (c.retraction.workerSide). */
   retraction: RetractionWorkerSide;
+  /** Telling members about published posts (c.amplification.notices). */
+  memberNotices: AmplificationWorkerSide;
 }
 
 export const JOB_NAMES = {
@@ -40,6 +48,7 @@ export const JOB_NAMES = {
   continueSeries: 'posts.continue-series',
   ...PUBLISHING_JOBS,
   ...RETRACTION_JOBS,
+  ...AMPLIFICATION_JOBS,
 } as const;
 
 /** Payload schemas by job name: the job queue checks every enqueued payload against them. */
@@ -49,6 +58,7 @@ export const JOB_PAYLOADS: Record<string, z.ZodType> = {
   [JOB_NAMES.continueSeries]: z.object({}).passthrough(),
   ...PUBLISHING_JOB_PAYLOADS,
   ...RETRACTION_JOB_PAYLOADS,
+  ...AMPLIFICATION_JOB_PAYLOADS,
 };
 
 /** The job dependencies a process's container provides: every worker builds them the same way. */
@@ -59,6 +69,7 @@ export function jobDepsFrom(
     publishing: { workerSide: PublishingWorkerSide };
     postSeries: JobDeps['postSeries'];
     retraction: { workerSide: RetractionWorkerSide };
+    amplification: { notices: AmplificationWorkerSide };
   },
   worker: { workerId: string; publishConcurrency: number; publishCapacity?: number; startedAt?: Date },
 ): JobDeps {
@@ -72,6 +83,7 @@ export function jobDepsFrom(
     publishCapacity: worker.publishCapacity ?? worker.publishConcurrency,
     postSeries: c.postSeries,
     retraction: c.retraction.workerSide,
+    memberNotices: c.amplification.notices,
   };
 }
 
@@ -102,5 +114,6 @@ export function jobRegistry(deps: JobDeps): JobDefinition[] {
       capacity: deps.publishCapacity,
     }),
     ...retractionJobs(deps.retraction, deps.workerId),
+    ...amplificationJobs(deps.memberNotices),
   ];
 }

@@ -1,9 +1,11 @@
 // Tracked links: `/l/:code` → the target Loa stored for that code, counting every click and each
 // visitor once a day. Visitors are an HMAC of (ip, user agent, day) under the secret key: no IP
 // is stored, and the same person tomorrow counts again (as a daily unique).
-import { createHmac } from 'node:crypto';
+import { createHmac, randomBytes } from 'node:crypto';
 import { sql } from 'drizzle-orm';
-import type { Database } from '../db/database.ts';
+import type { Database, Executor } from '../db/database.ts';
+import { createLinksRepo } from './links.repo.ts';
+import { isBotVisitor } from './visitor-kind.ts';
 
 const CODE_PATTERN = /^[A-Za-z0-9_-]{4,64}$/;
 
@@ -30,10 +32,21 @@ export function safeTarget(target: string): string | undefined {
 
 export function createLinksService(deps: { db: Database; secretKey: string; now?: () => Date }) {
   const now = deps.now ?? (() => new Date());
+  const repo = createLinksRepo(deps.db);
   return {
-    /** One statement: the visitor row (if new today) and both counters. Undefined for an unknown code. */
+    /**
+     * One statement: the visitor row (if new today) and both counters. Bots and link-preview
+     * fetchers only move bot_clicks, never the people's figures. Undefined for an unknown code.
+     */
     async follow(code: string, visitor: { ip: string; userAgent: string }): Promise<string | undefined> {
       if (!CODE_PATTERN.test(code)) return undefined;
+      if (isBotVisitor(visitor.userAgent)) {
+        const bot = await deps.db.execute<{ target: string }>(
+          sql`UPDATE links SET bot_clicks = bot_clicks + 1 WHERE code = ${code} RETURNING target`,
+        );
+        const target = bot.rows[0]?.target;
+        return target === undefined ? undefined : safeTarget(target);
+      }
       const hash = visitorHash(deps.secretKey, visitor, now().toISOString().slice(0, 10));
       const result = await deps.db.execute<{ target: string }>(sql`
         WITH visitor AS (
@@ -50,14 +63,37 @@ export function createLinksService(deps: { db: Database; secretKey: string; now?
     },
     async stats(
       code: string,
-    ): Promise<{ clicks: number; uniqueVisitors: number; target: string } | undefined> {
-      const result = await deps.db.execute<{ clicks: number; unique_visitors: number; target: string }>(
-        sql`SELECT clicks, unique_visitors, target FROM links WHERE code = ${code}`,
-      );
+    ): Promise<{ clicks: number; uniqueVisitors: number; botClicks: number; target: string } | undefined> {
+      const result = await deps.db.execute<{
+        clicks: number;
+        unique_visitors: number;
+        bot_clicks: number;
+        target: string;
+      }>(sql`SELECT clicks, unique_visitors, bot_clicks, target FROM links WHERE code = ${code}`);
       const row = result.rows[0];
       return row
-        ? { clicks: row.clicks, uniqueVisitors: row.unique_visitors, target: row.target }
+        ? {
+            clicks: row.clicks,
+            uniqueVisitors: row.unique_visitors,
+            botClicks: row.bot_clicks,
+            target: row.target,
+          }
         : undefined;
+    },
+    /**
+     * The member's own tracked link for one share, made once: a second call for the same share
+     * returns the same code. Runs in the caller's transaction.
+     */
+    async linkForShare(
+      input: { shareId: string; postId: string; target: string },
+      tx: Executor,
+    ): Promise<string> {
+      const existing = await repo.findByShare(input.shareId, tx);
+      if (existing) return existing.code;
+      for (;;) {
+        const code = `m${randomBytes(9).toString('base64url')}`;
+        if (await repo.insertIfAbsent({ code, ...input }, tx)) return code;
+      }
     },
   };
 }

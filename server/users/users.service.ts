@@ -2,7 +2,7 @@
 import type { AuditRecorder } from '../audit/audit.service.ts';
 import { actorAudit, type Actor } from '../auth/actor.ts';
 import { hashPassword } from '../auth/passwords.ts';
-import type { Database } from '../db/database.ts';
+import type { Database, Executor } from '../db/database.ts';
 import { uniqueOrConflict } from '../db/pg-errors.ts';
 import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '../errors.ts';
 import type { UnitRow, UnitsRepo, UserRow, UsersRepo } from './users.repo.ts';
@@ -174,6 +174,71 @@ export function createUsersService({ db, users, units, audit }: Deps) {
     });
   }
 
+  /**
+   * A person creating their own member account from an invitation (amplification checks the
+   * invitation and spends it in the same transaction `tx`).
+   */
+  async function registerMember(
+    input: { email: string; name: string; password: string; unitId: string; invitationId: string },
+    tx: Executor,
+  ): Promise<UserRow> {
+    const passwordHash = await hashPassword(input.password);
+    const row = await uniqueOrConflict(
+      () =>
+        users.insert(
+          { email: input.email, name: input.name, role: 'member', unitId: input.unitId, passwordHash },
+          tx,
+        ),
+      'users_email_uq',
+      'A user with this email already exists',
+      'email_taken',
+    );
+    await audit(
+      {
+        actorId: row.id,
+        actorLabel: row.email,
+        ip: null,
+        action: 'user.created',
+        targetType: 'user',
+        targetId: row.id,
+        details: { email: row.email, role: 'member', source: 'invitation', invitationId: input.invitationId },
+      },
+      tx,
+    );
+    return row;
+  }
+
+  /** A person changing their own name or interface language. */
+  async function updateOwn(
+    actor: Actor,
+    input: { name?: string | undefined; language?: 'vi' | 'en' | undefined },
+  ): Promise<UserRow> {
+    return db.transaction(async (tx) => {
+      const row = await users.update(
+        actor.id,
+        {
+          ...(input.name !== undefined && { name: input.name }),
+          ...(input.language !== undefined && { language: input.language }),
+        },
+        tx,
+      );
+      if (!row) throw new NotFoundError('User');
+      if (input.name !== undefined || input.language !== undefined) {
+        await audit(
+          {
+            ...actorAudit(actor),
+            action: 'user.updated',
+            targetType: 'user',
+            targetId: actor.id,
+            details: { name: row.name, language: row.language },
+          },
+          tx,
+        );
+      }
+      return row;
+    });
+  }
+
   /** Creates the first admin from settings, only when no admin exists at all. */
   async function ensureInitialAdmin(email: string, password: string): Promise<UserRow | null> {
     if ((await users.countActiveAdmins()) > 0) return null;
@@ -203,6 +268,8 @@ export function createUsersService({ db, users, units, audit }: Deps) {
     createUser,
     updateUser,
     createUnit,
+    registerMember,
+    updateOwn,
     ensureInitialAdmin,
     getUser: async (actor: Actor, id: string) => {
       requireAdmin(actor);

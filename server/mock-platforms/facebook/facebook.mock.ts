@@ -16,6 +16,7 @@ import { GraphError, defaultFaultBody, defaultFaultStatus, graphErrors, sendGrap
 import { facebookControlRouter } from './control.ts';
 import { graphHandler } from './graph.routes.ts';
 import { facebookLoginRouter } from './login.routes.ts';
+import { shareDialogRouter } from './share-dialog.ts';
 import {
   addPage,
   facebookSettingsSchema,
@@ -135,6 +136,7 @@ export function createFacebookMock(options: FacebookMockOptions): FacebookMock {
     },
   };
   app.use('/_mock', wwwSessionRouter(www));
+  app.use(shareDialogRouter({ state, appId: credentials.appId, sessions: www }));
   app.use(
     '/_mock',
     facebookControlRouter(state, {

@@ -154,6 +154,36 @@ const API: Record<string, Case> = {
     body: () => ({ altText: 'Ảnh' }),
   },
   'delete /media/:id': { allowed: ['admin', 'editor'], path: () => `/media/${randomUUID()}` },
+  'get /me/consent': { allowed: ROLES },
+  'post /me/consent': { allowed: ['member'], body: () => ({ accepted: true, version: 1 }) },
+  'get /me/export': { allowed: ROLES },
+  'patch /me': { allowed: ROLES, body: () => ({ language: 'vi' }) },
+  'post /members/invitations': {
+    allowed: ['admin', 'reviewer'],
+    body: () => ({ unitId: randomUUID(), role: 'member' }),
+  },
+  'get /feed': { allowed: ['member'] },
+  'post /feed/:postId/share-intent': {
+    allowed: ['member'],
+    body: () => ({ platform: 'zalo' }),
+    path: () => `/feed/${randomUUID()}/share-intent`,
+  },
+  'get /me/shares': { allowed: ['member'] },
+  'get /me/push-key': { allowed: ['member'] },
+  'post /me/push-subscriptions': {
+    allowed: ['member'],
+    body: () => ({
+      endpoint: `https://push.example.vn/${randomUUID()}`,
+      keys: { p256dh: 'BAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA', auth: 'AAAAAAAAAAAAAAAA' },
+    }),
+  },
+  'patch /units/:id/share-rules': {
+    allowed: ['admin'],
+    body: () => ({ dailyCap: 5, hoursFrom: null, hoursTo: null }),
+    path: () => `/units/${randomUUID()}/share-rules`,
+  },
+  'get /stats/units': { allowed: ['admin', 'reviewer'] },
+  'get /stats/members': { allowed: ['admin', 'reviewer'] },
   'post /templates/:id/render': {
     allowed: ['admin', 'editor', 'reviewer'],
     path: () => '/templates/dau-tu-tien-ao/render',
@@ -162,6 +192,8 @@ const API: Record<string, Case> = {
       withCard: false,
     }),
   },
+  // Last: opting out ends the member's consent, which the feed routes above need.
+  'delete /me/consent': { allowed: ['member'] },
 };
 
 // ---- the unit dimension ----
@@ -366,6 +398,8 @@ const PAGES: Record<string, Who[]> = {
   '/review': ['admin', 'reviewer'],
   '/calendar': ['admin', 'editor', 'reviewer'],
   '/verify': EVERYONE,
+  '/members/consent': ['member'],
+  '/members/settings': ['member'],
 };
 
 /** Pages by unit, as for the API: every page above, plus the pages of one item. */
@@ -475,6 +509,11 @@ describe('authorization: every role on every route', function () {
     for (const role of ROLES) {
       const made = await makeUser(t, role);
       auth[role] = made.auth;
+      // The member has given consent, as every member must before the feed answers.
+      if (role === 'member') {
+        const actor = await t.c.auth.actorFor(made.user, 'token', null);
+        await t.c.amplification.members.acceptConsent(actor, t.c.amplification.members.consent.version);
+      }
       // A second token to revoke, so the caller's own token keeps working.
       tokenIds[role] = (await t.c.auth.issueToken(made.user, { name: 'to revoke', ip: null })).row.id;
     }

@@ -7,6 +7,12 @@ import request from 'supertest';
 import { links, linkVisitors } from '../../../server/db/schema.ts';
 import { createTestApp, type TestApp } from '../../support/app.ts';
 
+// People's browsers (bots and link-preview fetchers are counted apart, see members tests).
+const ZALO_APP =
+  'Mozilla/5.0 (Linux; Android 13) AppleWebKit/537.36 Chrome/120.0 Mobile Safari/537.36 Zalo android/12100569';
+const FACEBOOK_APP =
+  'Mozilla/5.0 (iPhone; CPU iPhone OS 17_0 like Mac OS X) AppleWebKit/605.1.15 Mobile/15E148 [FBAN/FBIOS;FBAV/440.0]';
+
 describe('tracked links /l/:code', () => {
   let t: TestApp;
   before(async () => {
@@ -24,15 +30,12 @@ describe('tracked links /l/:code', () => {
     const code = await link('https://canhbao.example.vn/w/gia-danh-cong-an');
     const first = await request(t.app)
       .get(`/l/${code}`)
-      .set('User-Agent', 'Zalo/1.0')
+      .set('User-Agent', ZALO_APP)
       .set('X-Forwarded-For', '10.1.1.1');
     assert.equal(first.status, 302);
     assert.equal(first.headers.location, 'https://canhbao.example.vn/w/gia-danh-cong-an');
-    await request(t.app).get(`/l/${code}`).set('User-Agent', 'Zalo/1.0').set('X-Forwarded-For', '10.1.1.1');
-    await request(t.app)
-      .get(`/l/${code}`)
-      .set('User-Agent', 'Facebook/2.0')
-      .set('X-Forwarded-For', '10.1.1.1');
+    await request(t.app).get(`/l/${code}`).set('User-Agent', ZALO_APP).set('X-Forwarded-For', '10.1.1.1');
+    await request(t.app).get(`/l/${code}`).set('User-Agent', FACEBOOK_APP).set('X-Forwarded-For', '10.1.1.1');
     const stats = await t.c.links.stats(code);
     assert.deepEqual({ clicks: stats?.clicks, unique: stats?.uniqueVisitors }, { clicks: 3, unique: 2 });
     const visitors = await t.c.database.db.select().from(linkVisitors).where(eq(linkVisitors.code, code));

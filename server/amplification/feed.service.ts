@@ -1,0 +1,389 @@
+// The share feed and sharing itself. A member shares by their own hand: Loa records that they
+// opened the platform's share screen with their own tracked link, and what the screen answered.
+// No bulk share, no share for someone else: every write is the signed-in member's own.
+import type { AuditRecorder } from '../audit/audit.service.ts';
+import { actorAudit, type Actor } from '../auth/actor.ts';
+import type { Database, Executor } from '../db/database.ts';
+import type { PostCard, SharePlatform } from '../db/schema.ts';
+import { AppError, ConflictError, ForbiddenError, NotFoundError, ValidationError } from '../errors.ts';
+import { fromWallClock, toWallClock } from '../shared/zoned-time.ts';
+import type { FeedPostRow, ShareRow, ShareRulesRow, SharesRepo } from './shares.repo.ts';
+import { readShareToken, shareToken } from './share-token.ts';
+import { ConsentRequiredError } from './members.service.ts';
+
+export const FEED_PLATFORMS: readonly SharePlatform[] = ['facebook', 'zalo', 'other'];
+/** How long a unit's feed page is reused: a retraction shows within this, sharing never lags. */
+export const FEED_CACHE_MS = 2000;
+const FEED_CACHE_ENTRIES = 5000;
+
+export class ShareCapError extends AppError {
+  constructor(cap: number) {
+    super(
+      429,
+      'share_cap_reached',
+      `Your unit allows ${cap} shares a day and you have reached it; you can share again tomorrow`,
+      { dailyCap: cap },
+    );
+  }
+}
+
+export interface FeedDeps {
+  db: Database;
+  repo: SharesRepo;
+  audit: AuditRecorder;
+  requireConsent: (actor: Actor) => Promise<unknown>;
+  units: { findById(id: string): Promise<unknown> };
+  links: {
+    linkForShare(input: { shareId: string; postId: string; target: string }, tx: Executor): Promise<string>;
+  };
+  /** 2–3 suggested captions for a published post (from its template, else from its title). */
+  captionsFor: (post: {
+    id: string;
+    templateId: string | null;
+    variables: Record<string, string>;
+    title: string;
+  }) => Promise<string[]>;
+  cardUrl: (card: PostCard) => string;
+  settings: {
+    publicUrl: string;
+    timeZone: string;
+    secretKey: string;
+    facebookAppId: string;
+    /** Where people's browsers reach Facebook (FACEBOOK_WWW_URL): the Share Dialog lives there. */
+    facebookWwwUrl: () => string;
+    /** The consent text in force: the feed answers consent_required to anyone who has not accepted it. */
+    consentVersion: number;
+  };
+  now?: () => Date;
+}
+
+export function createFeedService(deps: FeedDeps) {
+  const { db, repo, audit, settings } = deps;
+  const now = deps.now ?? (() => new Date());
+  const base = settings.publicUrl;
+
+  const shareUrl = (userId: string, postId: string, platform: SharePlatform) =>
+    `${base}/s/${shareToken(settings.secretKey, { userId, postId, platform })}`;
+
+  async function presentFeedItem(
+    actor: Actor,
+    row: FeedPostRow,
+    shared: { platform: SharePlatform; at: Date }[],
+  ) {
+    const superseded = row.supersededBy !== null;
+    return {
+      postId: row.id,
+      title: row.title,
+      text: row.text,
+      card: row.card
+        ? {
+            url: deps.cardUrl(row.card),
+            width: row.card.width,
+            height: row.card.height,
+            altText: row.card.altText,
+          }
+        : null,
+      publicUrl: `${base}/w/${row.slug}`,
+      suggestedCaptions: superseded ? [] : await deps.captionsFor(row),
+      publishedAt: row.publishedAt.toISOString(),
+      urgent: row.urgent,
+      shared: shared.map((s) => ({ platform: s.platform, at: s.at.toISOString() })),
+      shareLinks: superseded
+        ? []
+        : FEED_PLATFORMS.map((platform) => ({ platform, url: shareUrl(actor.id, row.id, platform) })),
+      supersededBy:
+        superseded && row.supersededBy
+          ? {
+              postId: row.supersededBy,
+              publicUrl: row.successorSlug ? `${base}/w/${row.successorSlug}` : null,
+            }
+          : null,
+    };
+  }
+
+  // Every member of a unit sees the same posts: a unit's page is kept for a moment, so a crowd
+  // opening the feed after a notification costs one query per unit, not one per member. Only
+  // the member's own share marks are read each time. Sharing re-checks the post itself.
+  const unitPages = new Map<string, { until: number; rows: FeedPostRow[] }>();
+  async function unitPage(
+    unitId: string | null,
+    limit: number,
+    before: { at: Date; id: string } | undefined,
+  ) {
+    const key = `${unitId ?? ''}|${limit}|${before ? `${before.at.getTime()}_${before.id}` : ''}`;
+    const at = now().getTime();
+    const cached = unitPages.get(key);
+    if (cached && cached.until > at) {
+      return cached.rows.filter((row) => row.notAfter === null || row.notAfter.getTime() > at);
+    }
+    const rows = await repo.feed(unitId, { limit, ...(before && { before }) });
+    if (unitPages.size >= FEED_CACHE_ENTRIES) unitPages.clear();
+    unitPages.set(key, { until: at + FEED_CACHE_MS, rows });
+    return rows;
+  }
+
+  async function feed(actor: Actor, page: { limit: number; cursor?: string | undefined }) {
+    if (actor.role !== 'member') throw new ForbiddenError('Only members have a share feed');
+    let before: { at: Date; id: string } | undefined;
+    if (page.cursor) {
+      const [at, id] = page.cursor.split('_');
+      const date = new Date(Number(at));
+      if (!id || !/^[0-9a-f-]{36}$/.test(id) || Number.isNaN(date.getTime())) {
+        throw new ValidationError([{ path: 'query.cursor', message: 'not a cursor from this feed' }]);
+      }
+      before = { at: date, id };
+    }
+    const rows = await unitPage(actor.unitId, page.limit + 1, before);
+    const shown = rows.slice(0, page.limit);
+    // The consent check rides on the same query as the member's share marks.
+    const { consentVersion, marks } = await repo.consentAndMarks(
+      actor.id,
+      shown.map((r) => r.id),
+    );
+    if (consentVersion !== settings.consentVersion) throw new ConsentRequiredError();
+    const items = await Promise.all(
+      shown.map((row) =>
+        presentFeedItem(
+          actor,
+          row,
+          marks.filter((m) => m.postId === row.id),
+        ),
+      ),
+    );
+    const last = rows.length > page.limit ? rows[page.limit - 1] : undefined;
+    return { items, nextCursor: last ? `${last.publishedAt.getTime()}_${last.id}` : null };
+  }
+
+  /** Share hours (local, [from, to)): a clear refusal, and nothing recorded. */
+  function checkHours(rules: ShareRulesRow | undefined, at: Date): void {
+    if (!rules || rules.hoursFrom === null || rules.hoursTo === null) return;
+    const hour = toWallClock(at, settings.timeZone).getUTCHours();
+    if (hour < rules.hoursFrom || hour >= rules.hoursTo) {
+      throw new ConflictError(
+        `Your unit shares between ${rules.hoursFrom}:00 and ${rules.hoursTo}:00; try again then`,
+        'outside_share_hours',
+        { hoursFrom: rules.hoursFrom, hoursTo: rules.hoursTo },
+      );
+    }
+  }
+
+  /** The daily cap (shares started since local midnight, cancelled ones aside). */
+  async function checkCap(actor: Actor, cap: number, at: Date, tx: Executor): Promise<void> {
+    const wall = toWallClock(at, settings.timeZone);
+    const midnight = fromWallClock(
+      new Date(Date.UTC(wall.getUTCFullYear(), wall.getUTCMonth(), wall.getUTCDate())),
+      settings.timeZone,
+    );
+    if ((await repo.countSince(actor.id, midnight, tx)) >= cap) throw new ShareCapError(cap);
+  }
+
+  /**
+   * Records that the member started sharing the post on a platform (once per member × post ×
+   * platform: a second visit reuses the row and the link) and makes their tracked link.
+   */
+  async function startShare(
+    actor: Actor,
+    postId: string,
+    platform: SharePlatform,
+    how: { via: 'share_link' | 'web_share'; status: 'opened' | 'shared' },
+  ): Promise<{ share: ShareRow; linkUrl: string; post: { id: string; slug: string } }> {
+    await deps.requireConsent(actor);
+    const post = await repo.shareablePost({ unitId: actor.unitId }, postId);
+    if (!post) throw new NotFoundError('Shareable post');
+    const at = now();
+    const rules = await repo.rulesFor(actor.unitId);
+    checkHours(rules, at);
+    const cap = rules?.dailyCap ?? null;
+    const values = {
+      userId: actor.id,
+      postId,
+      platform,
+      unitId: actor.unitId,
+      status: how.status,
+      openedAt: at,
+      completedAt: how.status === 'shared' ? at : null,
+    };
+    const share = await db.transaction(async (tx) => {
+      let row: ShareRow;
+      if (cap === null) {
+        row = await repo.upsertOpen(values, tx);
+      } else {
+        // With a cap, the count and the new row must not interleave with the member's other taps.
+        await repo.lockMember(actor.id, tx);
+        const existing = await repo.find({ userId: actor.id, postId, platform }, tx);
+        if (existing) {
+          row = await repo.upsertOpen(values, tx);
+        } else {
+          await checkCap(actor, cap, at, tx);
+          row = await repo.insert(values, tx);
+        }
+      }
+      if (!row.linkCode) {
+        const code = await deps.links.linkForShare(
+          { shareId: row.id, postId, target: `${base}/w/${post.slug}` },
+          tx,
+        );
+        row = await repo.update(row.id, { linkCode: code }, tx);
+      }
+      await audit(
+        {
+          ...actorAudit(actor),
+          action: how.status === 'shared' ? 'member.shared' : 'member.share_opened',
+          targetType: 'post',
+          targetId: postId,
+          details: { shareId: row.id, platform, via: how.via, link: row.linkCode, opens: row.opens },
+        },
+        tx,
+      );
+      return row;
+    });
+    return { share, linkUrl: `${base}/l/${share.linkCode ?? ''}`, post };
+  }
+
+  function ownToken(actor: Actor, token: string) {
+    const parts = readShareToken(settings.secretKey, token);
+    if (!parts) throw new NotFoundError('Share link');
+    if (parts.userId !== actor.id) {
+      throw new ForbiddenError(
+        'This share link belongs to another member: share from your own feed',
+        'not_your_share',
+      );
+    }
+    return parts;
+  }
+
+  /** `/s/:token`: where to send the member's browser next. */
+  async function openShareLink(actor: Actor, token: string) {
+    const parts = ownToken(actor, token);
+    if (parts.platform !== 'facebook') {
+      const started = await startShare(actor, parts.postId, parts.platform, {
+        via: 'share_link',
+        status: 'shared',
+      });
+      return { kind: 'copy' as const, ...started };
+    }
+    const started = await startShare(actor, parts.postId, 'facebook', {
+      via: 'share_link',
+      status: 'opened',
+    });
+    const dialog = new URL('/dialog/share', settings.facebookWwwUrl());
+    dialog.searchParams.set('app_id', settings.facebookAppId);
+    dialog.searchParams.set('href', started.linkUrl);
+    dialog.searchParams.set('redirect_uri', `${base}/s/${token}/done`);
+    dialog.searchParams.set('display', 'page');
+    return { kind: 'redirect' as const, location: dialog.href, ...started };
+  }
+
+  /** The Share Dialog came back: shared, or cancelled (`error_code=4201`). */
+  async function completeShareLink(actor: Actor, token: string, outcome: { errorCode?: string | undefined }) {
+    const parts = ownToken(actor, token);
+    await deps.requireConsent(actor);
+    return db.transaction(async (tx) => {
+      const share = await repo.find({ userId: actor.id, postId: parts.postId, platform: parts.platform }, tx);
+      if (!share) throw new NotFoundError('Share');
+      const cancelled = outcome.errorCode !== undefined;
+      if (share.status === 'shared' && cancelled) return share;
+      const row =
+        share.status === (cancelled ? 'cancelled' : 'shared')
+          ? share
+          : await repo.update(
+              share.id,
+              { status: cancelled ? 'cancelled' : 'shared', completedAt: now() },
+              tx,
+            );
+      await audit(
+        {
+          ...actorAudit(actor),
+          action: cancelled ? 'member.share_cancelled' : 'member.shared',
+          targetType: 'post',
+          targetId: parts.postId,
+          details: {
+            shareId: share.id,
+            platform: parts.platform,
+            via: 'share_dialog',
+            ...(cancelled && { errorCode: outcome.errorCode }),
+          },
+        },
+        tx,
+      );
+      return row;
+    });
+  }
+
+  /** Web Share API or copy: the page reports that the member shared through another app. */
+  async function shareIntent(actor: Actor, postId: string, platform: SharePlatform) {
+    const started = await startShare(actor, postId, platform, { via: 'web_share', status: 'shared' });
+    return {
+      shareId: started.share.id,
+      platform,
+      status: started.share.status,
+      url: started.linkUrl,
+      at: (started.share.completedAt ?? started.share.openedAt).toISOString(),
+    };
+  }
+
+  async function setRules(
+    actor: Actor,
+    unitId: string,
+    input: { dailyCap: number | null; hoursFrom: number | null; hoursTo: number | null },
+  ) {
+    if (actor.role !== 'admin') throw new ForbiddenError('Only an admin sets share rules');
+    if (
+      (input.hoursFrom === null) !== (input.hoursTo === null) ||
+      (input.hoursFrom !== null && input.hoursTo !== null && input.hoursFrom >= input.hoursTo)
+    ) {
+      throw new ValidationError([{ path: 'hoursTo', message: 'give both hours, the end after the start' }]);
+    }
+    if (!(await deps.units.findById(unitId))) throw new NotFoundError('Unit');
+    return db.transaction(async (tx) => {
+      const row = await repo.setRules(
+        { unitId, ...input, updatedBy: actor.via === 'system' ? null : actor.id },
+        tx,
+      );
+      await audit(
+        {
+          ...actorAudit(actor),
+          action: 'unit.share_rules_set',
+          targetType: 'unit',
+          targetId: unitId,
+          details: input,
+        },
+        tx,
+      );
+      return row;
+    });
+  }
+
+  async function myShares(actor: Actor) {
+    if (actor.role !== 'member') throw new ForbiddenError('Only members have shares');
+    const rows = await repo.memberShares(actor.id);
+    return rows.map((r) => ({
+      shareId: r.id,
+      postId: r.postId,
+      title: r.title,
+      platform: r.platform,
+      status: r.status,
+      openedAt: r.openedAt.toISOString(),
+      completedAt: r.completedAt?.toISOString() ?? null,
+      link: r.linkCode ? `${base}/l/${r.linkCode}` : null,
+      clicks: r.clicks,
+      uniqueVisitors: r.uniqueVisitors,
+      source: 'loa' as const,
+    }));
+  }
+
+  /** The feed page: the feed plus, per post, the member's shares and the clicks on their links. */
+  async function feedPage(actor: Actor, page: { limit: number; cursor?: string | undefined }) {
+    const [result, shares] = await Promise.all([feed(actor, page), repo.memberShares(actor.id)]);
+    const clicksByPost = new Map<string, number>();
+    for (const s of shares) clicksByPost.set(s.postId, (clicksByPost.get(s.postId) ?? 0) + s.clicks);
+    return {
+      ...result,
+      items: result.items.map((item) => ({ ...item, clicks: clicksByPost.get(item.postId) ?? 0 })),
+    };
+  }
+
+  return { feed, feedPage, openShareLink, completeShareLink, shareIntent, setRules, myShares, shareUrl };
+}
+
+export type FeedService = ReturnType<typeof createFeedService>;

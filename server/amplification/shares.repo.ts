@@ -1,0 +1,327 @@
+// SQL for the share feed and members' shares: which published posts a member sees, the share
+// rows, the guard rails that apply to them, and each share's clicks.
+import { and, eq, gte, ne, sql } from 'drizzle-orm';
+import type { Executor } from '../db/database.ts';
+import {
+  memberShares,
+  unitShareRules,
+  type PostCard,
+  type SharePlatform,
+  type ShareStatus,
+} from '../db/schema.ts';
+
+export type ShareRow = typeof memberShares.$inferSelect;
+export type ShareRulesRow = typeof unitShareRules.$inferSelect;
+
+export interface FeedPostRow {
+  id: string;
+  title: string;
+  text: string;
+  card: PostCard | null;
+  slug: string;
+  templateId: string | null;
+  variables: Record<string, string>;
+  urgent: boolean;
+  publishedAt: Date;
+  notAfter: Date | null;
+  supersededBy: string | null;
+  successorSlug: string | null;
+}
+
+/** A post a member may share: out on its channels, not retracted, not past notAfter. */
+const SHAREABLE = sql`p.published_at IS NOT NULL AND p.status IN ('published', 'partially_failed')
+  AND (p.not_after IS NULL OR p.not_after > now())`;
+
+/** The member's unit and its ancestors as a text[] for `unit_ids ?| …` (NULL without a unit). */
+const unitChain = (unitId: string | null) =>
+  unitId === null
+    ? sql`NULL::text[]`
+    : sql`(WITH RECURSIVE chain AS (
+        SELECT id, parent_id, 0 AS depth FROM units WHERE id = ${unitId}
+        UNION ALL SELECT u.id, u.parent_id, c.depth + 1 FROM units u JOIN chain c ON u.id = c.parent_id WHERE c.depth < 20
+      ) SELECT array_agg(id::text) FROM chain)`;
+
+/** Targeted at everyone, or at the member's unit or one above it. */
+const targetsMember = (unitId: string | null) =>
+  sql`(jsonb_array_length(p.unit_ids) = 0 OR p.unit_ids ?| ${unitChain(unitId)})`;
+
+export function createSharesRepo(db: Executor) {
+  return {
+    /** Published posts for a unit's members (the same for every member of the unit), newest first. */
+    async feed(
+      unitId: string | null,
+      page: { limit: number; before?: { at: Date; id: string } },
+      tx: Executor = db,
+    ): Promise<FeedPostRow[]> {
+      const before = page.before
+        ? sql`AND (p.published_at, p.id) < (${page.before.at.toISOString()}::timestamptz, ${page.before.id}::uuid)`
+        : sql``;
+      const result = await tx.execute<{
+        id: string;
+        title: string;
+        text: string;
+        card: PostCard | null;
+        slug: string;
+        template_id: string | null;
+        variables: Record<string, string>;
+        urgent: boolean;
+        published_at: string;
+        not_after: string | null;
+        superseded_by: string | null;
+        successor_slug: string | null;
+      }>(sql`
+        SELECT p.id, p.title, p.text, p.card, p.slug, p.template_id, p.variables, p.urgent,
+               p.published_at, p.not_after, p.superseded_by, s.slug AS successor_slug
+          FROM posts p
+          LEFT JOIN posts s ON s.id = p.superseded_by
+         WHERE p.published_at IS NOT NULL
+           AND (p.status IN ('published', 'partially_failed') OR (p.status = 'retracted' AND p.superseded_by IS NOT NULL))
+           AND (p.not_after IS NULL OR p.not_after > now())
+           AND ${targetsMember(unitId)}
+           ${before}
+         ORDER BY p.published_at DESC, p.id DESC
+         LIMIT ${page.limit}`);
+      return result.rows.map((r) => ({
+        id: r.id,
+        title: r.title,
+        text: r.text,
+        card: r.card,
+        slug: r.slug,
+        templateId: r.template_id,
+        variables: r.variables,
+        urgent: r.urgent,
+        publishedAt: new Date(r.published_at),
+        notAfter: r.not_after === null ? null : new Date(r.not_after),
+        supersededBy: r.superseded_by,
+        successorSlug: r.successor_slug,
+      }));
+    },
+    /**
+     * In one query: the consent version this member accepted (null: none) and their completed
+     * shares of these posts.
+     */
+    async consentAndMarks(
+      userId: string,
+      postIds: string[],
+      tx: Executor = db,
+    ): Promise<{
+      consentVersion: number | null;
+      marks: { postId: string; platform: SharePlatform; at: Date }[];
+    }> {
+      const ids = `{${postIds.join(',')}}`;
+      const result = await tx.execute<{
+        consent_version: number | null;
+        marks: { postId: string; platform: SharePlatform; at: string }[] | null;
+      }>(sql`
+        SELECT (SELECT consent_version FROM member_profiles WHERE user_id = ${userId}) AS consent_version,
+               (SELECT json_agg(json_build_object('postId', ms.post_id, 'platform', ms.platform, 'at', ms.completed_at)
+                                ORDER BY ms.completed_at)
+                  FROM member_shares ms
+                 WHERE ms.user_id = ${userId} AND ms.status = 'shared' AND ms.post_id = ANY(${ids}::uuid[])) AS marks`);
+      const row = result.rows[0];
+      return {
+        consentVersion: row?.consent_version ?? null,
+        marks: (row?.marks ?? []).map((m) => ({
+          postId: m.postId,
+          platform: m.platform,
+          at: new Date(m.at),
+        })),
+      };
+    },
+    /** The post, when this member may share it now; undefined otherwise. */
+    async shareablePost(
+      member: { unitId: string | null },
+      postId: string,
+      tx: Executor = db,
+    ): Promise<{ id: string; slug: string; link: string | null } | undefined> {
+      const result = await tx.execute<{ id: string; slug: string; link: string | null }>(sql`
+        SELECT p.id, p.slug, p.link FROM posts p
+         WHERE p.id = ${postId} AND ${SHAREABLE} AND ${targetsMember(member.unitId)}`);
+      return result.rows[0];
+    },
+    /** Serialises one member's share writes, so the daily cap holds under parallel taps. */
+    async lockMember(userId: string, tx: Executor): Promise<void> {
+      await tx.execute(sql`SELECT pg_advisory_xact_lock(hashtext('member-share'), hashtext(${userId}))`);
+    },
+    async find(
+      key: { userId: string; postId: string; platform: SharePlatform },
+      tx: Executor = db,
+    ): Promise<ShareRow | undefined> {
+      const [row] = await tx
+        .select()
+        .from(memberShares)
+        .where(
+          and(
+            eq(memberShares.userId, key.userId),
+            eq(memberShares.postId, key.postId),
+            eq(memberShares.platform, key.platform),
+          ),
+        );
+      return row;
+    },
+    async insert(
+      values: {
+        userId: string;
+        postId: string;
+        platform: SharePlatform;
+        unitId: string | null;
+        status: ShareStatus;
+        openedAt: Date;
+        completedAt?: Date | null;
+      },
+      tx: Executor = db,
+    ): Promise<ShareRow> {
+      const [row] = await tx.insert(memberShares).values(values).returning();
+      if (!row) throw new Error('insert returned no row');
+      return row;
+    },
+    /**
+     * One statement for a share without a cap to check: the new row, or the existing one with
+     * one more open (a cancelled share starts again; an opened one becomes shared if it was).
+     */
+    async upsertOpen(
+      values: {
+        userId: string;
+        postId: string;
+        platform: SharePlatform;
+        unitId: string | null;
+        status: 'opened' | 'shared';
+        openedAt: Date;
+        completedAt: Date | null;
+      },
+      tx: Executor = db,
+    ): Promise<ShareRow> {
+      const moves = sql`(${memberShares.status} = 'cancelled' OR (${memberShares.status} = 'opened' AND excluded.status = 'shared'))`;
+      const [row] = await tx
+        .insert(memberShares)
+        .values(values)
+        .onConflictDoUpdate({
+          target: [memberShares.userId, memberShares.postId, memberShares.platform],
+          set: {
+            opens: sql`${memberShares.opens} + 1`,
+            status: sql`CASE WHEN ${moves} THEN excluded.status ELSE ${memberShares.status} END`,
+            completedAt: sql`CASE WHEN ${moves} THEN excluded.completed_at ELSE ${memberShares.completedAt} END`,
+          },
+        })
+        .returning();
+      if (!row) throw new Error('upsert returned no row');
+      return row;
+    },
+    async update(
+      id: string,
+      values: Partial<Pick<ShareRow, 'status' | 'linkCode' | 'completedAt' | 'opens'>>,
+      tx: Executor = db,
+    ): Promise<ShareRow> {
+      const [row] = await tx.update(memberShares).set(values).where(eq(memberShares.id, id)).returning();
+      if (!row) throw new Error('share vanished');
+      return row;
+    },
+    /** Shares this member started since `since` that were not cancelled: what the daily cap counts. */
+    async countSince(userId: string, since: Date, tx: Executor = db): Promise<number> {
+      const [row] = await tx
+        .select({ n: sql<number>`count(*)::int` })
+        .from(memberShares)
+        .where(
+          and(
+            eq(memberShares.userId, userId),
+            gte(memberShares.openedAt, since),
+            ne(memberShares.status, 'cancelled'),
+          ),
+        );
+      return row?.n ?? 0;
+    },
+    /** The rules of the nearest unit up the tree that has any. */
+    async rulesFor(unitId: string | null, tx: Executor = db): Promise<ShareRulesRow | undefined> {
+      if (unitId === null) return undefined;
+      const result = await tx.execute<{
+        unit_id: string;
+        daily_cap: number | null;
+        hours_from: number | null;
+        hours_to: number | null;
+        updated_by: string | null;
+        updated_at: string;
+      }>(sql`
+        WITH RECURSIVE chain AS (
+          SELECT id, parent_id, 0 AS depth FROM units WHERE id = ${unitId}
+          UNION ALL SELECT u.id, u.parent_id, c.depth + 1 FROM units u JOIN chain c ON u.id = c.parent_id WHERE c.depth < 20
+        )
+        SELECT r.* FROM unit_share_rules r JOIN chain c ON c.id = r.unit_id ORDER BY c.depth LIMIT 1`);
+      const r = result.rows[0];
+      return r
+        ? {
+            unitId: r.unit_id,
+            dailyCap: r.daily_cap,
+            hoursFrom: r.hours_from,
+            hoursTo: r.hours_to,
+            updatedBy: r.updated_by,
+            updatedAt: new Date(r.updated_at),
+          }
+        : undefined;
+    },
+    async setRules(
+      values: {
+        unitId: string;
+        dailyCap: number | null;
+        hoursFrom: number | null;
+        hoursTo: number | null;
+        updatedBy: string | null;
+      },
+      tx: Executor = db,
+    ): Promise<ShareRulesRow> {
+      const [row] = await tx
+        .insert(unitShareRules)
+        .values(values)
+        .onConflictDoUpdate({
+          target: unitShareRules.unitId,
+          set: {
+            dailyCap: values.dailyCap,
+            hoursFrom: values.hoursFrom,
+            hoursTo: values.hoursTo,
+            updatedBy: values.updatedBy,
+            updatedAt: new Date(),
+          },
+        })
+        .returning();
+      if (!row) throw new Error('upsert returned no row');
+      return row;
+    },
+    /** The member's shares, newest first, with their link's people clicks and the post's title. */
+    async memberShares(userId: string, tx: Executor = db) {
+      const result = await tx.execute<{
+        id: string;
+        post_id: string;
+        title: string;
+        platform: SharePlatform;
+        status: ShareStatus;
+        opened_at: string;
+        completed_at: string | null;
+        link_code: string | null;
+        clicks: number | null;
+        unique_visitors: number | null;
+        bot_clicks: number | null;
+      }>(sql`
+        SELECT ms.id, ms.post_id, p.title, ms.platform, ms.status, ms.opened_at, ms.completed_at, ms.link_code,
+               l.clicks, l.unique_visitors, l.bot_clicks
+          FROM member_shares ms
+          JOIN posts p ON p.id = ms.post_id
+          LEFT JOIN links l ON l.code = ms.link_code
+         WHERE ms.user_id = ${userId}
+         ORDER BY ms.opened_at DESC, ms.id DESC`);
+      return result.rows.map((r) => ({
+        id: r.id,
+        postId: r.post_id,
+        title: r.title,
+        platform: r.platform,
+        status: r.status,
+        openedAt: new Date(r.opened_at),
+        completedAt: r.completed_at ? new Date(r.completed_at) : null,
+        linkCode: r.link_code,
+        clicks: r.clicks ?? 0,
+        uniqueVisitors: r.unique_visitors ?? 0,
+        botClicks: r.bot_clicks ?? 0,
+      }));
+    },
+  };
+}
+
+export type SharesRepo = ReturnType<typeof createSharesRepo>;
