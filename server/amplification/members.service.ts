@@ -133,7 +133,10 @@ export function createMembersService(deps: MembersDeps) {
     }
     const chain = await deps.units.ancestry(unitId);
     if (!chain.some((u) => u.id === actor.unitId)) {
-      throw new ForbiddenError('You can invite members only to your unit and the units under it');
+      throw new ForbiddenError(
+        'You can invite members only to your unit and the units under it',
+        'out_of_scope',
+      );
     }
   }
 

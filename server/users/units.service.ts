@@ -75,7 +75,10 @@ export function createUnitsService({ db, units, audit, logos }: Deps) {
   async function requireProfileEditor(actor: Actor, unitId: string) {
     if (actor.role === 'admin') return;
     if (actor.role === 'reviewer' && actor.unitId && (await isWithin(unitId, actor.unitId))) return;
-    throw new ForbiddenError("Only an admin, or a reviewer of this unit, can change the unit's profile");
+    throw new ForbiddenError(
+      "Only an admin, or a reviewer of this unit, can change the unit's profile",
+      actor.role === 'reviewer' && actor.unitId ? 'out_of_scope' : 'forbidden',
+    );
   }
 
   async function update(actor: Actor, id: string, input: UpdateUnitInput): Promise<UnitRow> {

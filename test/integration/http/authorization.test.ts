@@ -214,6 +214,8 @@ const LIST: Outcomes = { same: 'listed', child: 'hidden', sibling: 'hidden', par
 
 /** Makes items in unit A (see `before`). */
 interface Fixtures {
+  /** Unit A itself. */
+  unit(): string;
   channel(): Promise<{ id: string; name: string }>;
   post(status: PostStatus): Promise<PostRow>;
   image(): Promise<{ id: string }>;
@@ -377,6 +379,45 @@ const API_UNITS: Record<string, UnitCase> = {
     expect: act(204),
   },
   'post /templates/:id/render': 'unscoped',
+  // Units: the tree is the organisation everyone sees; a reviewer keeps the profiles of their
+  // unit and the units below it; only admins rename, move, delete or set share rules.
+  'get /units/:id': 'unscoped',
+  'patch /units/:id': {
+    as: 'reviewer',
+    request: async (fx) => ({ path: `/units/${fx.unit()}`, body: { profile: { hotline: '0236 3822 100' } } }),
+    expect: act(200),
+  },
+  'put /units/:id/logo': 'unscoped',
+  'delete /units/:id': 'unscoped',
+  'patch /units/:id/share-rules': 'unscoped',
+  // Handing a warning down: a reviewer of its unit or of a unit above it.
+  'post /posts/:id/cascade': {
+    as: 'reviewer',
+    request: async (fx) => ({ path: `/posts/${(await fx.post('published')).id}/cascade`, body: {} }),
+    expect: act(201),
+  },
+  // Members' own routes: a member acts only for themselves, whatever their unit.
+  'get /feed': 'unscoped',
+  'post /feed/:postId/share-intent': 'unscoped',
+  'get /me/consent': 'unscoped',
+  'post /me/consent': 'unscoped',
+  'get /me/export': 'unscoped',
+  'get /me/push-key': 'unscoped',
+  'post /me/push-subscriptions': 'unscoped',
+  'get /me/shares': 'unscoped',
+  'patch /me': 'unscoped',
+  // A reviewer invites members to their unit and the units below it.
+  'post /members/invitations': {
+    as: 'reviewer',
+    request: async (fx) => ({ path: '/members/invitations', body: { unitId: fx.unit(), role: 'member' } }),
+    expect: act(201),
+  },
+  // Participation by unit: a reviewer reads their unit's subtree; the figures are checked in
+  // the members tests, the access here.
+  'get /stats/units': 'unscoped',
+  'get /stats/members': 'unscoped',
+  // Last: it withdraws the consent the member routes above need.
+  'delete /me/consent': 'unscoped',
 };
 
 const PAGES: Record<string, Who[]> = {
@@ -496,6 +537,9 @@ const PAGE_UNITS: Record<string, UnitCase> = {
     expect: LIST,
   },
   '/verify': 'unscoped',
+  // A member's own pages.
+  '/members/consent': 'unscoped',
+  '/members/settings': 'unscoped',
 };
 
 describe('authorization: every role on every route', function () {
@@ -638,6 +682,7 @@ describe('authorization: every role on every route', function () {
         return row!;
       };
       fx = {
+        unit: () => a.id,
         channel,
         async post(status) {
           let post = await t.c.posts.createPost(authorActor, {
@@ -678,13 +723,23 @@ describe('authorization: every role on every route', function () {
     /** A bearer token for a user of this role in the unit at `relation` to A, made once. */
     async function apiUser(role: Role, relation: Relation) {
       const key = `${role}:${relation}`;
-      if (!apiUsers.has(key)) apiUsers.set(key, (await makeUser(t, role, { unitId: unitOf[relation] })).auth);
+      if (!apiUsers.has(key)) {
+        const made = await makeUser(t, role, { unitId: unitOf[relation] });
+        if (role === 'member') await consent(made.user);
+        apiUsers.set(key, made.auth);
+      }
       return apiUsers.get(key)!;
+    }
+    /** A member has accepted the consent text, as the feed and sharing require. */
+    async function consent(user: Parameters<typeof t.c.auth.actorFor>[0]) {
+      const actor = await t.c.auth.actorFor(user, 'token', null);
+      await t.c.amplification.members.acceptConsent(actor, t.c.amplification.members.consent.version);
     }
     async function pageAgent(role: Role, relation: Relation) {
       const key = `${role}:${relation}`;
       if (!pageAgents.has(key)) {
         const made = await makeUser(t, role, { unitId: unitOf[relation] });
+        if (role === 'member') await consent(made.user);
         pageAgents.set(key, await signedInAgent(t, made.user.email));
       }
       return pageAgents.get(key)!;

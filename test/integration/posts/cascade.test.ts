@@ -398,7 +398,8 @@ describe('units and cascade', function () {
         `${communeUnit.name}'s hotline on the card: ${child.card.altText}`,
       );
       cardFiles.add(child.card.file);
-      const detail = await request(app()).get(`/api/v1/posts/${child.id}`).set(s.c1Reviewer.auth);
+      const detail = await request(app()).get(`/api/v1/posts/${child.id}`).set(s.reviewer.auth);
+      assert.equal(detail.status, 200, JSON.stringify(detail.body));
       assert.equal(detail.body.parentPostId, parentId);
       assert.equal(detail.body.unitId, communeUnit.id);
     }

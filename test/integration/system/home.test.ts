@@ -116,7 +116,7 @@ describe('start page and navigation', function () {
     const html = await home(scene.member.user.email);
     for (const id of ['review', 'failures', 'reconnect', 'upcoming']) assert.equal(card(html, id), undefined);
     assert.match(html, /Hiện chưa có việc gì cần bạn làm/);
-    assert.deepEqual(nav(html).hrefs, ['/']);
+    assert.deepEqual(nav(html).hrefs, ['/', '/feed', '/members/settings']);
   });
 
   it('gives each role its sections and marks the one a page belongs to', async () => {

@@ -42,7 +42,7 @@ describe('navigation', () => {
     assert.equal(navFor('editor', '/admin/users').current, undefined, 'a page outside the role’s sections');
     assert.deepEqual(
       navFor('member', '/').groups.flatMap((g) => g.items.map((i) => i.id)),
-      ['home'],
+      ['home', 'feed', 'member-settings'],
     );
   });
 });
