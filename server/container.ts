@@ -29,6 +29,9 @@ import { createUsersService } from './users/users.service.ts';
 import { createMediaImageSource } from './publishing/post-images.ts';
 import { buildPublishingParts, type PlatformUrls, type PublishingTuning } from './publishing/wiring.ts';
 import { createRetraction, retractionSettings } from './retraction/retraction.service.ts';
+import { createEngagementRepo } from './engagement/engagement.repo.ts';
+import { createEngagementService } from './engagement/engagement.service.ts';
+import { ENGAGEMENT_JOBS } from './engagement/engagement.jobs.ts';
 
 export interface MockPlatformUrls {
   facebook: string;
@@ -158,13 +161,42 @@ export function buildContainer(input: {
     settings: { publicUrl: config.publicUrl, ...retractionSettings(publishingParts.publishing.settings) },
     logger,
   });
+  const i18n = createI18n(config.defaultLanguage);
+  const engagement = createEngagementService({
+    db,
+    repo: createEngagementRepo(db),
+    connectors: publishingParts.connectors,
+    channels: publishingParts.channels,
+    notifications: publishingParts.notifications,
+    metricUnavailableMessage: (values) => i18n.t('engagement.metricUnavailable', values),
+    enqueueCollect: (payload) => publishingParts.queue.enqueue(ENGAGEMENT_JOBS.collect, payload),
+    settings: {
+      earlyOffsetsMinutes: config.engagement.offsetsMinutes,
+      horizonDays: config.engagement.horizonDays,
+      batchSize: config.engagement.batchSize,
+      claimSize: 200,
+      metrics: config.engagement.metrics,
+      slowAtPercent: config.engagement.slowAtPercent,
+      stopAtPercent: config.engagement.stopAtPercent,
+      pauseMs: 10 * 60_000,
+      slowDelayMs: 1_000,
+      retentionDays: config.engagement.retentionDays,
+      timeZone: config.timeZone,
+      facebookAppSecret: config.platforms.facebookAppSecret ?? '',
+      facebookVerifyToken: config.platforms.facebookVerifyToken ?? '',
+      zaloAppId: config.platforms.zaloAppId ?? '',
+      zaloOaSecretKey: config.platforms.zaloOaSecretKey ?? '',
+    },
+    logger,
+  });
   return {
     ...publishingParts,
     config,
     logger,
     database,
     secretKey: input.secretKey,
-    i18n: createI18n(config.defaultLanguage),
+    i18n,
+    engagement,
     auditLog,
     limiter,
     users,

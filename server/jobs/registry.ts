@@ -11,6 +11,12 @@ import {
   type PublishingWorkerSide,
 } from '../publishing/publishing.jobs.ts';
 import {
+  ENGAGEMENT_JOB_PAYLOADS,
+  ENGAGEMENT_JOBS,
+  engagementJobs,
+  type EngagementWorkerSide,
+} from '../engagement/engagement.jobs.ts';
+import {
   RETRACTION_JOB_PAYLOADS,
   RETRACTION_JOBS,
   retractionJobs,
@@ -32,6 +38,8 @@ export interface JobDeps {
   postSeries: Pick<PostSeries, 'continueDueSeries'>;
   /** Removing retracted posts from the platforms (c.retraction.workerSide). */
   retraction: RetractionWorkerSide;
+  /** The engagement collector and its upkeep (c.engagement). */
+  engagement: EngagementWorkerSide;
 }
 
 export const JOB_NAMES = {
@@ -40,6 +48,7 @@ export const JOB_NAMES = {
   continueSeries: 'posts.continue-series',
   ...PUBLISHING_JOBS,
   ...RETRACTION_JOBS,
+  ...ENGAGEMENT_JOBS,
 } as const;
 
 /** Payload schemas by job name: the job queue checks every enqueued payload against them. */
@@ -49,6 +58,7 @@ export const JOB_PAYLOADS: Record<string, z.ZodType> = {
   [JOB_NAMES.continueSeries]: z.object({}).passthrough(),
   ...PUBLISHING_JOB_PAYLOADS,
   ...RETRACTION_JOB_PAYLOADS,
+  ...ENGAGEMENT_JOB_PAYLOADS,
 };
 
 /** The job dependencies a process's container provides: every worker builds them the same way. */
@@ -59,6 +69,7 @@ export function jobDepsFrom(
     publishing: { workerSide: PublishingWorkerSide };
     postSeries: JobDeps['postSeries'];
     retraction: { workerSide: RetractionWorkerSide };
+    engagement: EngagementWorkerSide;
   },
   worker: { workerId: string; publishConcurrency: number; publishCapacity?: number; startedAt?: Date },
 ): JobDeps {
@@ -72,6 +83,7 @@ export function jobDepsFrom(
     publishCapacity: worker.publishCapacity ?? worker.publishConcurrency,
     postSeries: c.postSeries,
     retraction: c.retraction.workerSide,
+    engagement: c.engagement,
   };
 }
 
@@ -102,5 +114,6 @@ export function jobRegistry(deps: JobDeps): JobDefinition[] {
       capacity: deps.publishCapacity,
     }),
     ...retractionJobs(deps.retraction, deps.workerId),
+    ...engagementJobs(deps.engagement),
   ];
 }

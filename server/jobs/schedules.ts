@@ -3,6 +3,7 @@ import type { RecurringSchedule } from './define-job.ts';
 import { JOB_NAMES } from './registry.ts';
 import { publishingSchedules } from '../publishing/publishing.jobs.ts';
 import { retractionSchedules } from '../retraction/retraction.jobs.ts';
+import { engagementSchedules } from '../engagement/engagement.jobs.ts';
 
 export function recurringSchedules(settings: { heartbeatSeconds: number }): RecurringSchedule[] {
   return [
@@ -12,5 +13,6 @@ export function recurringSchedules(settings: { heartbeatSeconds: number }): Recu
     // Orphaned publications are reconciled within a minute (lease + one sweep), not Agenda's 10.
     ...publishingSchedules({ sweepSeconds: 5, tokenRefreshMinutes: 30 }),
     ...retractionSchedules({ sweepSeconds: 15 }),
+    ...engagementSchedules({ collectEvery: '1 minute' }),
   ];
 }
