@@ -222,7 +222,7 @@ export function createEngagementService(deps: EngagementDeps) {
     channel: ChannelRow,
     items: DueItem[],
     clicks: Map<string, number>,
-    state: { appPaused: boolean },
+    state: { appPaused: boolean; slowKeys: Set<string> },
   ): Promise<{ collected: number; deferred: DueItem[] }> {
     const connector = deps.connectors[channel.platform];
     if (channel.platform === 'zalo' || !connector.collectEngagement) {
@@ -277,7 +277,9 @@ export function createEngagementService(deps: EngagementDeps) {
       if (batch.usage.some((r) => r.scope === 'app' && r.percent >= settings.stopAtPercent))
         state.appPaused = true;
       if (usage.paused) return { collected, deferred: items.slice(start + settings.batchSize) };
-      if (usage.slow && start + settings.batchSize < items.length) await sleep(settings.slowDelayMs);
+      if (usage.slow) state.slowKeys.add(pageKey(channel.id));
+      const slow = state.slowKeys.has(pageKey(channel.id)) || state.slowKeys.has(APP_KEY);
+      if (slow && start + settings.batchSize < items.length) await sleep(settings.slowDelayMs);
     }
     return { collected, deferred: [] };
   }
@@ -311,7 +313,9 @@ export function createEngagementService(deps: EngagementDeps) {
     const pausedKeys = new Set(
       throttles.filter((t) => t.pausedUntil && t.pausedUntil > started).map((t) => t.key),
     );
-    const state = { appPaused: pausedKeys.has(APP_KEY) };
+    // Past the slow line (now or in a run a moment ago): a pause between calls for that Page or the app.
+    const slowKeys = new Set(throttles.filter((t) => t.slowUntil && t.slowUntil > started).map((t) => t.key));
+    const state = { appPaused: pausedKeys.has(APP_KEY), slowKeys };
     const summary: CollectSummary = { collected: 0, deferred: 0, refused: [] };
     const skip = new Set<string>(
       [...pausedKeys]

@@ -270,6 +270,46 @@ describe('engagement: the collector against the mocks', function () {
     }
   });
 
+  it('slows down past 80 % of the usage and stops when the Page is throttled', async () => {
+    const slowChannel = await h.channel('facebook', 'Công an phường Chậm');
+    const start = new Date(clock.getTime());
+    const made = [];
+    for (let i = 0; i < 3; i++) made.push(await publishedOnFacebook(start, slowChannel));
+    await h.control('facebook', 'POST', '/clock/advance', { seconds: 86_401 });
+    // Two calls a batch: 40 %, then 80 % (slow down), then the third batch passes 100 % (code 32).
+    await h.control('facebook', 'POST', '/config', { pageCallLimit: 5 });
+    const sleeps: number[] = [];
+    try {
+      clock = new Date(start.getTime() + 20 * MIN);
+      const c = h.t.c;
+      const slowService = createEngagementService({
+        db: c.database.db,
+        repo: createEngagementRepo(c.database.db),
+        connectors: c.connectors,
+        channels: c.channels,
+        notifications: c.notifications,
+        metricUnavailableMessage: (v) => v.metric,
+        enqueueCollect: async () => undefined,
+        settings: { ...baseSettings, batchSize: 1, slowDelayMs: 1234 },
+        logger: testLogger,
+        now: () => clock,
+        sleep: async (ms) => {
+          sleeps.push(ms);
+        },
+      });
+      await slowService.collectDue();
+      assert.deepEqual(sleeps, [1234], 'one pause between calls once past 80 %');
+      const counts = await Promise.all(made.map((m) => snapshotCount(m.publicationId)));
+      assert.deepEqual([...counts].sort(), [0, 1, 1], 'the throttled batch waits for the next round');
+      const throttle = await h.t.c.database.db.execute<{ key: string; paused_until: string | null }>(
+        sql`SELECT key, paused_until FROM engagement_throttles WHERE key = ${`facebook:page:${slowChannel.row.id}`}`,
+      );
+      assert.ok(throttle.rows[0]?.paused_until, 'paused after the throttling error');
+    } finally {
+      await h.control('facebook', 'POST', '/config', { pageCallLimit: 4800 });
+    }
+  });
+
   it('retries a refused metric alone, flags it for the Page and tells the admins once', async () => {
     const start = new Date(clock.getTime());
     const p = await publishedOnFacebook(start);
@@ -287,13 +327,15 @@ describe('engagement: the collector against the mocks', function () {
     const stats = await request(h.t.app).get(`/api/v1/posts/${p.postId}/stats`).set(editor.auth);
     assert.ok(stats.body.byChannel[0].impressions.value > 0, 'the other metrics were still collected');
     const notices = await h.t.c.notifications.listForUser(admin.user.id);
-    const mine = notices.filter((n) => n.kind === 'engagement_metric_unavailable');
+    const mine = notices.filter(
+      (n) => n.kind === 'engagement_metric_unavailable' && n.message.includes(fbChannel.row.name),
+    );
     assert.equal(mine.length, 1);
     assert.match(mine[0]!.message, /post_impressions/);
     clock = new Date(start.getTime() + 2 * HOUR);
     await service(settings).collectDue();
     const again = (await h.t.c.notifications.listForUser(admin.user.id)).filter(
-      (n) => n.kind === 'engagement_metric_unavailable',
+      (n) => n.kind === 'engagement_metric_unavailable' && n.message.includes(fbChannel.row.name),
     );
     assert.equal(again.length, 1, 'told once');
     await h.t.c.database.db.execute(sql`DELETE FROM engagement_unavailable_metrics`);
