@@ -522,6 +522,30 @@ describe('engagement: the collector against the mocks', function () {
     assert.equal(stats.status, 404);
   });
 
+  it('drops raw snapshots past retention a whole month partition at a time, keeping the rollups', async () => {
+    const db = h.t.c.database.db;
+    const old = new Date(clock.getTime() - 200 * DAY);
+    await createEngagementRepo(db).ensurePartitions(old, old);
+    const name = `engagement_snapshots_${old.getUTCFullYear()}${String(old.getUTCMonth() + 1).padStart(2, '0')}`;
+    const rollupsBefore = (
+      await db.execute<{ n: number }>(sql`SELECT count(*)::int AS n FROM engagement_daily`)
+    ).rows[0]?.n;
+    const dropped = await service().maintain();
+    assert.ok(dropped.includes(name), `${name} dropped (got ${dropped.join(', ')})`);
+    const current = `engagement_snapshots_${clock.getUTCFullYear()}${String(clock.getUTCMonth() + 1).padStart(2, '0')}`;
+    const left = await db.execute<{ relname: string }>(
+      sql`SELECT relname FROM pg_class WHERE relname IN (${name}, ${current})`,
+    );
+    assert.deepEqual(
+      left.rows.map((r) => r.relname),
+      [current],
+    );
+    const rollupsAfter = (
+      await db.execute<{ n: number }>(sql`SELECT count(*)::int AS n FROM engagement_daily`)
+    ).rows[0]?.n;
+    assert.equal(rollupsAfter, rollupsBefore);
+  });
+
   it('streams a CSV of 100,000 rows with a BOM in bounded memory', async function () {
     this.timeout(180_000);
     const db = h.t.c.database.db;
