@@ -219,6 +219,25 @@ describe('engagement: the collector against the mocks', function () {
     assert.equal(typeof z.body.byChannel[0].followers.value, 'number', 'getoa follower count read');
   });
 
+  it('reads several posts per Graph call (?ids=)', async () => {
+    const channel = await h.channel('facebook', 'Công an phường Gộp');
+    const start = new Date(clock.getTime());
+    const made = [];
+    for (let i = 0; i < 3; i++) made.push(await publishedOnFacebook(start, channel));
+    await h.control('facebook', 'POST', '/clock/advance', { seconds: 86_401 });
+    // Room for two calls on this Page: three posts one by one would need six.
+    await h.control('facebook', 'POST', '/config', { pageCallLimit: 2 });
+    try {
+      clock = new Date(start.getTime() + 20 * MIN);
+      await service().collectDue();
+      const counts = await Promise.all(made.map((m) => snapshotCount(m.publicationId)));
+      assert.deepEqual(counts, [1, 1, 1]);
+    } finally {
+      await h.control('facebook', 'POST', '/config', { pageCallLimit: 4800 });
+      await h.control('facebook', 'POST', '/clock/advance', { seconds: 86_401 });
+    }
+  });
+
   it('resumes after a restart without doubling a snapshot', async () => {
     const start = new Date(clock.getTime());
     const p = await publishedOnFacebook(start);
