@@ -68,6 +68,7 @@ export function engagementRoutes(c: Container) {
       tag: 'Engagement',
       access: STATS_READERS,
       query: rangeQuerySchema,
+      status: 200,
       handler: async ({ actor, query, req, res }) => {
         const zone = c.config.timeZone;
         const to = new Date(dayStart(query.to, zone).getTime() + 86_400_000);
@@ -132,6 +133,7 @@ export function engagementRoutes(c: Container) {
       tag: 'Webhooks',
       access: 'public',
       query: facebookVerifyQuerySchema,
+      status: 200,
       handler: async ({ query, res }) => {
         const challenge = c.engagement.verifyFacebook({
           ...(query['hub.mode'] !== undefined && { mode: query['hub.mode'] }),
