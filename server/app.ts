@@ -35,6 +35,7 @@ import { linksPages } from './links/links.routes.ts';
 import { publicPages } from './public-pages/public-pages.routes.ts';
 import { retractionPages } from './retraction/retraction.pages.ts';
 import { retractionRoutes } from './retraction/retraction.routes.ts';
+import { engagementRoutes } from './engagement/engagement.routes.ts';
 import { notificationsPages, unreadCount } from './notifications/notifications.pages.ts';
 import { amplificationRoutes } from './amplification/amplification.routes.ts';
 import { amplificationPages } from './amplification/amplification.pages.ts';
@@ -50,6 +51,7 @@ export function apiRoutes(c: Container): ApiRoute[] {
     ...postsRoutes(c),
     ...retractionRoutes(c),
     ...amplificationRoutes(c),
+    ...engagementRoutes(c),
   ];
 }
 
@@ -75,6 +77,8 @@ export function createApp(c: Container): express.Express {
   );
   app.use(staticAssets());
   app.use(serveMediaFiles(c.config.mediaDir));
+  // Webhook signatures are computed on the raw bytes: those bodies stay a Buffer (json skips them).
+  app.use('/api/v1/webhooks', express.raw({ type: () => true, limit: '1mb' }));
   app.use(express.json({ limit: '1mb' }));
   app.use(express.urlencoded({ extended: false, limit: '1mb' }));
   // Public warning pages and /verify: before the session, so a cacheable page never sets a cookie.

@@ -75,6 +75,16 @@ const envSchema = z
     LOA_DB_POOL_SIZE: positiveInt(30),
     LOA_WORKER_POLL_MS: positiveInt(1000),
     LOA_PUBLISH_CAPACITY: positiveInt(200),
+    LOA_ENGAGEMENT_OFFSETS_MINUTES: z
+      .string()
+      .regex(/^\d+(,\d+)*$/, 'comma-separated minutes, e.g. 15,60,360')
+      .default('15,60,360,1440,4320,10080'),
+    LOA_ENGAGEMENT_HORIZON_DAYS: positiveInt(90),
+    LOA_ENGAGEMENT_BATCH: positiveInt(50),
+    LOA_ENGAGEMENT_METRICS: z.string().min(1).default('post_media_view,post_clicks'),
+    LOA_ENGAGEMENT_SLOW_AT_PERCENT: positiveInt(80),
+    LOA_ENGAGEMENT_STOP_AT_PERCENT: positiveInt(95),
+    LOA_ENGAGEMENT_RETENTION_DAYS: positiveInt(90),
     LOA_HEARTBEAT_SECONDS: positiveInt(15),
     LOA_SECURE_COOKIES: onOff.optional(),
   })
@@ -152,6 +162,15 @@ export interface Config {
   login: { maxPerAccount: number; maxPerIp: number; windowSeconds: number };
   upload: { maxBytes: number; maxPixels: number };
   worker: { concurrency: number; pollMs: number; heartbeatSeconds: number; publishCapacity: number };
+  engagement: {
+    offsetsMinutes: number[];
+    horizonDays: number;
+    batchSize: number;
+    metrics: string[];
+    slowAtPercent: number;
+    stopAtPercent: number;
+    retentionDays: number;
+  };
   dbPoolSize: number;
   secureCookies: boolean;
   version: string;
@@ -227,6 +246,17 @@ export function loadConfig(env: Environment = process.env, cwd = process.cwd()):
       pollMs: e.LOA_WORKER_POLL_MS,
       heartbeatSeconds: e.LOA_HEARTBEAT_SECONDS,
       publishCapacity: e.LOA_PUBLISH_CAPACITY,
+    },
+    engagement: {
+      offsetsMinutes: e.LOA_ENGAGEMENT_OFFSETS_MINUTES.split(',').map(Number),
+      horizonDays: e.LOA_ENGAGEMENT_HORIZON_DAYS,
+      batchSize: Math.min(50, e.LOA_ENGAGEMENT_BATCH),
+      metrics: e.LOA_ENGAGEMENT_METRICS.split(',')
+        .map((m) => m.trim())
+        .filter(Boolean),
+      slowAtPercent: e.LOA_ENGAGEMENT_SLOW_AT_PERCENT,
+      stopAtPercent: e.LOA_ENGAGEMENT_STOP_AT_PERCENT,
+      retentionDays: e.LOA_ENGAGEMENT_RETENTION_DAYS,
     },
     dbPoolSize: e.LOA_DB_POOL_SIZE,
     secureCookies: e.LOA_SECURE_COOKIES ?? false,

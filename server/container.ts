@@ -37,6 +37,9 @@ import { buildPublishingParts, type PlatformUrls, type PublishingTuning } from '
 import { createRetraction, retractionSettings } from './retraction/retraction.service.ts';
 import { createAmplification } from './amplification/index.ts';
 import { renderTemplate } from './templates/template-render.ts';
+import { createEngagementRepo } from './engagement/engagement.repo.ts';
+import { createEngagementService } from './engagement/engagement.service.ts';
+import { ENGAGEMENT_JOBS } from './engagement/engagement.jobs.ts';
 
 export interface MockPlatformUrls {
   facebook: string;
@@ -237,6 +240,33 @@ export function buildContainer(input: {
       dataDir: config.dataDir,
     },
   });
+  const engagement = createEngagementService({
+    db,
+    repo: createEngagementRepo(db),
+    connectors: publishingParts.connectors,
+    channels: publishingParts.channels,
+    notifications: publishingParts.notifications,
+    metricUnavailableMessage: (values) => i18n.t('engagement.metricUnavailable', values),
+    enqueueCollect: (payload) => publishingParts.queue.enqueue(ENGAGEMENT_JOBS.collect, payload),
+    settings: {
+      earlyOffsetsMinutes: config.engagement.offsetsMinutes,
+      horizonDays: config.engagement.horizonDays,
+      batchSize: config.engagement.batchSize,
+      claimSize: 200,
+      metrics: config.engagement.metrics,
+      slowAtPercent: config.engagement.slowAtPercent,
+      stopAtPercent: config.engagement.stopAtPercent,
+      pauseMs: 10 * 60_000,
+      slowDelayMs: 1_000,
+      retentionDays: config.engagement.retentionDays,
+      timeZone: config.timeZone,
+      facebookAppSecret: config.platforms.facebookAppSecret ?? '',
+      facebookVerifyToken: config.platforms.facebookVerifyToken ?? '',
+      zaloAppId: config.platforms.zaloAppId ?? '',
+      zaloOaSecretKey: config.platforms.zaloOaSecretKey ?? '',
+    },
+    logger,
+  });
   return {
     ...publishingParts,
     amplification,
@@ -245,6 +275,7 @@ export function buildContainer(input: {
     database,
     secretKey: input.secretKey,
     i18n,
+    engagement,
     auditLog,
     limiter,
     users,

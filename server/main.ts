@@ -130,6 +130,7 @@ async function start(config: Readonly<Config>, logger: Logger): Promise<Stopper>
           await (app.locals.closeSessionStore as () => Promise<void>)();
         },
       });
+      if (mockUrls) await registerMockWebhooks(mockUrls, config.port, logger);
       logger.info({ url: config.publicUrl, role: config.role }, 'Loa is ready');
     }
     return stopAll;
@@ -177,3 +178,29 @@ async function main(): Promise<void> {
 }
 
 await main();
+
+/**
+ * The in-process mocks deliver their webhooks to this Loa (as a Page's app subscription and an
+ * OA's webhook URL would on the real platforms). A refusal is logged, never fatal: collection
+ * runs on its schedule without webhooks.
+ */
+async function registerMockWebhooks(mocks: MockPlatformUrls, port: number, logger: Logger): Promise<void> {
+  const base = `http://127.0.0.1:${port}/api/v1/webhooks`;
+  const targets = [
+    { url: `${mocks.facebook}/_mock/webhooks`, body: { url: `${base}/facebook` } },
+    { url: `${mocks.zalo}/_mock/webhooks`, body: { url: `${base}/zalo` } },
+  ];
+  for (const target of targets) {
+    try {
+      const res = await fetch(target.url, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify(target.body),
+        signal: AbortSignal.timeout(5000),
+      });
+      if (!res.ok) logger.warn({ url: target.url, status: res.status }, 'mock webhook not registered');
+    } catch (error) {
+      logger.warn({ err: error, url: target.url }, 'mock webhook not registered');
+    }
+  }
+}

@@ -104,6 +104,32 @@ export interface PostMetrics {
   clicks: number | null;
 }
 
+/** A usage header's reading: the highest of call count, CPU time and total time, in percent. */
+export interface UsageReading {
+  scope: 'app' | 'page';
+  /** 'app', or the Page id the business-use-case header names. */
+  key: string;
+  percent: number;
+  /** `estimated_time_to_regain_access` in ms (0 when the platform names none). */
+  regainMs: number;
+}
+
+export interface CollectedFigures {
+  reactions: number | null;
+  comments: number | null;
+  shares: number | null;
+  /** Insights metric name → value; a metric missing here was not provided. */
+  metrics: Record<string, number>;
+}
+
+/** One batched engagement read: figures per post id, metrics the platform refused, usage seen. */
+export interface EngagementBatch {
+  items: Map<string, CollectedFigures>;
+  /** Metrics refused on their own (code 100): retired or unknown for this Page. */
+  refusedMetrics: Array<{ metric: string; message: string }>;
+  usage: UsageReading[];
+}
+
 export interface PlatformConnector {
   readonly platform: Platform;
   /** Checks the token works for this page/OA; rejected (wrong account) or auth_expired (dead token) otherwise. */
@@ -119,6 +145,17 @@ export interface PlatformConnector {
   deletePost(creds: ChannelCredentials, externalId: string): Promise<void>;
   /** Ids the platform no longer knows (deleted posts) are left out of the map. */
   fetchMetrics(creds: ChannelCredentials, externalIds: string[]): Promise<Map<string, PostMetrics>>;
+  /**
+   * Facebook: engagement of up to 50 posts in two calls (`?ids=` with fields, then insights). A
+   * metric that fails the batch is retried alone and reported in `refusedMetrics`, never thrown.
+   */
+  collectEngagement?(
+    creds: ChannelCredentials,
+    externalIds: string[],
+    metrics: readonly string[],
+  ): Promise<EngagementBatch>;
+  /** Zalo: the OA's follower count (`getoa` num_follower). */
+  followerCount?(creds: ChannelCredentials): Promise<number>;
   /**
    * Zalo: rotates the tokens. The returned refresh token replaces the stored one at once (the old
    * one is dead). Never returns an empty refresh token: that case throws auth_expired.

@@ -7,6 +7,7 @@ import {
   bigserial,
   boolean,
   check,
+  date,
   index,
   integer,
   jsonb,
@@ -701,4 +702,138 @@ export const unitShareRules = pgTable(
       sql`(${t.hoursFrom} IS NULL) = (${t.hoursTo} IS NULL) AND (${t.hoursFrom} IS NULL OR (${t.hoursFrom} BETWEEN 0 AND 23 AND ${t.hoursTo} BETWEEN 1 AND 24))`,
     ),
   ],
+);
+/** Publications the engagement collector follows, with the next due occurrence and the latest figures. */
+export const engagementTracking = pgTable('engagement_tracking', {
+  publicationId: uuid('publication_id')
+    .primaryKey()
+    .references(() => publications.id, { onDelete: 'cascade' }),
+  channelId: uuid('channel_id')
+    .notNull()
+    .references(() => channels.id, { onDelete: 'cascade' }),
+  publishedAt: timestamp('published_at', { withTimezone: true }).notNull(),
+  occurrence: integer('occurrence').notNull().default(0),
+  nextDueAt: timestamp('next_due_at', { withTimezone: true }),
+  earlyAt: timestamp('early_at', { withTimezone: true }),
+  leaseUntil: timestamp('lease_until', { withTimezone: true }),
+  fetchedAt: timestamp('fetched_at', { withTimezone: true }),
+  impressions: bigint('impressions', { mode: 'number' }),
+  reactions: bigint('reactions', { mode: 'number' }),
+  comments: bigint('comments', { mode: 'number' }),
+  shares: bigint('shares', { mode: 'number' }),
+  clicks: bigint('clicks', { mode: 'number' }),
+  linkClicks: bigint('link_clicks', { mode: 'number' }).notNull().default(0),
+});
+
+/** Raw snapshots, PARTITION BY RANGE (fetched_at) monthly in SQL (drizzle cannot declare it). */
+export const engagementSnapshots = pgTable(
+  'engagement_snapshots',
+  {
+    publicationId: uuid('publication_id').notNull(),
+    fetchedAt: timestamp('fetched_at', { withTimezone: true }).notNull(),
+    occurrence: integer('occurrence'),
+    impressions: bigint('impressions', { mode: 'number' }),
+    reactions: bigint('reactions', { mode: 'number' }),
+    comments: bigint('comments', { mode: 'number' }),
+    shares: bigint('shares', { mode: 'number' }),
+    clicks: bigint('clicks', { mode: 'number' }),
+    linkClicks: bigint('link_clicks', { mode: 'number' }).notNull().default(0),
+  },
+  (t) => [primaryKey({ columns: [t.publicationId, t.fetchedAt] })],
+);
+
+const figureColumns = () => ({
+  impressions: bigint('impressions', { mode: 'number' }),
+  reactions: bigint('reactions', { mode: 'number' }),
+  comments: bigint('comments', { mode: 'number' }),
+  shares: bigint('shares', { mode: 'number' }),
+  clicks: bigint('clicks', { mode: 'number' }),
+  linkClicks: bigint('link_clicks', { mode: 'number' }).notNull().default(0),
+});
+
+export const engagementDaily = pgTable(
+  'engagement_daily',
+  {
+    day: date('day').notNull(),
+    publicationId: uuid('publication_id')
+      .notNull()
+      .references(() => publications.id, { onDelete: 'cascade' }),
+    postId: uuid('post_id').notNull(),
+    channelId: uuid('channel_id').notNull(),
+    unitId: uuid('unit_id'),
+    campaignId: uuid('campaign_id'),
+    platform: text('platform').$type<Platform>().notNull(),
+    ...figureColumns(),
+    dImpressions: bigint('d_impressions', { mode: 'number' }),
+    dReactions: bigint('d_reactions', { mode: 'number' }),
+    dComments: bigint('d_comments', { mode: 'number' }),
+    dShares: bigint('d_shares', { mode: 'number' }),
+    dClicks: bigint('d_clicks', { mode: 'number' }),
+    dLinkClicks: bigint('d_link_clicks', { mode: 'number' }).notNull().default(0),
+    fetchedAt: timestamp('fetched_at', { withTimezone: true }).notNull(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.day, t.publicationId] }),
+    index('engagement_daily_publication_idx').on(t.publicationId, t.day),
+  ],
+);
+
+/** What each day gained, per channel × campaign × unit (NULLS NOT DISTINCT key, in SQL). */
+export const engagementTotals = pgTable('engagement_totals', {
+  day: date('day').notNull(),
+  channelId: uuid('channel_id').notNull(),
+  campaignId: uuid('campaign_id'),
+  unitId: uuid('unit_id'),
+  platform: text('platform').$type<Platform>().notNull(),
+  impressions: bigint('impressions', { mode: 'number' }).notNull().default(0),
+  reactions: bigint('reactions', { mode: 'number' }).notNull().default(0),
+  comments: bigint('comments', { mode: 'number' }).notNull().default(0),
+  shares: bigint('shares', { mode: 'number' }).notNull().default(0),
+  clicks: bigint('clicks', { mode: 'number' }).notNull().default(0),
+  linkClicks: bigint('link_clicks', { mode: 'number' }).notNull().default(0),
+  fetchedAt: timestamp('fetched_at', { withTimezone: true }).notNull(),
+});
+
+export const channelFollowersDaily = pgTable(
+  'channel_followers_daily',
+  {
+    channelId: uuid('channel_id')
+      .notNull()
+      .references(() => channels.id, { onDelete: 'cascade' }),
+    day: date('day').notNull(),
+    followers: bigint('followers', { mode: 'number' }).notNull(),
+    fetchedAt: timestamp('fetched_at', { withTimezone: true }).notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.channelId, t.day] })],
+);
+
+export const engagementUnavailableMetrics = pgTable(
+  'engagement_unavailable_metrics',
+  {
+    channelId: uuid('channel_id')
+      .notNull()
+      .references(() => channels.id, { onDelete: 'cascade' }),
+    metric: text('metric').notNull(),
+    reason: text('reason').notNull(),
+    since: timestamp('since', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [primaryKey({ columns: [t.channelId, t.metric] })],
+);
+
+export const engagementThrottles = pgTable('engagement_throttles', {
+  key: text('key').primaryKey(),
+  percent: integer('percent').notNull(),
+  pausedUntil: timestamp('paused_until', { withTimezone: true }),
+  slowUntil: timestamp('slow_until', { withTimezone: true }),
+  updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
+});
+
+export const webhookDeliveries = pgTable(
+  'webhook_deliveries',
+  {
+    platform: text('platform').notNull(),
+    digest: text('digest').notNull(),
+    receivedAt: timestamp('received_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [primaryKey({ columns: [t.platform, t.digest] })],
 );

@@ -11,6 +11,12 @@ import {
   type PublishingWorkerSide,
 } from '../publishing/publishing.jobs.ts';
 import {
+  ENGAGEMENT_JOB_PAYLOADS,
+  ENGAGEMENT_JOBS,
+  engagementJobs,
+  type EngagementWorkerSide,
+} from '../engagement/engagement.jobs.ts';
+import {
   RETRACTION_JOB_PAYLOADS,
   RETRACTION_JOBS,
   retractionJobs,
@@ -40,6 +46,8 @@ export interface JobDeps {
   retraction: RetractionWorkerSide;
   /** Telling members about published posts (c.amplification.notices). */
   memberNotices: AmplificationWorkerSide;
+  /** The engagement collector and its upkeep (c.engagement). */
+  engagement: EngagementWorkerSide;
 }
 
 export const JOB_NAMES = {
@@ -49,6 +57,7 @@ export const JOB_NAMES = {
   ...PUBLISHING_JOBS,
   ...RETRACTION_JOBS,
   ...AMPLIFICATION_JOBS,
+  ...ENGAGEMENT_JOBS,
 } as const;
 
 /** Payload schemas by job name: the job queue checks every enqueued payload against them. */
@@ -59,6 +68,7 @@ export const JOB_PAYLOADS: Record<string, z.ZodType> = {
   ...PUBLISHING_JOB_PAYLOADS,
   ...RETRACTION_JOB_PAYLOADS,
   ...AMPLIFICATION_JOB_PAYLOADS,
+  ...ENGAGEMENT_JOB_PAYLOADS,
 };
 
 /** The job dependencies a process's container provides: every worker builds them the same way. */
@@ -70,6 +80,7 @@ export function jobDepsFrom(
     postSeries: JobDeps['postSeries'];
     retraction: { workerSide: RetractionWorkerSide };
     amplification: { notices: AmplificationWorkerSide };
+    engagement: EngagementWorkerSide;
   },
   worker: { workerId: string; publishConcurrency: number; publishCapacity?: number; startedAt?: Date },
 ): JobDeps {
@@ -84,6 +95,7 @@ export function jobDepsFrom(
     postSeries: c.postSeries,
     retraction: c.retraction.workerSide,
     memberNotices: c.amplification.notices,
+    engagement: c.engagement,
   };
 }
 
@@ -115,5 +127,6 @@ export function jobRegistry(deps: JobDeps): JobDefinition[] {
     }),
     ...retractionJobs(deps.retraction, deps.workerId),
     ...amplificationJobs(deps.memberNotices),
+    ...engagementJobs(deps.engagement),
   ];
 }

@@ -4,6 +4,7 @@ import { JOB_NAMES } from './registry.ts';
 import { publishingSchedules } from '../publishing/publishing.jobs.ts';
 import { retractionSchedules } from '../retraction/retraction.jobs.ts';
 import { amplificationSchedules } from '../amplification/amplification.jobs.ts';
+import { engagementSchedules } from '../engagement/engagement.jobs.ts';
 
 export function recurringSchedules(settings: { heartbeatSeconds: number }): RecurringSchedule[] {
   return [
@@ -14,5 +15,6 @@ export function recurringSchedules(settings: { heartbeatSeconds: number }): Recu
     ...publishingSchedules({ sweepSeconds: 5, tokenRefreshMinutes: 30 }),
     ...retractionSchedules({ sweepSeconds: 15 }),
     ...amplificationSchedules({ everySeconds: 15 }),
+    ...engagementSchedules({ collectEvery: '1 minute' }),
   ];
 }

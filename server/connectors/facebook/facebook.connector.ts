@@ -3,6 +3,9 @@
 import type { HttpClient } from '../http-client.ts';
 import {
   ConnectorFailure,
+  type CollectedFigures,
+  type EngagementBatch,
+  type UsageReading,
   type ChannelCredentials,
   type ImageInput,
   type PlatformConnector,
@@ -10,11 +13,13 @@ import {
   type PublishInput,
   type PublishResult,
 } from '../types.ts';
-import { DEFAULT_RATE_LIMIT, type RateLimitDefaults } from './graph-errors.ts';
+import { DEFAULT_RATE_LIMIT, readUsage, type RateLimitDefaults } from './graph-errors.ts';
 import { createGraphClient } from './graph.client.ts';
 import {
   createdPostSchema,
   engagementSchema,
+  insightsByIdSchema,
+  engagementByIdSchema,
   insightsSchema,
   meSchema,
   permalinkSchema,
@@ -242,6 +247,85 @@ export function createFacebookConnector(options: FacebookConnectorOptions): Plat
     return result;
   }
 
+  async function collectEngagement(
+    creds: ChannelCredentials,
+    externalIds: string[],
+    metrics: readonly string[],
+  ): Promise<EngagementBatch> {
+    const usage: UsageReading[] = [];
+    const items = new Map<string, CollectedFigures>();
+    const refusedMetrics: EngagementBatch['refusedMetrics'] = [];
+    if (externalIds.length === 0) return { items, refusedMetrics, usage };
+    const token = creds.accessToken;
+
+    // One call for the counters of every post; a post gone since stops the batch, so fall back to one by one.
+    let live = externalIds;
+    try {
+      const read = await graph.callWithHeaders(
+        { method: 'GET', path: '/', token, query: { ids: externalIds.join(','), fields: ENGAGEMENT_FIELDS } },
+        engagementByIdSchema,
+      );
+      usage.push(...readUsage(read.headers));
+      for (const [id, post] of Object.entries(read.data)) items.set(id, countersOf(post));
+    } catch (error) {
+      if (!isObjectGone(error)) throw error;
+      for (const id of externalIds) {
+        try {
+          const read = await graph.callWithHeaders(
+            { method: 'GET', path: `/${id}`, token, query: { fields: ENGAGEMENT_FIELDS } },
+            engagementSchema,
+          );
+          usage.push(...readUsage(read.headers));
+          items.set(id, countersOf(read.data));
+        } catch (inner) {
+          if (!isObjectGone(inner)) throw inner;
+        }
+      }
+    }
+    live = externalIds.filter((id) => items.has(id));
+    if (live.length === 0 || metrics.length === 0) return { items, refusedMetrics, usage };
+
+    const insightsFor = async (names: readonly string[]) => {
+      const read = await graph.callWithHeaders(
+        {
+          method: 'GET',
+          path: '/insights',
+          token,
+          query: { ids: live.join(','), metric: names.join(','), period: 'lifetime' },
+        },
+        insightsByIdSchema,
+      );
+      usage.push(...readUsage(read.headers));
+      for (const [id, answer] of Object.entries(read.data)) {
+        const item = items.get(id);
+        if (!item) continue;
+        for (const metric of answer.data) {
+          const value = metric.values[0]?.value;
+          if (value === undefined) continue;
+          item.metrics[metric.name] = typeof value === 'number' ? value : sum(Object.values(value));
+        }
+      }
+    };
+    try {
+      await insightsFor(metrics);
+    } catch (error) {
+      if (!isInvalidMetric(error)) throw error;
+      // One refused metric fails the whole call: ask for each alone, keep the ones that work.
+      for (const metric of metrics) {
+        try {
+          await insightsFor([metric]);
+        } catch (inner) {
+          if (!isInvalidMetric(inner)) throw inner;
+          refusedMetrics.push({
+            metric,
+            message: inner instanceof ConnectorFailure ? inner.failure.message : String(inner),
+          });
+        }
+      }
+    }
+    return { items, refusedMetrics, usage };
+  }
+
   /** Insights exist only for Pages with 100+ likes and the right task; without them the figures are null. */
   async function fetchInsights(creds: ChannelCredentials, postId: string): Promise<Map<string, number>> {
     const values = new Map<string, number>();
@@ -274,6 +358,7 @@ export function createFacebookConnector(options: FacebookConnectorOptions): Plat
     findRecentPostByMarker,
     deletePost,
     fetchMetrics,
+    collectEngagement,
   };
 }
 
@@ -285,6 +370,26 @@ function isObjectGone(error: unknown): boolean {
     error.failure.platformCode === 100 &&
     error.failure.platformSubcode === 33
   );
+}
+
+/** Code 100 without subcode 33: an invalid or retired metric (or parameter), not a missing object. */
+function isInvalidMetric(error: unknown): boolean {
+  return (
+    error instanceof ConnectorFailure &&
+    error.failure.kind === 'rejected' &&
+    error.failure.platformCode === 100 &&
+    error.failure.platformSubcode !== 33
+  );
+}
+
+function countersOf(post: Engagement): CollectedFigures {
+  return {
+    reactions: post.reactions?.summary.total_count ?? null,
+    comments: post.comments?.summary.total_count ?? null,
+    // Graph omits `shares` when there are none.
+    shares: post.shares?.count ?? 0,
+    metrics: {},
+  };
 }
 
 function photoFile(image: ImageInput) {

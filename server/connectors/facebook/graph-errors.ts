@@ -129,3 +129,57 @@ function parseJsonHeader<T>(value: string | null, schema: z.ZodType<T>): T | und
     return undefined;
   }
 }
+
+const appUsageSchema = z
+  .object({
+    call_count: z.number().optional(),
+    total_cputime: z.number().optional(),
+    total_time: z.number().optional(),
+  })
+  .loose();
+const bucUsageSchema = z.record(
+  z.string(),
+  z.array(
+    z
+      .object({
+        call_count: z.number().optional(),
+        total_cputime: z.number().optional(),
+        total_time: z.number().optional(),
+        estimated_time_to_regain_access: z.number().optional(),
+      })
+      .loose(),
+  ),
+);
+
+function highest(usage: { call_count?: number; total_cputime?: number; total_time?: number }): number {
+  return Math.max(0, usage.call_count ?? 0, usage.total_cputime ?? 0, usage.total_time ?? 0);
+}
+
+/**
+ * The usage headers of a successful answer: `X-App-Usage` (app-wide) and
+ * `X-Business-Use-Case-Usage` (per Page). A missing header is no reading, never "0 % used".
+ */
+export function readUsage(headers: Headers): UsageReadingOut[] {
+  const out: UsageReadingOut[] = [];
+  const app = parseJsonHeader(headers.get('x-app-usage'), appUsageSchema);
+  if (app) out.push({ scope: 'app', key: 'app', percent: highest(app), regainMs: 0 });
+  const buc = parseJsonHeader(headers.get('x-business-use-case-usage'), bucUsageSchema);
+  for (const [key, entries] of Object.entries(buc ?? {})) {
+    for (const entry of entries) {
+      out.push({
+        scope: 'page',
+        key,
+        percent: highest(entry),
+        regainMs: (entry.estimated_time_to_regain_access ?? 0) * 60_000,
+      });
+    }
+  }
+  return out;
+}
+
+interface UsageReadingOut {
+  scope: 'app' | 'page';
+  key: string;
+  percent: number;
+  regainMs: number;
+}

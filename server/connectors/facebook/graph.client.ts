@@ -19,6 +19,8 @@ export interface GraphCall {
 
 export interface GraphClient {
   call<T>(call: GraphCall, schema: z.ZodType<T>): Promise<T>;
+  /** The same, with the response headers (usage headers live there). */
+  callWithHeaders<T>(call: GraphCall, schema: z.ZodType<T>): Promise<{ data: T; headers: Headers }>;
 }
 
 export function createGraphClient(options: {
@@ -29,6 +31,13 @@ export function createGraphClient(options: {
   const base = versionedBase(options.graphUrl);
 
   async function call<T>(request: GraphCall, schema: z.ZodType<T>): Promise<T> {
+    return (await callWithHeaders(request, schema)).data;
+  }
+
+  async function callWithHeaders<T>(
+    request: GraphCall,
+    schema: z.ZodType<T>,
+  ): Promise<{ data: T; headers: Headers }> {
     const isWrite = request.method !== 'GET';
     const response = await send('facebook', options.http, {
       method: request.method,
@@ -54,10 +63,10 @@ export function createGraphClient(options: {
     }
     const parsed = schema.safeParse(response.body);
     if (!parsed.success) throw unexpectedResponse('facebook', `${request.method} ${request.path}`, isWrite);
-    return parsed.data;
+    return { data: parsed.data, headers: response.headers };
   }
 
-  return { call };
+  return { call, callWithHeaders };
 }
 
 /** Accepts `https://graph.facebook.com` or `https://graph.facebook.com/v26.0`; pins v26.0 if none given. */

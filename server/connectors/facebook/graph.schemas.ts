@@ -36,4 +36,7 @@ export const insightsSchema = z.object({
   ),
 });
 
+export const engagementByIdSchema = z.record(z.string(), engagementSchema);
+export const insightsByIdSchema = z.record(z.string(), insightsSchema);
+
 export type Engagement = z.infer<typeof engagementSchema>;

@@ -19,6 +19,7 @@ import { refreshZaloCredentials } from './zalo-oauth.ts';
 import { ZaloApiError, createZaloClient } from './zalo.client.ts';
 
 const oaSchema = z.object({ oa_id: z.coerce.string(), name: z.string() });
+const followersSchema = z.object({ num_follower: z.coerce.number().int().min(0) }).loose();
 const tokenSchema = z.object({ token: z.string().min(1) });
 const articleIdSchema = z.object({ id: z.coerce.string() });
 const messageSchema = z.object({ message_id: z.coerce.string() });
@@ -264,6 +265,14 @@ export function createZaloConnector(options: ZaloConnectorOptions): PlatformConn
     return new Map(externalIds.map((id) => [id, { ...nothing }]));
   }
 
+  async function followerCount(creds: ChannelCredentials): Promise<number> {
+    const oa = await zalo.call(
+      { method: 'GET', path: '/v2.0/oa/getoa', token: creds.accessToken },
+      followersSchema,
+    );
+    return oa.num_follower;
+  }
+
   function refreshCredentials(creds: ChannelCredentials): Promise<ChannelCredentials> {
     return refreshZaloCredentials(
       {
@@ -285,6 +294,7 @@ export function createZaloConnector(options: ZaloConnectorOptions): PlatformConn
     findRecentPostByMarker,
     deletePost,
     fetchMetrics,
+    followerCount,
     refreshCredentials,
     broadcast,
   };

@@ -16,17 +16,55 @@ export function graphHandler(state: FacebookState, credentials: Credentials, hoo
   return (req: Request, res: Response, next: NextFunction) => {
     const match = /^\/(?:v\d+\.\d+\/?)?(.*)$/.exec(req.path);
     const segments = (match?.[1] ?? '').split('/').filter(Boolean).map(decodeURIComponent);
-    if (segments.length === 0 || segments.length > 2) return next();
+    const ids = readString(req, 'ids');
+    const multiId = ids !== undefined && req.method === 'GET' && segments.length <= 1;
+    if (!multiId && (segments.length === 0 || segments.length > 2)) return next();
     try {
       const actor = authenticate(state, credentials, req);
       meterCall(state, actor, res);
-      const result = dispatch(state, credentials, hooks, actor, req, segments);
+      const result = multiId
+        ? multiIdRead(state, credentials, hooks, actor, req, ids, segments[0])
+        : dispatch(state, credentials, hooks, actor, req, segments);
       res.json(result);
     } catch (error) {
       if (error instanceof GraphError) return sendGraphError(res, error);
       next(error);
     }
   };
+}
+
+/** At most 50 ids per call, as on Graph. */
+const MAX_IDS = 50;
+
+/**
+ * `GET /?ids=a,b&fields=…` and `GET /{edge}?ids=a,b&…`: one call (metered once) answering an
+ * object keyed by id. One id that cannot be read fails the whole call, as on the real API.
+ */
+function multiIdRead(
+  state: FacebookState,
+  credentials: Credentials,
+  hooks: PublishHooks,
+  actor: Actor,
+  req: Request,
+  ids: string,
+  edge: string | undefined,
+): Record<string, unknown> {
+  const list = [
+    ...new Set(
+      ids
+        .split(',')
+        .map((id) => id.trim())
+        .filter(Boolean),
+    ),
+  ];
+  if (list.length === 0 || list.length > MAX_IDS) {
+    throw graphErrors.invalidParam(`ids must name between 1 and ${MAX_IDS} objects`);
+  }
+  const out: Record<string, unknown> = {};
+  for (const id of list) {
+    out[id] = dispatch(state, credentials, hooks, actor, req, edge === undefined ? [id] : [id, edge]);
+  }
+  return out;
 }
 
 function pageFor(state: FacebookState, actor: Actor, node: string): FbPage | undefined {

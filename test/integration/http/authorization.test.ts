@@ -123,6 +123,26 @@ const API: Record<string, Case> = {
     body: () => ({ name: `Chiến dịch ${randomUUID().slice(0, 6)}` }),
   },
   'get /campaigns': { allowed: ['admin', 'editor', 'reviewer'] },
+  'get /posts/:id/stats': {
+    allowed: ['admin', 'editor', 'reviewer'],
+    path: () => `/posts/${randomUUID()}/stats`,
+  },
+  'post /posts/:id/stats/refresh': {
+    allowed: ['admin', 'editor', 'reviewer'],
+    path: () => `/posts/${randomUUID()}/stats/refresh`,
+  },
+  'get /stats/overview': {
+    allowed: ['admin', 'editor', 'reviewer'],
+    path: () => '/stats/overview?from=2026-01-01&to=2026-01-31',
+  },
+  'get /stats/export.csv': {
+    allowed: ['admin', 'editor', 'reviewer'],
+    path: () => '/stats/export.csv?from=2026-01-01&to=2026-01-02',
+  },
+  // Public, answered by signature: an unsigned call is refused (401/403) whoever sends it.
+  'get /webhooks/facebook': { allowed: EVERYONE },
+  'post /webhooks/facebook': { allowed: EVERYONE, body: () => ({ object: 'page', entry: [] }) },
+  'post /webhooks/zalo': { allowed: EVERYONE, body: () => ({ event_name: 'follow', timestamp: '1' }) },
   'get /templates': { allowed: ['admin', 'editor', 'reviewer'] },
   'post /templates': {
     allowed: ['admin', 'editor'],
@@ -347,6 +367,23 @@ const API_UNITS: Record<string, UnitCase> = {
   },
   'post /campaigns': 'unscoped',
   'get /campaigns': 'unscoped',
+  'get /posts/:id/stats': {
+    as: 'reviewer',
+    request: async (fx) => ({ path: `/posts/${(await fx.post('published')).id}/stats` }),
+    expect: READ_ONE,
+  },
+  'post /posts/:id/stats/refresh': {
+    as: 'editor',
+    request: async (fx) => ({ path: `/posts/${(await fx.post('published')).id}/stats/refresh` }),
+    expect: { same: 202, child: 404, sibling: 404, parent: 202 },
+  },
+  // Both filter by the reader's units (engagement rollups carry the post's unit): tested in
+  // test/integration/engagement/collector.test.ts with figures in and out of scope.
+  'get /stats/overview': 'unscoped',
+  'get /stats/export.csv': 'unscoped',
+  'get /webhooks/facebook': 'unscoped',
+  'post /webhooks/facebook': 'unscoped',
+  'post /webhooks/zalo': 'unscoped',
   'get /templates': 'unscoped',
   'post /templates': 'unscoped',
   'get /templates/:id': 'unscoped',
@@ -608,7 +645,7 @@ describe('authorization: every role on every route', function () {
         const res = await req;
         if (allowed) {
           assert.ok(
-            ![401, 403].includes(res.status) || route === 'post /auth/token',
+            ![401, 403].includes(res.status) || route === 'post /auth/token' || route.includes(' /webhooks/'),
             `${route} as ${who}: ${res.status} ${JSON.stringify(res.body)}`,
           );
           assert.ok(res.status < 500, `${route}: ${res.status}`);
@@ -798,7 +835,9 @@ describe('authorization: every role on every route', function () {
               : template;
             const res = await send(method, path, await apiUser(role, relation), spec.body?.());
             assert.ok(
-              ![401, 403].includes(res.status) || route === 'post /auth/token',
+              ![401, 403].includes(res.status) ||
+                route === 'post /auth/token' ||
+                route.includes(' /webhooks/'),
               `${route} as ${role} of the ${relation} unit: ${res.status} ${JSON.stringify(res.body)}`,
             );
             assert.ok(res.status < 500, `${route}: ${res.status}`);
