@@ -68,11 +68,27 @@ export async function readCachedCard(file: string): Promise<Buffer | undefined> 
   }
 }
 
+// Shard directories already made by this process: a card skips the mkdir (one more trip to
+// the thread pool per card). One removed behind our back is made again on ENOENT.
+const madeDirs = new Set<string>();
+
 export async function writeCardAtomically(file: string, data: Buffer): Promise<void> {
-  await mkdir(path.dirname(file), { recursive: true });
+  const dir = path.dirname(file);
   const temp = `${file}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`;
+  const makeDir = async () => {
+    await mkdir(dir, { recursive: true });
+    madeDirs.add(dir);
+  };
   try {
-    await writeFile(temp, data, { flag: 'wx' });
+    if (!madeDirs.has(dir)) await makeDir();
+    try {
+      await writeFile(temp, data, { flag: 'wx' });
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+      madeDirs.delete(dir);
+      await makeDir();
+      await writeFile(temp, data, { flag: 'wx' });
+    }
     await rename(temp, file);
   } catch (error) {
     await rm(temp, { force: true });
