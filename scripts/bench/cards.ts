@@ -2,15 +2,17 @@
 // The full card is what a post with a photo carries: 1200×630, a 2400×1260 JPEG background,
 // the unit's logo, the QR code of the post's public page, and three text blocks (headline,
 // body, the band's unit name and hotline) plus the layout's kicker. Headline, body and QR
-// address change on every card (so no cache answers for them); the logo, unit name, hotline
-// and kicker are the same on every card, as they are for one unit. In the same run, sharp
-// resizes the same 2400×1260 JPEG to a 1200×630 JPEG, each at 1 and 2 in flight. The flat card
+// address change on every card (so no cache answers for them); the background photo, logo,
+// unit name, hotline and kicker are the same on every card, as they are for one unit's
+// cascade of posts (the renderer keeps their decoded pixels). The same card on a photo it has
+// not seen (one of more photos than it keeps, in turn) is measured too. In the same run, sharp
+// resizes the same 2400×1260 JPEG to a 1200×630 JPEG, all at 1 and 2 in flight. The flat card
 // (no photo, logo or QR) of earlier runs is measured too. Then each step of the full card is
 // timed on its own, to show where the time goes.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { encode, photoBase } from '../../server/rendering/card-compose.ts';
+import { cachedPhotoBase, encode, photoBase } from '../../server/rendering/card-compose.ts';
 import { loadCardLayouts } from '../../server/rendering/card-layouts.ts';
 import { createRenderer, type CardInput } from '../../server/rendering/index.ts';
 import { fitText } from '../../server/rendering/pango-text.ts';
@@ -18,14 +20,15 @@ import { placeQr } from '../../server/rendering/qr-code.ts';
 import { paint, paintQr } from '../../server/rendering/raster.ts';
 import { sharp } from '../../server/rendering/sharp.ts';
 
-async function syntheticPhoto(width: number, height: number): Promise<Buffer> {
+/** A gradient with a pattern; each `variant` gives different bytes of the same kind. */
+async function syntheticPhoto(width: number, height: number, variant = 0): Promise<Buffer> {
   const raw = Buffer.alloc(width * height * 3);
   for (let i = 0; i < raw.length; i += 3) {
     const x = (i / 3) % width;
     const y = Math.floor(i / 3 / width);
     raw[i] = (x * 255) / width;
     raw[i + 1] = (y * 255) / height;
-    raw[i + 2] = ((x + y) % 64) * 4;
+    raw[i + 2] = ((x + y + variant * 7) % 64) * 4;
   }
   return sharp(raw, { raw: { width, height, channels: 3 } })
     .jpeg({ quality: 85 })
@@ -101,17 +104,21 @@ export async function run(args: string[]): Promise<void> {
     const firstCardMs = performance.now() - t;
 
     const photo = await syntheticPhoto(2400, 1260);
+    // More photos than the renderer keeps decoded, used in turn: each card's is not kept.
+    const newPhotos = await Promise.all(
+      Array.from({ length: 10 }, (_, i) => syntheticPhoto(2400, 1260, i + 1)),
+    );
     const logo = await syntheticLogo();
     // A serial number in the headline, body and address makes every card new.
     let serial = 0;
-    const fullInput = (n: number): CardInput => ({
+    const fullInput = (n: number, background = photo): CardInput => ({
       layout: 'canh-bao',
       size: 'feed',
       headline: `CẢNH BÁO: Giả danh công an gọi điện yêu cầu chuyển tiền (${n})`,
       body: `Công an không bao giờ yêu cầu chuyển tiền qua điện thoại. Mã ${n}.`,
       unitName: 'Công an tỉnh Thừa Thiên Huế',
       hotline: '0234 3822 000',
-      background: photo,
+      background,
       logo,
       qrUrl: `https://canhbao.congan.hue.gov.vn/w/gia-danh-cong-an-goi-dien-yeu-cau-chuyen-tien-${n}`,
     });
@@ -120,6 +127,10 @@ export async function run(args: string[]): Promise<void> {
       if (rendered.cached) throw new Error('a benchmark card came from the cache');
     };
     const full = () => render(fullInput(serial++));
+    const fullNewPhoto = () => {
+      const n = serial++;
+      return render(fullInput(n, newPhotos[n % newPhotos.length]));
+    };
     const flat = () =>
       render({
         layout: 'canh-bao',
@@ -136,12 +147,14 @@ export async function run(args: string[]): Promise<void> {
       ['first_card_after_warmup_ms', firstCardMs.toFixed(0)],
     ];
     for (const inFlight of [1, 2]) {
-      const rates = await compare({ full, flat, resize }, inFlight, seconds);
+      const rates = await compare({ full, fullNewPhoto, flat, resize }, inFlight, seconds);
       figures.push(
         [`full_cards_per_s_${inFlight}_in_flight`, fixed(rates.full)],
+        [`full_new_photo_cards_per_s_${inFlight}_in_flight`, fixed(rates.fullNewPhoto)],
         [`flat_cards_per_s_${inFlight}_in_flight`, fixed(rates.flat)],
         [`resize_per_s_${inFlight}_in_flight`, fixed(rates.resize)],
         [`ratio_vs_resize_${inFlight}_in_flight`, (rates.full / rates.resize).toFixed(2)],
+        [`new_photo_ratio_vs_resize_${inFlight}_in_flight`, (rates.fullNewPhoto / rates.resize).toFixed(2)],
         [`flat_ratio_vs_resize_${inFlight}_in_flight`, (rates.flat / rates.resize).toFixed(2)],
       );
     }
@@ -168,6 +181,11 @@ export async function run(args: string[]): Promise<void> {
     const parts: [string, number][] = [
       ['part_resize_ms', await meanMs(resize, budget)],
       ['part_full_card_ms', await meanMs(() => full(), budget)],
+      ['part_full_card_new_photo_ms', await meanMs(() => fullNewPhoto(), budget)],
+      [
+        'part_photo_base_cached_ms',
+        await meanMs(() => cachedPhotoBase(photo, 1200, 630, layout.backgroundBrightness), budget),
+      ],
       [
         'part_photo_base_ms',
         await meanMs(() => photoBase(photo, 1200, 630, layout.backgroundBrightness), budget),

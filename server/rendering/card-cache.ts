@@ -7,20 +7,26 @@ import path from 'node:path';
 import type { CardLayout } from './card-layouts.ts';
 import type { CleanCardInput } from './card-input.ts';
 import { cardMime, type CardMime } from './card-compose.ts';
+import { imageKeys, type ImageKeys } from './image-keys.ts';
 
 /** Bump when the composition code changes what a card looks like. */
 const RENDER_VERSION = 2;
 
 const sha256 = (data: Buffer | string): string => createHash('sha256').update(data).digest('hex');
 
-export function cardHash(layout: CardLayout, input: CleanCardInput, engineVersions: string): string {
+export function cardHash(
+  layout: CardLayout,
+  input: CleanCardInput,
+  engineVersions: string,
+  images: ImageKeys = imageKeys(input),
+): string {
   const key = {
     v: RENDER_VERSION,
     engine: engineVersions,
     layout: [layout.id, sha256(layout.source)],
     size: input.size,
     text: [input.headline, input.body ?? null, input.unitName ?? null, input.hotline ?? null],
-    images: [input.background, input.logo, input.qrCode].map((b) => (b ? sha256(b) : null)),
+    images: [images.background, images.logo, images.qrCode],
     qrUrl: input.qrUrl ?? null,
   };
   return sha256(JSON.stringify(key));
@@ -62,11 +68,27 @@ export async function readCachedCard(file: string): Promise<Buffer | undefined> 
   }
 }
 
+// Shard directories already made by this process: a card skips the mkdir (one more trip to
+// the thread pool per card). One removed behind our back is made again on ENOENT.
+const madeDirs = new Set<string>();
+
 export async function writeCardAtomically(file: string, data: Buffer): Promise<void> {
-  await mkdir(path.dirname(file), { recursive: true });
+  const dir = path.dirname(file);
   const temp = `${file}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`;
+  const makeDir = async () => {
+    await mkdir(dir, { recursive: true });
+    madeDirs.add(dir);
+  };
   try {
-    await writeFile(temp, data, { flag: 'wx' });
+    if (!madeDirs.has(dir)) await makeDir();
+    try {
+      await writeFile(temp, data, { flag: 'wx' });
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+      madeDirs.delete(dir);
+      await makeDir();
+      await writeFile(temp, data, { flag: 'wx' });
+    }
     await rename(temp, file);
   } catch (error) {
     await rm(temp, { force: true });

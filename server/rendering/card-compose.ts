@@ -1,13 +1,14 @@
 // Builds one card image from a layout and a clean input. The base (colour, or the background
 // photo darkened) is one raw RGB buffer; the band, kicker pill, texts, logo and QR code are
 // painted into it (raster.ts) as soon as each is ready, and it is encoded once at the end.
-import { createHash } from 'node:crypto';
 import { ValidationError } from '../errors.ts';
 import { CARD_SIZES, type Box, type CardLayout, type CardSize, type TextBlock } from './card-layouts.ts';
 import type { CleanCardInput } from './card-input.ts';
+import { contentHash, imageKeys, type ImageKeys } from './image-keys.ts';
 import { fitText } from './pango-text.ts';
 import { placeQr, type QrPlacement } from './qr-code.ts';
 import { fillPill, fillRect, darken, paint, paintQr, type Canvas, type Layer } from './raster.ts';
+import { RecentCache } from './recent-cache.ts';
 import { sharp } from './sharp.ts';
 
 export type CardMime = 'image/png' | 'image/jpeg';
@@ -77,34 +78,30 @@ async function unreadableAs<T>(field: string, work: () => Promise<T>): Promise<T
 }
 
 // A unit's logo is on every card it issues: its decoded, resized pixels are kept by content.
-const decoded = new Map<string, Promise<Layer>>();
-const DECODED_CACHE_ITEMS = 32;
+const decoded = new RecentCache<Layer>(32);
 
 /** A logo or QR code image resized into `box`, as raw RGBA. */
-function decodeInto(field: string, bytes: Buffer, box: Box, fit: 'inside' | 'contain'): Promise<Layer> {
-  const key = `${field} ${fit} ${box[2]}x${box[3]} ${createHash('sha256').update(bytes).digest('hex')}`;
-  const hit = decoded.get(key);
-  if (hit) {
-    decoded.delete(key);
-    decoded.set(key, hit);
-    return hit;
-  }
-  const job = unreadableAs(field, async () => {
-    const pipeline = sharp(bytes, DECODE_LIMITS).autoOrient();
-    const resized =
-      fit === 'contain'
-        ? pipeline
-            .flatten({ background: '#ffffff' })
-            .resize(box[2], box[3], { fit, background: '#ffffff', kernel: 'nearest' })
-        : pipeline.resize(box[2], box[3], { fit });
-    const { data, info } = await resized.ensureAlpha().raw().toBuffer({ resolveWithObject: true });
-    return { image: data, width: info.width, height: info.height };
-  });
-  decoded.set(key, job);
-  // A refused image is not remembered: the same bytes fail again, with the same message.
-  job.catch(() => decoded.delete(key));
-  if (decoded.size > DECODED_CACHE_ITEMS) decoded.delete(decoded.keys().next().value ?? key);
-  return job;
+function decodeInto(
+  field: string,
+  bytes: Buffer,
+  bytesKey: string,
+  box: Box,
+  fit: 'inside' | 'contain',
+): Promise<Layer> {
+  const key = `${field} ${fit} ${box[2]}x${box[3]} ${bytesKey}`;
+  return decoded.get(key, () =>
+    unreadableAs(field, async () => {
+      const pipeline = sharp(bytes, DECODE_LIMITS).autoOrient();
+      const resized =
+        fit === 'contain'
+          ? pipeline
+              .flatten({ background: '#ffffff' })
+              .resize(box[2], box[3], { fit, background: '#ffffff', kernel: 'nearest' })
+          : pipeline.resize(box[2], box[3], { fit });
+      const { data, info } = await resized.ensureAlpha().raw().toBuffer({ resolveWithObject: true });
+      return { image: data, width: info.width, height: info.height };
+    }),
+  );
 }
 
 /** The card's base as raw RGB: the background photo covering the card, darkened. */
@@ -128,6 +125,24 @@ export async function photoBase(
   // and cost more than the whole resize.
   darken(canvas, brightness);
   return canvas;
+}
+
+// A background photo is reused across many cards (a cascade's posts, one unit's campaign):
+// its decoded, cover-resized, darkened pixels are kept per size and brightness, and each
+// card paints on its own copy. Few entries: one is 2.3–3.5 MB of raw RGB.
+const bases = new RecentCache<Canvas>(6);
+
+/** photoBase, remembered by the photo's content: the card gets a copy it may paint on. */
+export async function cachedPhotoBase(
+  bytes: Buffer,
+  width: number,
+  height: number,
+  brightness: number,
+  bytesKey = contentHash(bytes),
+): Promise<Canvas> {
+  const key = `${width}x${height} ${brightness} ${bytesKey}`;
+  const base = await bases.get(key, () => photoBase(bytes, width, height, brightness));
+  return { data: Buffer.from(base.data), width, height };
 }
 
 function flatBase(width: number, height: number, colour: string): Canvas {
@@ -165,14 +180,21 @@ function intoLogoSpace(box: Box, logo: Box): Box {
 export async function composeCard(
   layout: CardLayout,
   input: CleanCardInput,
+  images: ImageKeys = imageKeys(input),
 ): Promise<{ data: Buffer; mime: CardMime; width: number; height: number }> {
   const { width, height } = CARD_SIZES[input.size];
   const geometry = layout.sizes[input.size];
   const { colors } = layout;
-  // The photo is the longest step: it starts first, and the layers below (text on the libvips
-  // threads, the QR code on this one) are made meanwhile.
+  // A photo not seen before is the longest step: it starts first, and the layers below (text
+  // on the libvips threads, the QR code on this one) are made meanwhile.
   const base = input.background
-    ? photoBase(input.background, width, height, layout.backgroundBrightness)
+    ? cachedPhotoBase(
+        input.background,
+        width,
+        height,
+        layout.backgroundBrightness,
+        images.background ?? undefined,
+      )
     : Promise.resolve(flatBase(width, height, colors.background));
   // Awaited below; a layer failing first must not leave this rejection unhandled.
   base.catch(() => undefined);
@@ -212,7 +234,7 @@ export async function composeCard(
   if (input.logo) {
     const logoBox = geometry.logo;
     painted(
-      decodeInto('logo', input.logo, logoBox, 'inside').then((l) =>
+      decodeInto('logo', input.logo, images.logo ?? contentHash(input.logo), logoBox, 'inside').then((l) =>
         place(l, logoBox, { align: 'centre', valign: 'middle' }),
       ),
     );
@@ -242,7 +264,7 @@ export async function composeCard(
   } else if (input.qrCode) {
     const image = input.qrCode;
     layers.push(
-      decodeInto('qrCode', image, qrBox, 'contain').then((q) => {
+      decodeInto('qrCode', image, images.qrCode ?? contentHash(image), qrBox, 'contain').then((q) => {
         const placed = place(q, qrBox, { align: 'centre', valign: 'middle' });
         return (c: Canvas) => {
           fillRect(c, qrBox, '#ffffff');

@@ -21,6 +21,7 @@ import {
 import { ValidationError } from '../errors.ts';
 import { fontVersion } from './fonts.ts';
 import { inspectAndNormalizeImage } from './image-normalize.ts';
+import { imageKeys, type ImageKeys } from './image-keys.ts';
 import { imageLibraryVersion } from './sharp.ts';
 
 export { inspectAndNormalizeImage } from './image-normalize.ts';
@@ -96,10 +97,15 @@ export function createRenderer(options: RendererOptions): Renderer {
     return layout;
   };
 
-  async function renderUncached(input: CleanCardInput, hash: string, file: string): Promise<RenderedCard> {
+  async function renderUncached(
+    input: CleanCardInput,
+    images: ImageKeys,
+    hash: string,
+    file: string,
+  ): Promise<RenderedCard> {
     const layout = layoutOf(input);
     const started = performance.now();
-    const card = await composeCard(layout, input);
+    const card = await composeCard(layout, input, images);
     await writeCardAtomically(file, card.data);
     logger?.debug(
       { hash, layout: layout.id, size: input.size, ms: Math.round(performance.now() - started) },
@@ -111,7 +117,8 @@ export function createRenderer(options: RendererOptions): Renderer {
   async function renderCard(raw: CardInput): Promise<RenderedCard> {
     const input = parseCardInput(raw, layouts);
     const layout = layoutOf(input);
-    const hash = cardHash(layout, input, engine);
+    const images = imageKeys(input);
+    const hash = cardHash(layout, input, engine, images);
     const file = cardPath(options.cacheDir, hash, input);
     const existing = await readCachedCard(file);
     if (existing) {
@@ -130,7 +137,7 @@ export function createRenderer(options: RendererOptions): Renderer {
     }
     const pending = inFlight.get(hash);
     if (pending) return pending;
-    const job = renderUncached(input, hash, file).finally(() => inFlight.delete(hash));
+    const job = renderUncached(input, images, hash, file).finally(() => inFlight.delete(hash));
     inFlight.set(hash, job);
     return job;
   }
