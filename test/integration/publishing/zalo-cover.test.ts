@@ -7,7 +7,6 @@ import path from 'node:path';
 import { eq } from 'drizzle-orm';
 import request from 'supertest';
 import { posts } from '../../../server/db/schema.ts';
-import { SYSTEM_ACTOR } from '../../../server/auth/actor.ts';
 import { makeUser } from '../../support/app.ts';
 import { startPublishingHarness, type Harness } from './harness.ts';
 
