@@ -6,8 +6,8 @@ import { AxeBuilder } from '@axe-core/playwright';
 import type { Browser, Page } from 'playwright-core';
 import { markPublished, templatePost, unitWithEditor } from '../integration/public-pages/fixtures.ts';
 import { attentionScene, type AttentionScene } from '../support/attention.ts';
-import { createTestApp, PASSWORD, type TestApp } from '../support/app.ts';
-import { launchBrowser, listen } from '../support/browser.ts';
+import { createTestApp, type TestApp } from '../support/app.ts';
+import { launchBrowser, listen, signInWith } from '../support/browser.ts';
 import { startTestPlatforms, type TestPlatforms } from '../support/platforms.ts';
 
 const DESKTOP = { width: 1280, height: 800 };
@@ -69,14 +69,7 @@ describe('e2e: accessibility (axe-core)', function () {
   async function signIn(viewport: { width: number; height: number }): Promise<Page> {
     const context = await browser!.newContext({ viewport });
     const page = await context.newPage();
-    await page.goto(`${server.url}/login`);
-    await page.getByLabel('Email').fill(scene.admin.user.email);
-    await page.getByLabel('Mật khẩu').fill(PASSWORD);
-    await Promise.all([
-      page.waitForURL(`${server.url}/`),
-      page.getByRole('button', { name: 'Đăng nhập' }).click(),
-    ]);
-    return page;
+    return signInWith(page, server.url, scene.admin.user.email);
   }
 
   const signedInPages = () => [

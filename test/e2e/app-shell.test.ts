@@ -4,8 +4,8 @@ import assert from 'node:assert/strict';
 import { mkdirSync } from 'node:fs';
 import type { Browser, Page } from 'playwright-core';
 import { attentionScene, type AttentionScene } from '../support/attention.ts';
-import { createTestApp, PASSWORD, type TestApp } from '../support/app.ts';
-import { launchBrowser, listen } from '../support/browser.ts';
+import { createTestApp, type TestApp } from '../support/app.ts';
+import { launchBrowser, listen, signInWith } from '../support/browser.ts';
 import { startTestPlatforms, type TestPlatforms } from '../support/platforms.ts';
 
 const DESKTOP = { width: 1280, height: 800 };
@@ -41,14 +41,7 @@ describe('e2e: app shell', function () {
   ): Promise<Page> {
     const context = await browser!.newContext({ viewport, javaScriptEnabled });
     const page = await context.newPage();
-    await page.goto(`${server.url}/login`);
-    await page.getByLabel('Email').fill(email);
-    await page.getByLabel('Mật khẩu').fill(PASSWORD);
-    await Promise.all([
-      page.waitForURL(`${server.url}/`),
-      page.getByRole('button', { name: 'Đăng nhập' }).click(),
-    ]);
-    return page;
+    return signInWith(page, server.url, email);
   }
 
   const mainNav = (page: Page) => page.getByRole('navigation', { name: 'Điều hướng chính' });

@@ -8,8 +8,8 @@ import { SYSTEM_ACTOR } from '../../server/auth/actor.ts';
 import { POST_STATUSES, posts } from '../../server/db/schema.ts';
 import { CALENDAR_LIMIT } from '../../server/posts/posts.pages.ts';
 import { localToInstant, toWallClock } from '../../server/shared/zoned-time.ts';
-import { createTestApp, makeUser, PASSWORD, type TestApp } from '../support/app.ts';
-import { launchBrowser, listen } from '../support/browser.ts';
+import { createTestApp, makeUser, type TestApp } from '../support/app.ts';
+import { launchBrowser, listen, signInWith } from '../support/browser.ts';
 import { startTestPlatforms, type TestPlatforms } from '../support/platforms.ts';
 
 const ZONE = 'Asia/Ho_Chi_Minh';
@@ -72,14 +72,7 @@ describe('e2e: the calendar in LOA_TIMEZONE', function () {
       locale: 'vi-VN',
     });
     const page = await context.newPage();
-    await page.goto(`${server.url}/login`);
-    await page.getByLabel('Email').fill(editor.user.email);
-    await page.getByLabel('Mật khẩu').fill(PASSWORD);
-    await Promise.all([
-      page.waitForURL(`${server.url}/`),
-      page.getByRole('button', { name: 'Đăng nhập' }).click(),
-    ]);
-    return page;
+    return signInWith(page, server.url, editor.user.email);
   }
 
   async function nextWeek(page: Page, firstDay: string) {

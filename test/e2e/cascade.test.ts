@@ -7,13 +7,11 @@ import { eq, inArray } from 'drizzle-orm';
 import type { Browser, Page } from 'playwright-core';
 import { SYSTEM_ACTOR, type Actor } from '../../server/auth/actor.ts';
 import { channels, posts } from '../../server/db/schema.ts';
-import { jobDepsFrom, jobRegistry } from '../../server/jobs/registry.ts';
-import { recurringSchedules } from '../../server/jobs/schedules.ts';
-import { createWorker, type Worker } from '../../server/worker.ts';
-import { createTestApp, makeUser, PASSWORD, type TestApp } from '../support/app.ts';
-import { launchBrowser, listen } from '../support/browser.ts';
-import { testLogger } from '../support/database.ts';
+import type { Worker } from '../../server/worker.ts';
+import { createTestApp, makeUser, type TestApp } from '../support/app.ts';
+import { launchBrowser, listen, signInWith } from '../support/browser.ts';
 import { waitFor } from '../support/processes.ts';
+import { startTestWorker } from '../support/worker.ts';
 import { startTestPlatforms, type TestPlatforms } from '../support/platforms.ts';
 
 describe('e2e: cascade from the province to a commune', function () {
@@ -29,17 +27,7 @@ describe('e2e: cascade from the province to a commune', function () {
     platforms = await startTestPlatforms();
     t = await createTestApp({}, { platformUrls: platforms.urls, mockPlatforms: platforms.mock });
     server = await listen(t.app);
-    worker = createWorker({
-      pool: t.c.database.pool,
-      workerId: 'e2e-cascade-worker',
-      jobs: jobRegistry(jobDepsFrom(t.c, { workerId: 'e2e-cascade-worker', publishConcurrency: 10 })),
-      schedules: recurringSchedules({ heartbeatSeconds: 60 }),
-      pollMs: 200,
-      concurrency: 10,
-      logger: testLogger,
-    });
-    t.c.queue.attach(worker.handle);
-    await worker.start();
+    worker = await startTestWorker(t, 'e2e-cascade-worker');
   });
   const made = { posts: [] as string[], channels: [] as string[] };
   after(async () => {
@@ -65,14 +53,7 @@ describe('e2e: cascade from the province to a commune', function () {
     const context = await browser!.newContext({ viewport: { width: 390, height: 844 } });
     const page = await context.newPage();
     page.on('dialog', (dialog) => void dialog.accept());
-    await page.goto(`${server.url}/login`);
-    await page.getByLabel('Email').fill(email);
-    await page.getByLabel('Mật khẩu').fill(PASSWORD);
-    await Promise.all([
-      page.waitForURL(`${server.url}/`),
-      page.getByRole('button', { name: 'Đăng nhập' }).click(),
-    ]);
-    return page;
+    return signInWith(page, server.url, email);
   }
 
   /** A Facebook Page on the mock, connected and belonging to the unit. */

@@ -5,12 +5,10 @@ import assert from 'node:assert/strict';
 import type { Browser, Page } from 'playwright-core';
 import { SYSTEM_ACTOR } from '../../server/auth/actor.ts';
 import { instantToLocal } from '../../server/shared/zoned-time.ts';
-import { jobDepsFrom, jobRegistry } from '../../server/jobs/registry.ts';
-import { recurringSchedules } from '../../server/jobs/schedules.ts';
-import { createWorker, type Worker } from '../../server/worker.ts';
-import { createTestApp, makeUser, PASSWORD, type TestApp } from '../support/app.ts';
-import { launchBrowser, listen } from '../support/browser.ts';
-import { testLogger } from '../support/database.ts';
+import type { Worker } from '../../server/worker.ts';
+import { createTestApp, makeUser, type TestApp } from '../support/app.ts';
+import { launchBrowser, listen, signInWith } from '../support/browser.ts';
+import { startTestWorker } from '../support/worker.ts';
 import { startTestPlatforms, type TestPlatforms } from '../support/platforms.ts';
 
 describe('e2e: compose, review, publish', function () {
@@ -33,17 +31,7 @@ describe('e2e: compose, review, publish', function () {
       },
     );
     server = await listen(t.app);
-    worker = createWorker({
-      pool: t.c.database.pool,
-      workerId: 'e2e-worker',
-      jobs: jobRegistry(jobDepsFrom(t.c, { workerId: 'e2e-worker', publishConcurrency: 10 })),
-      schedules: recurringSchedules({ heartbeatSeconds: 60 }),
-      pollMs: 200,
-      concurrency: 10,
-      logger: testLogger,
-    });
-    t.c.queue.attach(worker.handle);
-    await worker.start();
+    worker = await startTestWorker(t, 'e2e-worker');
   });
   after(async () => {
     await browser?.close();
@@ -56,14 +44,7 @@ describe('e2e: compose, review, publish', function () {
   async function signIn(email: string): Promise<Page> {
     const context = await browser!.newContext({ viewport: { width: 390, height: 844 } });
     const page = await context.newPage();
-    await page.goto(`${server.url}/login`);
-    await page.getByLabel('Email').fill(email);
-    await page.getByLabel('Mật khẩu').fill(PASSWORD);
-    await Promise.all([
-      page.waitForURL(`${server.url}/`),
-      page.getByRole('button', { name: 'Đăng nhập' }).click(),
-    ]);
-    return page;
+    return signInWith(page, server.url, email);
   }
 
   it('goes from the composer to Facebook and Zalo, once each', async () => {

@@ -2,8 +2,8 @@
 // save it as version 2, and archive it; on a phone the editor fits the screen.
 import assert from 'node:assert/strict';
 import type { Browser, Page } from 'playwright-core';
-import { createTestApp, makeUser, PASSWORD, type TestApp } from '../support/app.ts';
-import { launchBrowser, listen } from '../support/browser.ts';
+import { createTestApp, makeUser, type TestApp } from '../support/app.ts';
+import { launchBrowser, listen, signInWith } from '../support/browser.ts';
 
 describe('e2e: the template editor', function () {
   this.timeout(120_000);
@@ -28,14 +28,7 @@ describe('e2e: the template editor', function () {
   async function signIn(width: number, height: number): Promise<Page> {
     const context = await browser!.newContext({ viewport: { width, height } });
     const page = await context.newPage();
-    await page.goto(`${server.url}/login`);
-    await page.getByLabel('Email').fill(editor.user.email);
-    await page.getByLabel('Mật khẩu').fill(PASSWORD);
-    await Promise.all([
-      page.waitForURL(`${server.url}/`),
-      page.getByRole('button', { name: 'Đăng nhập' }).click(),
-    ]);
-    return page;
+    return signInWith(page, server.url, editor.user.email);
   }
 
   it('copies a built-in, previews an edit live, saves it as version 2 and archives it', async () => {

@@ -3,8 +3,9 @@
 import { existsSync } from 'node:fs';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { chromium, type Browser } from 'playwright-core';
+import { chromium, type Browser, type Page } from 'playwright-core';
 import type { Express } from 'express';
+import { PASSWORD } from './app.ts';
 
 export const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 
@@ -47,4 +48,16 @@ export async function listen(app: Express): Promise<{ url: string; close: () => 
         server.close(() => resolve());
       }),
   };
+}
+
+/** Signs `email` in through Loa's login form on `page` and waits for the start page. */
+export async function signInWith(page: Page, baseUrl: string, email: string): Promise<Page> {
+  await page.goto(`${baseUrl}/login`);
+  await page.getByLabel('Email').fill(email);
+  await page.getByLabel('Mật khẩu').fill(PASSWORD);
+  await Promise.all([
+    page.waitForURL(`${baseUrl}/`),
+    page.getByRole('button', { name: 'Đăng nhập' }).click(),
+  ]);
+  return page;
 }
