@@ -13,6 +13,16 @@ import {
 export type ShareRow = typeof memberShares.$inferSelect;
 export type ShareRulesRow = typeof unitShareRules.$inferSelect;
 
+export interface OpenValues {
+  userId: string;
+  postId: string;
+  platform: SharePlatform;
+  unitId: string | null;
+  status: 'opened' | 'shared';
+  openedAt: Date;
+  completedAt: Date | null;
+}
+
 export interface FeedPostRow {
   id: string;
   title: string;
@@ -206,6 +216,36 @@ export function createSharesRepo(db: Executor) {
         .returning();
       if (!row) throw new Error('upsert returned no row');
       return row;
+    },
+    /**
+     * Many opens in one statement, each row at most once (the caller merges repeats of the same
+     * member × post × platform and passes how many opens it stands for). Same rules as upsertOpen.
+     */
+    async upsertOpens(values: (OpenValues & { opens: number })[], tx: Executor): Promise<ShareRow[]> {
+      if (values.length === 0) return [];
+      const moves = sql`(${memberShares.status} = 'cancelled' OR (${memberShares.status} = 'opened' AND excluded.status = 'shared'))`;
+      return tx
+        .insert(memberShares)
+        .values(values)
+        .onConflictDoUpdate({
+          target: [memberShares.userId, memberShares.postId, memberShares.platform],
+          set: {
+            opens: sql`${memberShares.opens} + excluded.opens`,
+            status: sql`CASE WHEN ${moves} THEN excluded.status ELSE ${memberShares.status} END`,
+            completedAt: sql`CASE WHEN ${moves} THEN excluded.completed_at ELSE ${memberShares.completedAt} END`,
+          },
+        })
+        .returning();
+    },
+    /** Sets several shares' tracked-link codes in one statement. */
+    async setLinkCodes(pairs: { id: string; linkCode: string }[], tx: Executor): Promise<void> {
+      if (pairs.length === 0) return;
+      const result = await tx.execute<{ id: string; link_code: string }>(sql`
+        UPDATE ${memberShares} s SET link_code = v.code
+          FROM unnest(${sql.param(pairs.map((p) => p.id))}::uuid[], ${sql.param(pairs.map((p) => p.linkCode))}::text[]) AS v(id, code)
+         WHERE s.id = v.id
+        RETURNING s.id, s.link_code`);
+      if (result.rows.length !== pairs.length) throw new Error('share vanished');
     },
     async update(
       id: string,
