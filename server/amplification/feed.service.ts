@@ -279,19 +279,14 @@ export function createFeedService(deps: FeedDeps) {
     platform: SharePlatform,
     how: { via: 'share_link' | 'web_share'; status: 'opened' | 'shared' },
   ): Promise<{ share: ShareRow; linkUrl: string; post: { id: string; slug: string } }> {
-    // Three independent reads at once; the consent refusal still wins over the others.
-    const [consent, found, ruled] = await Promise.allSettled([
-      deps.requireConsent(actor),
-      repo.shareablePost({ unitId: actor.unitId }, postId),
-      repo.rulesFor(actor.unitId),
-    ]);
-    if (consent.status === 'rejected') throw consent.reason;
-    if (found.status === 'rejected') throw found.reason;
-    if (ruled.status === 'rejected') throw ruled.reason;
-    const post = found.value;
+    if (actor.role !== 'member') throw new ForbiddenError('Only members have a share feed and consent');
+    // Consent, the post and the unit's rules in one round trip; the consent refusal comes first.
+    const context = await repo.openContext({ userId: actor.id, unitId: actor.unitId }, postId);
+    if (context.consentVersion !== settings.consentVersion) throw new ConsentRequiredError();
+    const post = context.post;
     if (!post) throw new NotFoundError('Shareable post');
     const at = now();
-    const rules = ruled.value;
+    const { rules } = context;
     checkHours(rules, at);
     const cap = rules?.dailyCap ?? null;
     const values: OpenValues = {
