@@ -109,7 +109,9 @@ export function createFeedService(deps: FeedDeps) {
   // Every member of a unit sees the same posts: a unit's page is kept for a moment, so a crowd
   // opening the feed after a notification costs one query per unit, not one per member. Only
   // the member's own share marks are read each time. Sharing re-checks the post itself.
-  const unitPages = new Map<string, { until: number; rows: FeedPostRow[] }>();
+  // The page being read is kept too (a promise), so when a page expires under a crowd one query
+  // refreshes it instead of one per member who arrived meanwhile.
+  const unitPages = new Map<string, { until: number; rows: Promise<FeedPostRow[]> }>();
   async function unitPage(
     unitId: string | null,
     limit: number,
@@ -119,12 +121,20 @@ export function createFeedService(deps: FeedDeps) {
     const at = now().getTime();
     const cached = unitPages.get(key);
     if (cached && cached.until > at) {
-      return cached.rows.filter((row) => row.notAfter === null || row.notAfter.getTime() > at);
+      const rows = await cached.rows;
+      return rows.filter((row) => row.notAfter === null || row.notAfter.getTime() > at);
     }
-    const rows = await repo.feed(unitId, { limit, ...(before && { before }) });
+    const rows = repo.feed(unitId, { limit, ...(before && { before }) });
     if (unitPages.size >= FEED_CACHE_ENTRIES) unitPages.clear();
-    unitPages.set(key, { until: at + FEED_CACHE_MS, rows });
-    return rows;
+    const entry = { until: at + FEED_CACHE_MS, rows };
+    unitPages.set(key, entry);
+    try {
+      return await rows;
+    } catch (error) {
+      // A failed read is not kept: the next request tries again.
+      if (unitPages.get(key) === entry) unitPages.delete(key);
+      throw error;
+    }
   }
 
   async function feed(actor: Actor, page: { limit: number; cursor?: string | undefined }) {

@@ -35,13 +35,6 @@ interface Deps {
 }
 
 export function createUsersService({ db, users, units, audit, identityChanged }: Deps) {
-  /** Runs a write and, once it has committed, tells the auth module. */
-  async function changingIdentity<T>(write: Promise<T>): Promise<T> {
-    const result = await write;
-    identityChanged();
-    return result;
-  }
-
   function requireAdmin(actor: Actor) {
     if (actor.role !== 'admin') throw new ForbiddenError('Only an admin can manage people and units');
   }
@@ -90,73 +83,73 @@ export function createUsersService({ db, users, units, audit, identityChanged }:
   async function updateUser(actor: Actor, id: string, input: UpdateUserInput): Promise<UserRow> {
     requireAdmin(actor);
     await checkUnit(input.unitId, 'unitId');
-    return changingIdentity(
-      db.transaction(async (tx) => {
-        const before = await users.findById(id, tx);
-        if (!before) throw new NotFoundError('User');
-        const losesAdmin =
-          before.role === 'admin' &&
-          before.active &&
-          ((input.role && input.role !== 'admin') || input.active === false);
-        if (losesAdmin && id === actor.id) {
-          throw new ConflictError(
-            'You cannot remove your own admin rights or deactivate yourself',
-            'self_lockout',
-          );
-        }
-        if (losesAdmin && (await users.countActiveAdmins(tx)) <= 1) {
-          throw new ConflictError('This is the last active admin', 'last_admin');
-        }
-        const after = await users.update(
-          id,
+    const updated = await db.transaction(async (tx) => {
+      const before = await users.findById(id, tx);
+      if (!before) throw new NotFoundError('User');
+      const losesAdmin =
+        before.role === 'admin' &&
+        before.active &&
+        ((input.role && input.role !== 'admin') || input.active === false);
+      if (losesAdmin && id === actor.id) {
+        throw new ConflictError(
+          'You cannot remove your own admin rights or deactivate yourself',
+          'self_lockout',
+        );
+      }
+      if (losesAdmin && (await users.countActiveAdmins(tx)) <= 1) {
+        throw new ConflictError('This is the last active admin', 'last_admin');
+      }
+      const after = await users.update(
+        id,
+        {
+          ...(input.name !== undefined && { name: input.name }),
+          ...(input.role !== undefined && { role: input.role }),
+          ...(input.unitId !== undefined && { unitId: input.unitId }),
+          ...(input.active !== undefined && { active: input.active }),
+        },
+        tx,
+      );
+      if (!after) throw new NotFoundError('User');
+      const who = actorAudit(actor);
+      if (before.role !== after.role) {
+        await audit(
           {
-            ...(input.name !== undefined && { name: input.name }),
-            ...(input.role !== undefined && { role: input.role }),
-            ...(input.unitId !== undefined && { unitId: input.unitId }),
-            ...(input.active !== undefined && { active: input.active }),
+            ...who,
+            action: 'user.role_changed',
+            targetType: 'user',
+            targetId: id,
+            details: { from: before.role, to: after.role },
           },
           tx,
         );
-        if (!after) throw new NotFoundError('User');
-        const who = actorAudit(actor);
-        if (before.role !== after.role) {
-          await audit(
-            {
-              ...who,
-              action: 'user.role_changed',
-              targetType: 'user',
-              targetId: id,
-              details: { from: before.role, to: after.role },
-            },
-            tx,
-          );
-        }
-        if (before.active !== after.active) {
-          await audit(
-            {
-              ...who,
-              action: after.active ? 'user.reactivated' : 'user.deactivated',
-              targetType: 'user',
-              targetId: id,
-            },
-            tx,
-          );
-        }
-        if (before.name !== after.name || before.unitId !== after.unitId) {
-          await audit(
-            {
-              ...who,
-              action: 'user.updated',
-              targetType: 'user',
-              targetId: id,
-              details: { name: after.name, unitId: after.unitId },
-            },
-            tx,
-          );
-        }
-        return after;
-      }),
-    );
+      }
+      if (before.active !== after.active) {
+        await audit(
+          {
+            ...who,
+            action: after.active ? 'user.reactivated' : 'user.deactivated',
+            targetType: 'user',
+            targetId: id,
+          },
+          tx,
+        );
+      }
+      if (before.name !== after.name || before.unitId !== after.unitId) {
+        await audit(
+          {
+            ...who,
+            action: 'user.updated',
+            targetType: 'user',
+            targetId: id,
+            details: { name: after.name, unitId: after.unitId },
+          },
+          tx,
+        );
+      }
+      return after;
+    });
+    identityChanged();
+    return updated;
   }
 
   async function createUnit(actor: Actor, input: CreateUnitInput): Promise<UnitRow> {
@@ -164,34 +157,30 @@ export function createUsersService({ db, users, units, audit, identityChanged }:
     // Any depth: since July 2025 communes sit right under the province, departments beside them.
     if (input.parentId && !(await units.findById(input.parentId)))
       throw new ValidationError([{ path: 'parentId', message: 'parent unit does not exist' }]);
-    return changingIdentity(
-      db.transaction(async (tx) => {
-        const row = await uniqueOrConflict(
-          () =>
-            units.insert(
-              {
-                name: input.name,
-                parentId: input.parentId ?? null,
-                profile: mergeProfile({}, input.profile),
-              },
-              tx,
-            ),
-          'units_parent_name_uq',
-          'A unit with this name already exists under the same parent',
-        );
-        await audit(
-          {
-            ...actorAudit(actor),
-            action: 'unit.created',
-            targetType: 'unit',
-            targetId: row.id,
-            details: { name: row.name, parentId: row.parentId, profile: row.profile },
-          },
-          tx,
-        );
-        return row;
-      }),
-    );
+    const created = await db.transaction(async (tx) => {
+      const row = await uniqueOrConflict(
+        () =>
+          units.insert(
+            { name: input.name, parentId: input.parentId ?? null, profile: mergeProfile({}, input.profile) },
+            tx,
+          ),
+        'units_parent_name_uq',
+        'A unit with this name already exists under the same parent',
+      );
+      await audit(
+        {
+          ...actorAudit(actor),
+          action: 'unit.created',
+          targetType: 'unit',
+          targetId: row.id,
+          details: { name: row.name, parentId: row.parentId, profile: row.profile },
+        },
+        tx,
+      );
+      return row;
+    });
+    identityChanged();
+    return created;
   }
 
   /**
@@ -233,32 +222,32 @@ export function createUsersService({ db, users, units, audit, identityChanged }:
     actor: Actor,
     input: { name?: string | undefined; language?: 'vi' | 'en' | undefined },
   ): Promise<UserRow> {
-    return changingIdentity(
-      db.transaction(async (tx) => {
-        const row = await users.update(
-          actor.id,
+    const updated = await db.transaction(async (tx) => {
+      const row = await users.update(
+        actor.id,
+        {
+          ...(input.name !== undefined && { name: input.name }),
+          ...(input.language !== undefined && { language: input.language }),
+        },
+        tx,
+      );
+      if (!row) throw new NotFoundError('User');
+      if (input.name !== undefined || input.language !== undefined) {
+        await audit(
           {
-            ...(input.name !== undefined && { name: input.name }),
-            ...(input.language !== undefined && { language: input.language }),
+            ...actorAudit(actor),
+            action: 'user.updated',
+            targetType: 'user',
+            targetId: actor.id,
+            details: { name: row.name, language: row.language },
           },
           tx,
         );
-        if (!row) throw new NotFoundError('User');
-        if (input.name !== undefined || input.language !== undefined) {
-          await audit(
-            {
-              ...actorAudit(actor),
-              action: 'user.updated',
-              targetType: 'user',
-              targetId: actor.id,
-              details: { name: row.name, language: row.language },
-            },
-            tx,
-          );
-        }
-        return row;
-      }),
-    );
+      }
+      return row;
+    });
+    identityChanged();
+    return updated;
   }
 
   /** Creates the first admin from settings, only when no admin exists at all. */
