@@ -84,6 +84,21 @@ export function createApp(c: Container): express.Express {
   // Public warning pages and /verify: before the session, so a cacheable page never sets a cookie.
   app.use(publicPages(c));
 
+  const routes = apiRoutes(c);
+  // A bearer-token API call carries no cookie and renders no page: it needs its language, its
+  // actor and its route, not the session store, the unread count, the navigation or the CSRF
+  // check (which bearer calls are exempt from). A bearer call that matches no route falls
+  // through to the full chain below and gets the same 404 as before.
+  const bearerApi = express.Router();
+  bearerApi.use((req, _res, next) => {
+    next(req.headers.authorization === undefined ? 'router' : undefined);
+  });
+  bearerApi.use(languageMiddleware(c.i18n, c.config.defaultLanguage));
+  bearerApi.use(authenticate(c.auth));
+  bearerApi.use(uploadParser(c));
+  mountRoutes(bearerApi, routes);
+  app.use('/api/v1', bearerApi);
+
   const PgStore = connectPgSimple(session);
   const sessionStore = new PgStore({
     pool: c.database.pool,
@@ -118,7 +133,6 @@ export function createApp(c: Container): express.Express {
   app.use(uploadParser(c));
   app.use(csrfProtection({ exempt: (req) => req.path.startsWith('/api/v1/webhooks/') }));
 
-  const routes = apiRoutes(c);
   const api = express.Router();
   mountRoutes(api, routes);
   app.use('/api/v1', api);

@@ -1,6 +1,7 @@
 // The composition root: repositories, services and jobs wired together, once per process.
 // No DI framework, no module-level singletons for I/O.
 import { createAuditLog } from './audit/audit.service.ts';
+import { ACTOR_CACHE_MS, createActorCache } from './auth/actor-cache.ts';
 import { createAuthService } from './auth/auth.service.ts';
 import { createRateLimiter } from './auth/rate-limiter.ts';
 import { createTokensRepo } from './auth/tokens.repo.ts';
@@ -63,7 +64,15 @@ export function buildContainer(input: {
   const usersRepo = createUsersRepo(db);
   const unitsRepo = createUnitsRepo(db);
   const limiter = createRateLimiter(db);
-  const users = createUsersService({ db, users: usersRepo, units: unitsRepo, audit: auditLog.record });
+  // Bearer token → actor for a few seconds; any change to people, units or tokens empties it.
+  const actorCache = createActorCache({ ttlMs: ACTOR_CACHE_MS, maxEntries: 20_000 });
+  const users = createUsersService({
+    db,
+    users: usersRepo,
+    units: unitsRepo,
+    audit: auditLog.record,
+    identityChanged: actorCache.invalidate,
+  });
   const auth = createAuthService({
     db,
     users: usersRepo,
@@ -71,6 +80,7 @@ export function buildContainer(input: {
     tokens: createTokensRepo(db),
     limiter,
     audit: auditLog.record,
+    actorCache,
     settings: { ...config.login, tokenTtlDays: config.apiTokenTtlDays },
   });
   const renderer = createRenderer({ cacheDir: path.join(config.mediaDir, 'cards'), logger });
@@ -86,6 +96,7 @@ export function buildContainer(input: {
     db,
     units: unitsRepo,
     audit: auditLog.record,
+    identityChanged: actorCache.invalidate,
     logos: {
       find: async (mediaId) => {
         const [row] = await media.getMany([mediaId]);

@@ -7,7 +7,8 @@ import type { Database, Executor } from '../db/database.ts';
 import type { PostCard, SharePlatform } from '../db/schema.ts';
 import { AppError, ConflictError, ForbiddenError, NotFoundError, ValidationError } from '../errors.ts';
 import { fromWallClock, toWallClock } from '../shared/zoned-time.ts';
-import type { FeedPostRow, ShareRow, ShareRulesRow, SharesRepo } from './shares.repo.ts';
+import { createBatcher } from '../shared/batcher.ts';
+import type { FeedPostRow, OpenValues, ShareRow, ShareRulesRow, SharesRepo } from './shares.repo.ts';
 import { readShareToken, shareToken } from './share-token.ts';
 import { ConsentRequiredError } from './members.service.ts';
 
@@ -35,6 +36,10 @@ export interface FeedDeps {
   units: { findById(id: string): Promise<unknown> };
   links: {
     linkForShare(input: { shareId: string; postId: string; target: string }, tx: Executor): Promise<string>;
+    linksForShares(
+      inputs: { shareId: string; postId: string; target: string }[],
+      tx: Executor,
+    ): Promise<Map<string, string>>;
   };
   /** 2–3 suggested captions for a published post (from its template, else from its title). */
   captionsFor: (post: {
@@ -104,7 +109,9 @@ export function createFeedService(deps: FeedDeps) {
   // Every member of a unit sees the same posts: a unit's page is kept for a moment, so a crowd
   // opening the feed after a notification costs one query per unit, not one per member. Only
   // the member's own share marks are read each time. Sharing re-checks the post itself.
-  const unitPages = new Map<string, { until: number; rows: FeedPostRow[] }>();
+  // The page being read is kept too (a promise), so when a page expires under a crowd one query
+  // refreshes it instead of one per member who arrived meanwhile.
+  const unitPages = new Map<string, { until: number; rows: Promise<FeedPostRow[]> }>();
   async function unitPage(
     unitId: string | null,
     limit: number,
@@ -114,12 +121,20 @@ export function createFeedService(deps: FeedDeps) {
     const at = now().getTime();
     const cached = unitPages.get(key);
     if (cached && cached.until > at) {
-      return cached.rows.filter((row) => row.notAfter === null || row.notAfter.getTime() > at);
+      const rows = await cached.rows;
+      return rows.filter((row) => row.notAfter === null || row.notAfter.getTime() > at);
     }
-    const rows = await repo.feed(unitId, { limit, ...(before && { before }) });
+    const rows = repo.feed(unitId, { limit, ...(before && { before }) });
     if (unitPages.size >= FEED_CACHE_ENTRIES) unitPages.clear();
-    unitPages.set(key, { until: at + FEED_CACHE_MS, rows });
-    return rows;
+    const entry = { until: at + FEED_CACHE_MS, rows };
+    unitPages.set(key, entry);
+    try {
+      return await rows;
+    } catch (error) {
+      // A failed read is not kept: the next request tries again.
+      if (unitPages.get(key) === entry) unitPages.delete(key);
+      throw error;
+    }
   }
 
   async function feed(actor: Actor, page: { limit: number; cursor?: string | undefined }) {
@@ -181,20 +196,110 @@ export function createFeedService(deps: FeedDeps) {
    * Records that the member started sharing the post on a platform (once per member × post ×
    * platform: a second visit reuses the row and the link) and makes their tracked link.
    */
+  interface OpenItem {
+    actor: Actor;
+    values: OpenValues;
+    target: string;
+    via: 'share_link' | 'web_share';
+  }
+
+  /**
+   * The writes of one share (the row, the member's tracked link, the audit entry) for many
+   * members in one transaction of four statements: a crowd opening their links after a
+   * notification would otherwise cost a transaction (and a WAL flush) each. Repeats of the same
+   * member × post × platform within a batch become one row counting every open; each open keeps
+   * its own audit entry, with the count as it stood after that open.
+   */
+  async function writeOpens(items: OpenItem[]): Promise<ShareRow[]> {
+    return db.transaction(async (tx) => {
+      const keyOf = (v: OpenValues) => `${v.userId}|${v.postId}|${v.platform}`;
+      const merged = new Map<string, OpenValues & { opens: number }>();
+      for (const { values } of items) {
+        const key = keyOf(values);
+        const seen = merged.get(key);
+        if (!seen) merged.set(key, { ...values, opens: 1 });
+        else {
+          seen.opens += 1;
+          // In order, a later 'shared' moves an 'opened' row on; a later 'opened' never moves back.
+          if (seen.status === 'opened' && values.status === 'shared') {
+            seen.status = 'shared';
+            seen.completedAt = values.completedAt;
+          }
+        }
+      }
+      const rows = new Map(
+        (await repo.upsertOpens([...merged.values()], tx)).map((row) => [
+          `${row.userId}|${row.postId}|${row.platform}`,
+          row,
+        ]),
+      );
+      const needLinks = [...rows.values()].filter((row) => !row.linkCode);
+      if (needLinks.length > 0) {
+        const targets = new Map(items.map((item) => [keyOf(item.values), item.target]));
+        const codes = await deps.links.linksForShares(
+          needLinks.map((row) => ({
+            shareId: row.id,
+            postId: row.postId,
+            target: targets.get(`${row.userId}|${row.postId}|${row.platform}`) ?? '',
+          })),
+          tx,
+        );
+        const pairs = needLinks.map((row) => ({ id: row.id, linkCode: codes.get(row.id) ?? '' }));
+        await repo.setLinkCodes(pairs, tx);
+        for (const row of needLinks) row.linkCode = codes.get(row.id) ?? null;
+      }
+      // The row's count after each open: the last open of a key sees the total.
+      const remaining = new Map<string, number>();
+      for (const { values } of items) remaining.set(keyOf(values), (remaining.get(keyOf(values)) ?? 0) + 1);
+      const results = items.map(({ values }) => {
+        const key = keyOf(values);
+        const row = rows.get(key);
+        if (!row) throw new Error('upsert returned no row');
+        const left = (remaining.get(key) ?? 1) - 1;
+        remaining.set(key, left);
+        return { ...row, opens: row.opens - left };
+      });
+      await audit(
+        items.map(({ actor, values, via }, i) => {
+          const row = results[i] as ShareRow;
+          return {
+            ...actorAudit(actor),
+            action: values.status === 'shared' ? 'member.shared' : 'member.share_opened',
+            targetType: 'post',
+            targetId: values.postId,
+            details: {
+              shareId: row.id,
+              platform: values.platform,
+              via,
+              link: row.linkCode,
+              opens: row.opens,
+            },
+          };
+        }),
+        tx,
+      );
+      return results;
+    });
+  }
+  const opens = createBatcher(writeOpens, { maxBatch: 200 });
+
   async function startShare(
     actor: Actor,
     postId: string,
     platform: SharePlatform,
     how: { via: 'share_link' | 'web_share'; status: 'opened' | 'shared' },
   ): Promise<{ share: ShareRow; linkUrl: string; post: { id: string; slug: string } }> {
-    await deps.requireConsent(actor);
-    const post = await repo.shareablePost({ unitId: actor.unitId }, postId);
+    if (actor.role !== 'member') throw new ForbiddenError('Only members have a share feed and consent');
+    // Consent, the post and the unit's rules in one round trip; the consent refusal comes first.
+    const context = await repo.openContext({ userId: actor.id, unitId: actor.unitId }, postId);
+    if (context.consentVersion !== settings.consentVersion) throw new ConsentRequiredError();
+    const post = context.post;
     if (!post) throw new NotFoundError('Shareable post');
     const at = now();
-    const rules = await repo.rulesFor(actor.unitId);
+    const { rules } = context;
     checkHours(rules, at);
     const cap = rules?.dailyCap ?? null;
-    const values = {
+    const values: OpenValues = {
       userId: actor.id,
       postId,
       platform,
@@ -203,40 +308,37 @@ export function createFeedService(deps: FeedDeps) {
       openedAt: at,
       completedAt: how.status === 'shared' ? at : null,
     };
-    const share = await db.transaction(async (tx) => {
-      let row: ShareRow;
-      if (cap === null) {
-        row = await repo.upsertOpen(values, tx);
-      } else {
-        // With a cap, the count and the new row must not interleave with the member's other taps.
-        await repo.lockMember(actor.id, tx);
-        const existing = await repo.find({ userId: actor.id, postId, platform }, tx);
-        if (existing) {
-          row = await repo.upsertOpen(values, tx);
-        } else {
-          await checkCap(actor, cap, at, tx);
-          row = await repo.insert(values, tx);
-        }
-      }
-      if (!row.linkCode) {
-        const code = await deps.links.linkForShare(
-          { shareId: row.id, postId, target: `${base}/w/${post.slug}` },
-          tx,
-        );
-        row = await repo.update(row.id, { linkCode: code }, tx);
-      }
-      await audit(
-        {
-          ...actorAudit(actor),
-          action: how.status === 'shared' ? 'member.shared' : 'member.share_opened',
-          targetType: 'post',
-          targetId: postId,
-          details: { shareId: row.id, platform, via: how.via, link: row.linkCode, opens: row.opens },
-        },
-        tx,
-      );
-      return row;
-    });
+    const target = `${base}/w/${post.slug}`;
+    const share =
+      cap === null
+        ? await opens.push({ actor, values, target, via: how.via })
+        : await db.transaction(async (tx) => {
+            // With a cap, the count and the new row must not interleave with the member's other taps.
+            await repo.lockMember(actor.id, tx);
+            const existing = await repo.find({ userId: actor.id, postId, platform }, tx);
+            let row: ShareRow;
+            if (existing) {
+              row = await repo.upsertOpen(values, tx);
+            } else {
+              await checkCap(actor, cap, at, tx);
+              row = await repo.insert(values, tx);
+            }
+            if (!row.linkCode) {
+              const code = await deps.links.linkForShare({ shareId: row.id, postId, target }, tx);
+              row = await repo.update(row.id, { linkCode: code }, tx);
+            }
+            await audit(
+              {
+                ...actorAudit(actor),
+                action: how.status === 'shared' ? 'member.shared' : 'member.share_opened',
+                targetType: 'post',
+                targetId: postId,
+                details: { shareId: row.id, platform, via: how.via, link: row.linkCode, opens: row.opens },
+              },
+              tx,
+            );
+            return row;
+          });
     return { share, linkUrl: `${base}/l/${share.linkCode ?? ''}`, post };
   }
 

@@ -34,6 +34,10 @@ export interface AmplificationInput {
   };
   links: {
     linkForShare(input: { shareId: string; postId: string; target: string }, tx: Executor): Promise<string>;
+    linksForShares(
+      inputs: { shareId: string; postId: string; target: string }[],
+      tx: Executor,
+    ): Promise<Map<string, string>>;
   };
   /** The captions a post's template suggests (empty when it has none or no template). */
   templateCaptions: (templateId: string, variables: Record<string, string>) => Promise<string[]>;

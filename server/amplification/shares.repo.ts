@@ -13,6 +13,16 @@ import {
 export type ShareRow = typeof memberShares.$inferSelect;
 export type ShareRulesRow = typeof unitShareRules.$inferSelect;
 
+export interface OpenValues {
+  userId: string;
+  postId: string;
+  platform: SharePlatform;
+  unitId: string | null;
+  status: 'opened' | 'shared';
+  openedAt: Date;
+  completedAt: Date | null;
+}
+
 export interface FeedPostRow {
   id: string;
   title: string;
@@ -128,16 +138,55 @@ export function createSharesRepo(db: Executor) {
         })),
       };
     },
-    /** The post, when this member may share it now; undefined otherwise. */
-    async shareablePost(
-      member: { unitId: string | null },
+    /**
+     * What opening a share needs to know, in one round trip: the member's accepted consent
+     * version, the post when they may share it now (published, not past notAfter, targeted at
+     * their unit or an ancestor), and the rules of the nearest unit up the chain that has some.
+     */
+    async openContext(
+      member: { userId: string; unitId: string | null },
       postId: string,
-      tx: Executor = db,
-    ): Promise<{ id: string; slug: string; link: string | null } | undefined> {
-      const result = await tx.execute<{ id: string; slug: string; link: string | null }>(sql`
-        SELECT p.id, p.slug, p.link FROM posts p
-         WHERE p.id = ${postId} AND ${SHAREABLE} AND ${targetsMember(member.unitId)}`);
-      return result.rows[0];
+    ): Promise<{
+      consentVersion: number | null;
+      post: { id: string; slug: string; link: string | null } | undefined;
+      rules: ShareRulesRow | undefined;
+    }> {
+      const result = await db.execute<{
+        consent_version: number | null;
+        post: { id: string; slug: string; link: string | null } | null;
+        rules: {
+          unit_id: string;
+          daily_cap: number | null;
+          hours_from: number | null;
+          hours_to: number | null;
+          updated_by: string | null;
+          updated_at: string;
+        } | null;
+      }>(sql`
+        SELECT (SELECT consent_version FROM member_profiles WHERE user_id = ${member.userId}) AS consent_version,
+               (SELECT json_build_object('id', p.id, 'slug', p.slug, 'link', p.link) FROM posts p
+                 WHERE p.id = ${postId} AND ${SHAREABLE} AND ${targetsMember(member.unitId)}) AS post,
+               (WITH RECURSIVE chain AS (
+                  SELECT id, parent_id, 0 AS depth FROM units WHERE id = ${member.unitId}
+                  UNION ALL SELECT u.id, u.parent_id, c.depth + 1 FROM units u JOIN chain c ON u.id = c.parent_id WHERE c.depth < 20
+                )
+                SELECT row_to_json(r) FROM unit_share_rules r JOIN chain c ON c.id = r.unit_id ORDER BY c.depth LIMIT 1) AS rules`);
+      const row = result.rows[0];
+      const r = row?.rules ?? null;
+      return {
+        consentVersion: row?.consent_version ?? null,
+        post: row?.post ?? undefined,
+        rules: r
+          ? {
+              unitId: r.unit_id,
+              dailyCap: r.daily_cap,
+              hoursFrom: r.hours_from,
+              hoursTo: r.hours_to,
+              updatedBy: r.updated_by,
+              updatedAt: new Date(r.updated_at),
+            }
+          : undefined,
+      };
     },
     /** Serialises one member's share writes, so the daily cap holds under parallel taps. */
     async lockMember(userId: string, tx: Executor): Promise<void> {
@@ -207,6 +256,36 @@ export function createSharesRepo(db: Executor) {
       if (!row) throw new Error('upsert returned no row');
       return row;
     },
+    /**
+     * Many opens in one statement, each row at most once (the caller merges repeats of the same
+     * member × post × platform and passes how many opens it stands for). Same rules as upsertOpen.
+     */
+    async upsertOpens(values: (OpenValues & { opens: number })[], tx: Executor): Promise<ShareRow[]> {
+      if (values.length === 0) return [];
+      const moves = sql`(${memberShares.status} = 'cancelled' OR (${memberShares.status} = 'opened' AND excluded.status = 'shared'))`;
+      return tx
+        .insert(memberShares)
+        .values(values)
+        .onConflictDoUpdate({
+          target: [memberShares.userId, memberShares.postId, memberShares.platform],
+          set: {
+            opens: sql`${memberShares.opens} + excluded.opens`,
+            status: sql`CASE WHEN ${moves} THEN excluded.status ELSE ${memberShares.status} END`,
+            completedAt: sql`CASE WHEN ${moves} THEN excluded.completed_at ELSE ${memberShares.completedAt} END`,
+          },
+        })
+        .returning();
+    },
+    /** Sets several shares' tracked-link codes in one statement. */
+    async setLinkCodes(pairs: { id: string; linkCode: string }[], tx: Executor): Promise<void> {
+      if (pairs.length === 0) return;
+      const result = await tx.execute<{ id: string; link_code: string }>(sql`
+        UPDATE ${memberShares} s SET link_code = v.code
+          FROM unnest(${sql.param(pairs.map((p) => p.id))}::uuid[], ${sql.param(pairs.map((p) => p.linkCode))}::text[]) AS v(id, code)
+         WHERE s.id = v.id
+        RETURNING s.id, s.link_code`);
+      if (result.rows.length !== pairs.length) throw new Error('share vanished');
+    },
     async update(
       id: string,
       values: Partial<Pick<ShareRow, 'status' | 'linkCode' | 'completedAt' | 'opens'>>,
@@ -229,34 +308,6 @@ export function createSharesRepo(db: Executor) {
           ),
         );
       return row?.n ?? 0;
-    },
-    /** The rules of the nearest unit up the tree that has any. */
-    async rulesFor(unitId: string | null, tx: Executor = db): Promise<ShareRulesRow | undefined> {
-      if (unitId === null) return undefined;
-      const result = await tx.execute<{
-        unit_id: string;
-        daily_cap: number | null;
-        hours_from: number | null;
-        hours_to: number | null;
-        updated_by: string | null;
-        updated_at: string;
-      }>(sql`
-        WITH RECURSIVE chain AS (
-          SELECT id, parent_id, 0 AS depth FROM units WHERE id = ${unitId}
-          UNION ALL SELECT u.id, u.parent_id, c.depth + 1 FROM units u JOIN chain c ON u.id = c.parent_id WHERE c.depth < 20
-        )
-        SELECT r.* FROM unit_share_rules r JOIN chain c ON c.id = r.unit_id ORDER BY c.depth LIMIT 1`);
-      const r = result.rows[0];
-      return r
-        ? {
-            unitId: r.unit_id,
-            dailyCap: r.daily_cap,
-            hoursFrom: r.hours_from,
-            hoursTo: r.hours_to,
-            updatedBy: r.updated_by,
-            updatedAt: new Date(r.updated_at),
-          }
-        : undefined;
     },
     async setRules(
       values: {

@@ -7,6 +7,7 @@ import type { UnitsRepo, UserRow, UsersRepo } from '../users/users.repo.ts';
 import type { Actor, UnitScope } from './actor.ts';
 import { burnPasswordCheck, verifyPassword } from './passwords.ts';
 import type { RateLimiter } from './rate-limiter.ts';
+import type { ActorCache } from './actor-cache.ts';
 import type { ApiTokenRow, TokensRepo } from './tokens.repo.ts';
 import { isScoped } from './unit-scope.ts';
 
@@ -16,7 +17,7 @@ export function hashToken(token: string): string {
   return createHash('sha256').update(token).digest('hex');
 }
 
-export function toActor(user: UserRow, via: Actor['via'], scope: UnitScope, ip?: string | null): Actor {
+export function toActor(user: ActorUser, via: Actor['via'], scope: UnitScope, ip?: string | null): Actor {
   return {
     id: user.id,
     email: user.email,
@@ -42,6 +43,9 @@ export function presentToken(row: ApiTokenRow, now = new Date()) {
   };
 }
 
+/** The parts of a user an actor is made of. */
+type ActorUser = Pick<UserRow, 'id' | 'email' | 'name' | 'role' | 'unitId'>;
+
 interface Deps {
   db: Database;
   users: UsersRepo;
@@ -49,6 +53,8 @@ interface Deps {
   tokens: TokensRepo;
   limiter: RateLimiter;
   audit: AuditRecorder;
+  /** Bearer token → actor for a few seconds; emptied on revocation here and by the users module. */
+  actorCache: ActorCache;
   settings: { maxPerAccount: number; maxPerIp: number; windowSeconds: number; tokenTtlDays: number };
   now?: () => Date;
 }
@@ -60,6 +66,7 @@ export function createAuthService({
   tokens,
   limiter,
   audit,
+  actorCache,
   settings,
   now = () => new Date(),
 }: Deps) {
@@ -147,18 +154,30 @@ export function createAuthService({
     });
   }
 
-  /** The actor behind a bearer token, or 401 for unknown, expired, revoked tokens and inactive users. */
+  /**
+   * The actor behind a bearer token, or 401 for unknown, expired, revoked tokens and inactive
+   * users. One query (token, user and unit scope together), remembered for a few seconds in
+   * `actorCache`, which every change to tokens, users and units empties in this process.
+   */
   async function authenticateToken(token: string, ip: string | null): Promise<Actor> {
     if (!token.startsWith(TOKEN_PREFIX))
       throw new UnauthorizedError('Invalid or expired token', 'invalid_token');
     const at = now();
-    const row = await tokens.findUsable(hashToken(token), at);
-    if (!row) throw new UnauthorizedError('Invalid or expired token', 'invalid_token');
-    const user = await users.findById(row.userId);
-    if (!user || !user.active) throw new UnauthorizedError('Invalid or expired token', 'invalid_token');
+    const hash = hashToken(token);
+    let row = actorCache.get(hash, at.getTime());
+    if (!row) {
+      const generation = actorCache.generation();
+      row = await tokens.findActor(hash, at);
+      if (!row) throw new UnauthorizedError('Invalid or expired token', 'invalid_token');
+      actorCache.set(hash, row, generation);
+    }
     // At most one write a minute per token keeps reads cheap.
-    if (!row.lastUsedAt || at.getTime() - row.lastUsedAt.getTime() > 60_000) await tokens.touch(row.id, at);
-    return actorFor(user, 'token', ip);
+    if (!row.lastUsedAt || at.getTime() - row.lastUsedAt.getTime() > 60_000) {
+      row.lastUsedAt = at;
+      await tokens.touch(row.tokenId, at);
+    }
+    const { user } = row;
+    return toActor(user, 'token', isScoped(user) && user.unitId ? row.subtree : null, ip);
   }
 
   async function sessionActor(userId: string, ip: string | null): Promise<Actor | null> {
@@ -167,7 +186,7 @@ export function createAuthService({
   }
 
   async function revokeToken(actor: Actor, tokenId: string): Promise<ApiTokenRow> {
-    return db.transaction(async (tx) => {
+    const revoked = await db.transaction(async (tx) => {
       const row = await tokens.revoke(actor.id, tokenId, now(), tx);
       if (!row) throw new NotFoundError('Active token');
       await audit(
@@ -183,6 +202,8 @@ export function createAuthService({
       );
       return row;
     });
+    actorCache.invalidate();
+    return revoked;
   }
 
   return {

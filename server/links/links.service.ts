@@ -84,6 +84,32 @@ export function createLinksService(deps: { db: Database; secretKey: string; now?
      * The member's own tracked link for one share, made once: a second call for the same share
      * returns the same code. Runs in the caller's transaction.
      */
+    /**
+     * linkForShare for many shares at once (a batch of share-link opens): one read, one insert,
+     * and another insert only for the rare code that was taken. Answers share id → code.
+     */
+    async linksForShares(
+      inputs: { shareId: string; postId: string; target: string }[],
+      tx: Executor,
+    ): Promise<Map<string, string>> {
+      const codes = new Map<string, string>();
+      for (const row of await repo.findByShares(
+        inputs.map((i) => i.shareId),
+        tx,
+      ))
+        if (row.shareId) codes.set(row.shareId, row.code);
+      let missing = inputs.filter((i) => !codes.has(i.shareId));
+      while (missing.length > 0) {
+        const tried = missing.map((input) => ({
+          code: `m${randomBytes(9).toString('base64url')}`,
+          ...input,
+        }));
+        const inserted = new Set(await repo.insertManyIfAbsent(tried, tx));
+        for (const link of tried) if (inserted.has(link.code)) codes.set(link.shareId, link.code);
+        missing = missing.filter((i) => !codes.has(i.shareId));
+      }
+      return codes;
+    },
     async linkForShare(
       input: { shareId: string; postId: string; target: string },
       tx: Executor,

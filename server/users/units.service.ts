@@ -37,6 +37,8 @@ interface Deps {
   units: UnitsRepo;
   audit: AuditRecorder;
   logos: LogoSource;
+  /** Called after a committed rename, move or deletion: unit scopes of signed-in actors change. */
+  identityChanged: () => void;
 }
 
 /** Merges a profile change into the stored profile: null or empty clears a field. */
@@ -58,7 +60,7 @@ export function unitValues(row: Pick<UnitRow, 'name' | 'profile'>): UnitValues {
   return { name: row.name, ...row.profile };
 }
 
-export function createUnitsService({ db, units, audit, logos }: Deps) {
+export function createUnitsService({ db, units, audit, logos, identityChanged }: Deps) {
   async function get(id: string): Promise<UnitRow> {
     const row = await units.findById(id);
     if (!row) throw new NotFoundError('Unit');
@@ -87,7 +89,7 @@ export function createUnitsService({ db, units, audit, logos }: Deps) {
       throw new ForbiddenError('Only an admin can rename or move a unit');
     if (!(await units.findById(id))) throw new NotFoundError('Unit');
     await requireProfileEditor(actor, id);
-    return db.transaction(async (tx) => {
+    const updated = await db.transaction(async (tx) => {
       const before = await units.lockById(id, tx);
       if (!before) throw new NotFoundError('Unit');
       if (input.parentId) {
@@ -127,6 +129,8 @@ export function createUnitsService({ db, units, audit, logos }: Deps) {
       );
       return after;
     });
+    identityChanged();
+    return updated;
   }
 
   async function setLogo(actor: Actor, id: string, mediaId: string | null): Promise<UnitRow> {
@@ -184,6 +188,7 @@ export function createUnitsService({ db, units, audit, logos }: Deps) {
         tx,
       );
     });
+    identityChanged();
   }
 
   async function logoOf(row: UnitRow) {

@@ -27,9 +27,14 @@ interface Deps {
   users: UsersRepo;
   units: UnitsRepo;
   audit: AuditRecorder;
+  /**
+   * Called after a committed change that can alter who an authenticated actor is (role, unit,
+   * name, active flag, the unit tree): the auth module forgets the actors it remembers.
+   */
+  identityChanged: () => void;
 }
 
-export function createUsersService({ db, users, units, audit }: Deps) {
+export function createUsersService({ db, users, units, audit, identityChanged }: Deps) {
   function requireAdmin(actor: Actor) {
     if (actor.role !== 'admin') throw new ForbiddenError('Only an admin can manage people and units');
   }
@@ -78,7 +83,7 @@ export function createUsersService({ db, users, units, audit }: Deps) {
   async function updateUser(actor: Actor, id: string, input: UpdateUserInput): Promise<UserRow> {
     requireAdmin(actor);
     await checkUnit(input.unitId, 'unitId');
-    return db.transaction(async (tx) => {
+    const updated = await db.transaction(async (tx) => {
       const before = await users.findById(id, tx);
       if (!before) throw new NotFoundError('User');
       const losesAdmin =
@@ -143,6 +148,8 @@ export function createUsersService({ db, users, units, audit }: Deps) {
       }
       return after;
     });
+    identityChanged();
+    return updated;
   }
 
   async function createUnit(actor: Actor, input: CreateUnitInput): Promise<UnitRow> {
@@ -150,7 +157,7 @@ export function createUsersService({ db, users, units, audit }: Deps) {
     // Any depth: since July 2025 communes sit right under the province, departments beside them.
     if (input.parentId && !(await units.findById(input.parentId)))
       throw new ValidationError([{ path: 'parentId', message: 'parent unit does not exist' }]);
-    return db.transaction(async (tx) => {
+    const created = await db.transaction(async (tx) => {
       const row = await uniqueOrConflict(
         () =>
           units.insert(
@@ -172,6 +179,8 @@ export function createUsersService({ db, users, units, audit }: Deps) {
       );
       return row;
     });
+    identityChanged();
+    return created;
   }
 
   /**
@@ -213,7 +222,7 @@ export function createUsersService({ db, users, units, audit }: Deps) {
     actor: Actor,
     input: { name?: string | undefined; language?: 'vi' | 'en' | undefined },
   ): Promise<UserRow> {
-    return db.transaction(async (tx) => {
+    const updated = await db.transaction(async (tx) => {
       const row = await users.update(
         actor.id,
         {
@@ -237,6 +246,8 @@ export function createUsersService({ db, users, units, audit }: Deps) {
       }
       return row;
     });
+    identityChanged();
+    return updated;
   }
 
   /** Creates the first admin from settings, only when no admin exists at all. */

@@ -154,6 +154,67 @@ describe('auth', () => {
     });
   });
 
+  // Bearer lookups are remembered for a few seconds (server/auth/actor-cache.ts): each of these
+  // uses the token first, so the answer is cached, then changes something and expects the very
+  // next request to see it.
+  describe('the remembered bearer actor', () => {
+    it('forgets a used token as soon as it is revoked', async () => {
+      const { user, auth } = await makeUser(t, 'editor');
+      const second = await t.c.auth.issueToken(user, { name: 'cached', ip: null });
+      const bearer = { Authorization: `Bearer ${second.token}` };
+      assert.equal((await request(t.app).get('/api/v1/me').set(bearer)).status, 200);
+      assert.equal((await request(t.app).delete(`/api/v1/me/tokens/${second.row.id}`).set(auth)).status, 200);
+      assert.equal((await request(t.app).get('/api/v1/me').set(bearer)).status, 401);
+    });
+
+    it('sees a deactivation and a role change on the next request', async () => {
+      const admin = await makeUser(t, 'admin');
+      const target = await makeUser(t, 'editor');
+      assert.equal((await t.c.auth.authenticateToken(target.token, null)).role, 'editor');
+      await request(t.app)
+        .patch(`/api/v1/users/${target.user.id}`)
+        .set(admin.auth)
+        .send({ role: 'reviewer' });
+      assert.equal((await t.c.auth.authenticateToken(target.token, null)).role, 'reviewer');
+      await request(t.app).patch(`/api/v1/users/${target.user.id}`).set(admin.auth).send({ active: false });
+      assert.equal((await request(t.app).get('/api/v1/me').set(target.auth)).status, 401);
+    });
+
+    it('reads the unit scope again after a unit is created below or the user is moved', async () => {
+      const admin = await makeUser(t, 'admin');
+      const top = await t.c.users.createUnit(await t.c.auth.authenticateToken(admin.token, null), {
+        name: `Tỉnh ${Date.now()}`,
+      });
+      const other = await t.c.users.createUnit(await t.c.auth.authenticateToken(admin.token, null), {
+        name: `Tỉnh khác ${Date.now()}`,
+      });
+      const member = await makeUser(t, 'member', { unitId: top.id });
+      assert.deepEqual((await t.c.auth.authenticateToken(member.token, null)).scope, [top.id]);
+      const child = await t.c.users.createUnit(await t.c.auth.authenticateToken(admin.token, null), {
+        name: 'Xã con',
+        parentId: top.id,
+      });
+      assert.deepEqual(
+        [...((await t.c.auth.authenticateToken(member.token, null)).scope ?? [])].sort(),
+        [top.id, child.id].sort(),
+      );
+      await request(t.app)
+        .patch(`/api/v1/users/${member.user.id}`)
+        .set(admin.auth)
+        .send({ unitId: other.id });
+      const moved = await t.c.auth.authenticateToken(member.token, null);
+      assert.equal(moved.unitId, other.id);
+      assert.deepEqual(moved.scope, [other.id]);
+    });
+
+    it('renames the actor in the same process at once', async () => {
+      const member = await makeUser(t, 'member');
+      assert.equal((await t.c.auth.authenticateToken(member.token, null)).name, 'Người dùng member');
+      await t.c.users.updateOwn(await t.c.auth.authenticateToken(member.token, null), { name: 'Tên mới' });
+      assert.equal((await t.c.auth.authenticateToken(member.token, null)).name, 'Tên mới');
+    });
+  });
+
   describe('rate limits', () => {
     it('limits attempts per account, with Retry-After, even with the right password', async () => {
       const limited = await createTestApp({ LOA_LOGIN_MAX_PER_ACCOUNT: '3' });

@@ -322,6 +322,62 @@ describe('members and amplification', function () {
       assert.equal(theirs.res.status, 403);
     });
 
+    it('records every open of a crowd opening their links at once: one row and link each, every open audited', async () => {
+      const unit = await h.unit('Công an phường Thanh Khê');
+      const post = await h.publishedPost([unit.id]);
+      const crowd = await Promise.all(Array.from({ length: 30 }, () => h.member(unit.id)));
+      const { feed } = h.t.c.amplification;
+      const token = (userId: string) => feed.shareUrl(userId, post.id, 'facebook').split('/s/')[1] ?? '';
+      // Each opens twice and also shares by Zalo, all in flight together, so the writes batch.
+      const [opened] = await Promise.all([
+        Promise.all(
+          crowd.map((m) =>
+            Promise.all([
+              feed.openShareLink(m.actor, token(m.user.id)),
+              feed.openShareLink(m.actor, token(m.user.id)),
+            ]),
+          ),
+        ),
+        Promise.all(crowd.map((m) => feed.shareIntent(m.actor, post.id, 'zalo'))),
+      ]);
+      assert.equal(opened.length, 30);
+      const rows = await h.t.c.database.db
+        .select()
+        .from(memberShares)
+        .where(eq(memberShares.postId, post.id));
+      const facebook = rows.filter((r) => r.platform === 'facebook');
+      const zalo = rows.filter((r) => r.platform === 'zalo');
+      assert.equal(facebook.length, 30);
+      assert.equal(zalo.length, 30);
+      assert.ok(facebook.every((r) => r.opens === 2 && r.status === 'opened'));
+      assert.ok(zalo.every((r) => r.opens === 1 && r.status === 'shared'));
+      const codes = new Set(rows.map((r) => r.linkCode));
+      assert.equal(codes.size, 60);
+      const made = await h.t.c.database.db.select().from(links).where(eq(links.postId, post.id));
+      assert.deepEqual(new Set(made.map((l) => l.code)), codes);
+      assert.ok(made.every((l) => rows.some((r) => r.id === l.shareId && r.linkCode === l.code)));
+      // Both opens of one link answer the same tracked link.
+      for (const [first, second] of opened) assert.equal(first.linkUrl, second.linkUrl);
+      const audited = await h.t.c.database.db
+        .select()
+        .from(auditLog)
+        .where(
+          and(
+            eq(auditLog.targetId, post.id),
+            sql`${auditLog.action} in ('member.share_opened', 'member.shared')`,
+          ),
+        );
+      assert.equal(audited.filter((a) => a.action === 'member.share_opened').length, 60);
+      assert.equal(audited.filter((a) => a.action === 'member.shared').length, 30);
+      for (const row of facebook) {
+        const counts = audited
+          .filter((a) => (a.details as { shareId?: string }).shareId === row.id)
+          .map((a) => (a.details as { opens: number }).opens)
+          .sort();
+        assert.deepEqual(counts, [1, 2]);
+      }
+    });
+
     it('records shared after the dialog’s Post and cancelled after Cancel; the mock’s ledger matches', async () => {
       const unit = await h.unit('Công an phường Ngũ Hành Sơn');
       const [p1, p2] = [await h.publishedPost([unit.id]), await h.publishedPost([unit.id])];

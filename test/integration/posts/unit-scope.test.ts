@@ -11,7 +11,7 @@ import { randomUUID } from 'node:crypto';
 import { asc, eq, inArray, sql } from 'drizzle-orm';
 import request from 'supertest';
 import { SYSTEM_ACTOR } from '../../../server/auth/actor.ts';
-import { auditLog, channels, notifications, posts, units } from '../../../server/db/schema.ts';
+import { auditLog, channels, notifications, posts } from '../../../server/db/schema.ts';
 import { createTestApp, makeUser, signedInAgent, type TestApp } from '../../support/app.ts';
 import { startTestPlatforms, type TestPlatforms } from '../../support/platforms.ts';
 
@@ -338,13 +338,12 @@ describe('unit scope: editors and reviewers work within their unit and the units
   });
 
   it('reaches units at any depth and follows a change of unit on the next request', async () => {
-    // Deeper than the unit form allows today: the scope follows the tree, however deep.
-    const [deep] = await t.c.database.db
-      .insert(units)
-      .values({ name: 'Nhóm tự quản', parentId: unit.team })
-      .returning();
-    const deepEditor = await makeUser(t, 'editor', { unitId: deep!.id });
-    const deepChannel = await connectPage(`Trang nhóm ${randomUUID().slice(0, 6)}`, deep!.id);
+    // Deeper than the unit form allows today: the scope follows the tree, however deep. Made
+    // through the users service, as Loa makes units: the bearer tokens used above are
+    // remembered for a few seconds, and that service is what tells them the tree changed.
+    const deep = await t.c.users.createUnit(SYSTEM_ACTOR, { name: 'Nhóm tự quản', parentId: unit.team });
+    const deepEditor = await makeUser(t, 'editor', { unitId: deep.id });
+    const deepChannel = await connectPage(`Trang nhóm ${randomUUID().slice(0, 6)}`, deep.id);
     const deepPost = await draft(deepEditor, deepChannel);
     assert.equal(
       (await request(t.app).get(`/api/v1/posts/${deepPost.id}`).set(reviewer.province.auth)).status,
