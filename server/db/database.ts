@@ -24,6 +24,12 @@ export function connectDatabase(url: string, logger: Logger, options: { max?: nu
   const pool = new pg.Pool({ connectionString: url, max: options.max ?? 10, idleTimeoutMillis: 30_000 });
   // An idle client losing its connection (database restart, failover) must not crash the process.
   pool.on('error', (error) => logger.warn({ err: error }, 'database connection lost'));
+  // So must a client that is checked out but between queries (a LISTEN connection, a batch
+  // waiting for its next statement): the pool only listens on idle ones. Its user sees the
+  // failure on its next query.
+  pool.on('connect', (client) => {
+    client.on('error', (error) => logger.warn({ err: error }, 'database connection lost (client in use)'));
+  });
   const db = drizzle(pool, { schema });
   return {
     pool,
