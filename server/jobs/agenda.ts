@@ -31,6 +31,12 @@ export function createAgenda(settings: AgendaSettings): AgendaHandle {
     defaultLockLifetime: 60_000,
   });
   agenda.on('error', (error: Error) => settings.logger.error({ err: error }, 'agenda error'));
+  // The LISTEN connection re-emits its client's errors; with no listener a database restart
+  // (or PostgreSQL stopping before Loa on shutdown) would crash the process. Polling carries on
+  // while the channel reconnects (RELIABILITY F9, F10).
+  backend.notificationChannel?.on('error', (error: Error) =>
+    settings.logger.warn({ err: error }, 'job notification channel lost its connection'),
+  );
   withoutJobStateEvents(backend);
   return { agenda, backend };
 }
