@@ -88,8 +88,14 @@ async function renderText(
 
 /** The search stops within this ratio of the largest size that fits. */
 const FIT_PRECISION = 1.03;
-/** Pango layouts per fit at most (libvips' own autofit took about ten for a long headline). */
-const MAX_RENDERS = 7;
+/** Pango layouts per fit at most: enough to bisect the whole grid of sizes. */
+const MAX_RENDERS = 10;
+
+// Where the last fit of a box of this shape landed, and for how many characters: texts of one
+// layout box fit at similar sizes, so the search starts there (scaled by length) instead of at
+// the largest size, whose trial raster is the biggest of all. The search still ends at the
+// largest size on the grid that fits, so where it starts does not change the result.
+const lastFits = new Map<string, { k: number; chars: number }>();
 
 // A unit's name, its hotline line and a layout's kicker are on every card it issues: their
 // fitted rasters are kept (small ones only), keyed by everything that shapes them.
@@ -160,10 +166,16 @@ async function searchFit(options: FitTextOptions): Promise<FittedText> {
   const tooBigFrom = (t: Try) =>
     t.width > box.width ? Math.max(t.k, stepAtMost(t.px * (box.width / t.width) * 1.01) - 1) : t.k;
 
-  let last = await at(0);
+  const shape = JSON.stringify([box.width, box.height, options.weight, options.maxFontPx, options.minFontPx]);
+  const chars = [...options.text].length;
+  const previous = lastFits.get(shape);
+  const start = previous
+    ? Math.min(lastStep, stepAtMost(pxAt(previous.k) * Math.sqrt(previous.chars / chars)))
+    : 0;
+  let last = await at(start);
   let best: Try | undefined = fits(last) ? last : undefined;
   let tooBig = best ? -1 : tooBigFrom(last); // the largest step known not to fit
-  let sure = best ? 0 : surelyFits(last); // a step expected to fit
+  let sure = best ? best.k : surelyFits(last); // a step expected to fit
   for (let renders = 1; renders < MAX_RENDERS && !(best && best.k - tooBig <= 1); renders++) {
     // Growing text never wraps it into fewer lines, so a fit whose height is within the
     // precision of the box is as large as it gets.
@@ -174,7 +186,8 @@ async function searchFit(options: FitTextOptions): Promise<FittedText> {
       // Between the smallest overflow and the largest fit, no larger than where the fit's
       // lines would fill the box's height.
       const fill = stepAtMost(best.px * (box.height / best.height) * 0.995);
-      k = Math.max(tooBig + 1, fill, Math.floor((tooBig + best.k) / 2));
+      // With no overflow seen yet (the search started below the largest size), grow to there.
+      k = tooBig < 0 ? fill : Math.max(tooBig + 1, fill, Math.floor((tooBig + best.k) / 2));
       if (k >= best.k) break;
     }
     k = Math.min(k, lastStep);
@@ -191,5 +204,8 @@ async function searchFit(options: FitTextOptions): Promise<FittedText> {
   if (!best) {
     return { ok: false, reason: 'too_long', fontPx: last.px };
   }
+  lastFits.delete(shape);
+  lastFits.set(shape, { k: best.k, chars });
+  if (lastFits.size > FITTED_CACHE_ITEMS) lastFits.delete(lastFits.keys().next().value ?? shape);
   return { ok: true, image: best.image, width: best.width, height: best.height, fontPx: best.px };
 }
