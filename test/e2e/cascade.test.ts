@@ -4,30 +4,26 @@
 // the province's post page shows that commune as published.
 import assert from 'node:assert/strict';
 import { eq, inArray } from 'drizzle-orm';
-import type { Browser, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { SYSTEM_ACTOR, type Actor } from '../../server/auth/actor.ts';
 import { channels, posts } from '../../server/db/schema.ts';
-import type { Worker } from '../../server/worker.ts';
-import { createTestApp, makeUser, type TestApp } from '../support/app.ts';
-import { launchBrowser, listen, signInWith } from '../support/browser.ts';
+import { makeUser, type TestApp } from '../support/app.ts';
 import { waitFor } from '../support/processes.ts';
-import { startTestWorker } from '../support/worker.ts';
-import { startTestPlatforms, type TestPlatforms } from '../support/platforms.ts';
+import { startE2eScene, type E2eScene } from '../support/e2e-scene.ts';
+import type { TestPlatforms } from '../support/platforms.ts';
 
 describe('e2e: cascade from the province to a commune', function () {
   this.timeout(180_000);
-  let browser: Browser | undefined;
+  let scene: E2eScene | undefined;
   let t: TestApp;
   let platforms: TestPlatforms;
-  let server: Awaited<ReturnType<typeof listen>>;
-  let worker: Worker;
+  let server: E2eScene['server'];
 
   before(async function () {
-    browser = await launchBrowser(this);
-    platforms = await startTestPlatforms();
-    t = await createTestApp({}, { platformUrls: platforms.urls, mockPlatforms: platforms.mock });
-    server = await listen(t.app);
-    worker = await startTestWorker(t, 'e2e-cascade-worker');
+    scene = await startE2eScene(this, {
+      workerId: 'e2e-cascade-worker',
+    });
+    ({ t, platforms, server } = scene);
   });
   const made = { posts: [] as string[], channels: [] as string[] };
   after(async () => {
@@ -42,19 +38,10 @@ describe('e2e: cascade from the province to a commune', function () {
       if (all.length) await db.delete(posts).where(inArray(posts.id, all));
       if (made.channels.length) await db.delete(channels).where(inArray(channels.id, made.channels));
     }
-    await browser?.close();
-    await worker?.stop(5_000);
-    await server?.close();
-    await t?.close();
-    await platforms?.close();
+    await scene?.close();
   });
 
-  async function signIn(email: string): Promise<Page> {
-    const context = await browser!.newContext({ viewport: { width: 390, height: 844 } });
-    const page = await context.newPage();
-    page.on('dialog', (dialog) => void dialog.accept());
-    return signInWith(page, server.url, email);
-  }
+  const signIn = (email: string): Promise<Page> => scene!.signIn(email, { acceptDialogs: true });
 
   /** A Facebook Page on the mock, connected and belonging to the unit. */
   async function unitPage(unitId: string, name: string) {

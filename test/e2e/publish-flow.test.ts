@@ -2,50 +2,30 @@
 // it for review, a reviewer approves it, it appears on the calendar, a worker publishes it to
 // the mock Facebook Page and Zalo OA, and its page shows both platforms' ids.
 import assert from 'node:assert/strict';
-import type { Browser, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { SYSTEM_ACTOR } from '../../server/auth/actor.ts';
 import { instantToLocal } from '../../server/shared/zoned-time.ts';
-import type { Worker } from '../../server/worker.ts';
-import { createTestApp, makeUser, type TestApp } from '../support/app.ts';
-import { launchBrowser, listen, signInWith } from '../support/browser.ts';
-import { startTestWorker } from '../support/worker.ts';
-import { startTestPlatforms, type TestPlatforms } from '../support/platforms.ts';
+import { makeUser, type TestApp } from '../support/app.ts';
+import { startE2eScene, type E2eScene } from '../support/e2e-scene.ts';
+import type { TestPlatforms } from '../support/platforms.ts';
 
 describe('e2e: compose, review, publish', function () {
   this.timeout(120_000);
-  let browser: Browser | undefined;
+  let scene: E2eScene | undefined;
   let t: TestApp;
   let platforms: TestPlatforms;
-  let server: Awaited<ReturnType<typeof listen>>;
-  let worker: Worker;
+  let server: E2eScene['server'];
 
   before(async function () {
-    browser = await launchBrowser(this);
-    platforms = await startTestPlatforms();
-    t = await createTestApp(
-      {},
-      {
-        platformUrls: platforms.urls,
-        mockPlatforms: platforms.mock,
-        publishingTuning: { zaloVerifyBudgetMs: 20_000 },
-      },
-    );
-    server = await listen(t.app);
-    worker = await startTestWorker(t, 'e2e-worker');
+    scene = await startE2eScene(this, {
+      workerId: 'e2e-worker',
+      publishingTuning: { zaloVerifyBudgetMs: 20_000 },
+    });
+    ({ t, platforms, server } = scene);
   });
-  after(async () => {
-    await browser?.close();
-    await worker?.stop(5_000);
-    await server?.close();
-    await t?.close();
-    await platforms?.close();
-  });
+  after(() => scene?.close());
 
-  async function signIn(email: string): Promise<Page> {
-    const context = await browser!.newContext({ viewport: { width: 390, height: 844 } });
-    const page = await context.newPage();
-    return signInWith(page, server.url, email);
-  }
+  const signIn = (email: string): Promise<Page> => scene!.signIn(email);
 
   it('goes from the composer to Facebook and Zalo, once each', async () => {
     const editor = await makeUser(t, 'editor', { name: 'Biên Tập Viên' });
