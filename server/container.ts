@@ -257,6 +257,7 @@ export function buildContainer(input: {
     connectors: publishingParts.connectors,
     channels: publishingParts.channels,
     notifications: publishingParts.notifications,
+    memberShares: amplification.shareReach,
     metricUnavailableMessage: (values) => i18n.t('engagement.metricUnavailable', values),
     enqueueCollect: (payload) => publishingParts.queue.enqueue(ENGAGEMENT_JOBS.collect, payload),
     settings: {

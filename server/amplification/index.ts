@@ -10,6 +10,8 @@ import { createFeedService } from './feed.service.ts';
 import { createMembersRepo } from './members.repo.ts';
 import { createMembersService } from './members.service.ts';
 import { createSharesRepo } from './shares.repo.ts';
+import { createShareReachRepo } from './share-reach.repo.ts';
+import { createShareReachService } from './share-reach.service.ts';
 import { createStatsRepo } from './stats.repo.ts';
 import { createStatsService } from './stats.service.ts';
 import { createNoticesRepo } from './notices.repo.ts';
@@ -150,7 +152,16 @@ export function createAmplification(input: AmplificationInput) {
     logger: input.logger,
     ...(now && { now }),
   });
-  return { members, feed, memberStats, notices, push, repos: { members: membersRepo, shares: sharesRepo } };
+  const shareReach = createShareReachService({ repo: createShareReachRepo(db) });
+  return {
+    members,
+    feed,
+    memberStats,
+    notices,
+    push,
+    shareReach,
+    repos: { members: membersRepo, shares: sharesRepo },
+  };
 }
 
 export type Amplification = ReturnType<typeof createAmplification>;

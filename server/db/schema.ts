@@ -649,6 +649,9 @@ export const memberShares = pgTable(
     uniqueIndex('member_shares_member_post_platform_uq').on(t.userId, t.postId, t.platform),
     index('member_shares_post_idx').on(t.postId),
     index('member_shares_unit_opened_idx').on(t.unitId, t.openedAt),
+    index('member_shares_completed_idx')
+      .on(t.completedAt)
+      .where(sql`${t.status} = 'shared'`),
     check('member_shares_platform_ck', sql`${t.platform} in ('facebook', 'zalo', 'other')`),
     check('member_shares_status_ck', sql`${t.status} in ('opened', 'shared', 'cancelled')`),
   ],
@@ -837,3 +840,62 @@ export const webhookDeliveries = pgTable(
   },
   (t) => [primaryKey({ columns: [t.platform, t.digest] })],
 );
+
+/** Members' shares the engagement collector follows (same schedule as publications, from shared_at). */
+export const shareEngagementTracking = pgTable(
+  'share_engagement_tracking',
+  {
+    shareId: uuid('share_id')
+      .primaryKey()
+      .references(() => memberShares.id, { onDelete: 'cascade' }),
+    postId: uuid('post_id').notNull(),
+    unitId: uuid('unit_id'),
+    campaignId: uuid('campaign_id'),
+    platform: text('platform').$type<SharePlatform>().notNull(),
+    sharedAt: timestamp('shared_at', { withTimezone: true }).notNull(),
+    occurrence: integer('occurrence').notNull().default(0),
+    nextDueAt: timestamp('next_due_at', { withTimezone: true }),
+    earlyAt: timestamp('early_at', { withTimezone: true }),
+    leaseUntil: timestamp('lease_until', { withTimezone: true }),
+    fetchedAt: timestamp('fetched_at', { withTimezone: true }),
+    linkClicks: bigint('link_clicks', { mode: 'number' }).notNull().default(0),
+    uniqueVisitors: bigint('unique_visitors', { mode: 'number' }).notNull().default(0),
+    botClicks: bigint('bot_clicks', { mode: 'number' }).notNull().default(0),
+  },
+  (t) => [
+    index('share_engagement_tracking_due_idx')
+      .on(t.nextDueAt)
+      .where(sql`${t.nextDueAt} is not null`),
+    index('share_engagement_tracking_early_idx')
+      .on(t.earlyAt)
+      .where(sql`${t.earlyAt} is not null`),
+    index('share_engagement_tracking_post_idx').on(t.postId),
+    index('share_engagement_tracking_shared_at_idx').on(t.sharedAt),
+  ],
+);
+
+/** Raw share snapshots, PARTITION BY RANGE (fetched_at) monthly in SQL (drizzle cannot declare it). */
+export const shareSnapshots = pgTable(
+  'share_snapshots',
+  {
+    shareId: uuid('share_id').notNull(),
+    fetchedAt: timestamp('fetched_at', { withTimezone: true }).notNull(),
+    occurrence: integer('occurrence'),
+    linkClicks: bigint('link_clicks', { mode: 'number' }).notNull().default(0),
+    uniqueVisitors: bigint('unique_visitors', { mode: 'number' }).notNull().default(0),
+    botClicks: bigint('bot_clicks', { mode: 'number' }).notNull().default(0),
+  },
+  (t) => [primaryKey({ columns: [t.shareId, t.fetchedAt] })],
+);
+
+/** What each day gained in members' shares and their links' clicks, per unit × campaign × platform. */
+export const shareTotals = pgTable('share_totals', {
+  day: date('day').notNull(),
+  unitId: uuid('unit_id'),
+  campaignId: uuid('campaign_id'),
+  platform: text('platform').$type<SharePlatform>().notNull(),
+  shares: bigint('shares', { mode: 'number' }).notNull().default(0),
+  linkClicks: bigint('link_clicks', { mode: 'number' }).notNull().default(0),
+  uniqueVisitors: bigint('unique_visitors', { mode: 'number' }).notNull().default(0),
+  fetchedAt: timestamp('fetched_at', { withTimezone: true }).notNull(),
+});

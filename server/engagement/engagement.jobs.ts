@@ -8,10 +8,11 @@ export const ENGAGEMENT_JOBS = {
   maintain: 'engagement.maintain',
 } as const;
 
-/** Empty: everything due. With ids: those publications' early snapshots, those Zalo OAs' followers. */
+/** Empty: everything due. With ids: those publications' or members' shares' early snapshots, those Zalo OAs' followers. */
 export const collectPayload = z
   .object({
     publicationIds: z.array(z.uuid()).max(1000).optional(),
+    shareIds: z.array(z.uuid()).max(10_000).optional(),
     channelIds: z.array(z.uuid()).max(1000).optional(),
   })
   .passthrough();
@@ -23,9 +24,10 @@ export const ENGAGEMENT_JOB_PAYLOADS: Record<string, z.ZodType> = {
 };
 
 export interface EngagementWorkerSide {
-  collectDue(options: { publicationIds?: string[]; channelIds?: string[] }): Promise<{
+  collectDue(options: { publicationIds?: string[]; shareIds?: string[]; channelIds?: string[] }): Promise<{
     collected: number;
     deferred: number;
+    shares: number;
   }>;
   maintain(): Promise<string[]>;
 }
@@ -40,9 +42,11 @@ export function engagementJobs(side: EngagementWorkerSide): JobDefinition[] {
       handler: async (payload, ctx) => {
         const summary = await side.collectDue({
           ...(payload.publicationIds ? { publicationIds: payload.publicationIds } : {}),
+          ...(payload.shareIds ? { shareIds: payload.shareIds } : {}),
           ...(payload.channelIds ? { channelIds: payload.channelIds } : {}),
         });
-        if (summary.collected || summary.deferred) ctx.log.info(summary, 'engagement collected');
+        if (summary.collected || summary.deferred || summary.shares)
+          ctx.log.info(summary, 'engagement collected');
       },
     }),
     defineJob({

@@ -35,6 +35,64 @@ function sumFigures(figures: Figure[], source: Source): Figure {
 
 type PostStats = Awaited<ReturnType<EngagementService['postStats']>>;
 
+/**
+ * A member's share seen from the platform: nothing. Facebook's Share Dialog returns no post id
+ * and gives the app no token for the member's timeline; Zalo's share sheet confirms nothing.
+ */
+const notProvided = () => figure(null, 'platform', null, 'not_provided');
+
+/** Members' shares of one post: Loa's counts of each member's tracked link, per share and per unit. */
+function presentMemberShares(stats: PostStats, readAt: Date) {
+  const shares = stats.memberShares;
+  const loa = (value: number) => figure(value, 'loa', readAt);
+  const sum = (pick: (s: PostStats['memberShares'][number]) => number, list = shares) =>
+    list.reduce((total, s) => total + pick(s), 0);
+  const firstPublished = stats.channels
+    .map((c) => c.publishedAt?.getTime())
+    .filter((at): at is number => at !== undefined)
+    .sort((a, b) => a - b)[0];
+  const first = shares[0];
+  const units = new Map<string, { unitId: string | null; name: string | null; list: typeof shares }>();
+  for (const share of shares) {
+    const key = share.unitId ?? '';
+    const entry = units.get(key) ?? { unitId: share.unitId, name: share.unitName, list: [] };
+    entry.list.push(share);
+    units.set(key, entry);
+  }
+  return {
+    count: loa(shares.length),
+    clicks: loa(sum((s) => s.clicks)),
+    uniqueVisitors: loa(sum((s) => s.uniqueVisitors)),
+    botClicks: loa(sum((s) => s.botClicks)),
+    firstShareAt: iso(first?.sharedAt),
+    firstShareMinutes:
+      first && firstPublished !== undefined
+        ? Math.round((first.sharedAt.getTime() - firstPublished) / 6_000) / 10
+        : null,
+    byUnit: [...units.values()].map((unit) => ({
+      unitId: unit.unitId,
+      name: unit.name,
+      shares: loa(unit.list.length),
+      clicks: loa(sum((s) => s.clicks, unit.list)),
+      uniqueVisitors: loa(sum((s) => s.uniqueVisitors, unit.list)),
+    })),
+    items: shares.map((share) => ({
+      shareId: share.id,
+      platform: share.platform,
+      unitId: share.unitId,
+      unitName: share.unitName,
+      sharedAt: share.sharedAt.toISOString(),
+      fetchedAt: iso(stats.sharesFetchedAt.get(share.id)),
+      clicks: loa(share.clicks),
+      uniqueVisitors: loa(share.uniqueVisitors),
+      impressions: notProvided(),
+      reactions: notProvided(),
+      comments: notProvided(),
+      shares: notProvided(),
+    })),
+  };
+}
+
 export function presentPostStats(stats: PostStats, readAt: Date) {
   const byChannel = stats.channels.map((channel) => {
     const refused = stats.unavailable.get(channel.channelId) ?? new Set<string>();
@@ -68,6 +126,7 @@ export function presentPostStats(stats: PostStats, readAt: Date) {
     };
   });
   const channelOf = new Map(stats.channels.map((c) => [c.publicationId, c.channelId]));
+  const memberShares = presentMemberShares(stats, readAt);
   return {
     totals: {
       impressions: sumFigures(
@@ -90,10 +149,12 @@ export function presentPostStats(stats: PostStats, readAt: Date) {
         byChannel.map((c) => c.clicks),
         'loa',
       ),
-      // Member shares are counted by the members module; none are recorded on this install yet.
-      memberShares: figure(null, 'loa', null, 'not_collected'),
+      // Shares recorded as shared through the share flow, and the people's clicks on the members' links.
+      memberShares: memberShares.count,
+      memberClicks: memberShares.clicks,
     },
     byChannel,
+    memberShares,
     series: stats.series.map((point) => ({
       at: point.at.toISOString(),
       channelId: channelOf.get(point.publicationId) ?? '',
@@ -107,7 +168,27 @@ export function presentPostStats(stats: PostStats, readAt: Date) {
 }
 
 type Overview = Awaited<ReturnType<EngagementService['overview']>>['current'];
+type ShareOverview = Awaited<ReturnType<EngagementService['overview']>>['currentShares'];
 type Sums = Overview['totals'];
+type ShareSums = ShareOverview['totals'];
+
+/** Members' figures, counted by Loa: shares recorded that day and the clicks their links gained. */
+function memberFigures(sums: ShareSums | undefined) {
+  return {
+    memberShares: figure(sums?.shares ?? 0, 'loa', sums?.fetchedAt ?? null),
+    memberClicks: figure(sums?.linkClicks ?? 0, 'loa', sums?.fetchedAt ?? null),
+  };
+}
+
+const emptySums: Sums = {
+  impressions: 0,
+  reactions: 0,
+  comments: 0,
+  shares: 0,
+  clicks: 0,
+  linkClicks: 0,
+  fetchedAt: null,
+};
 
 function groupFigures(sums: Sums, platform: Platform | null) {
   const zalo = platform === 'zalo';
@@ -137,10 +218,17 @@ export function presentOverview(input: {
   previousRange: { from: string; to: string };
   current: Overview;
   previous: Overview;
+  currentShares: ShareOverview;
+  previousShares: ShareOverview;
 }) {
-  const { range, previousRange, current, previous } = input;
+  const { range, previousRange, current, previous, currentShares, previousShares } = input;
   const c = current.totals;
   const p = previous.totals;
+  const cs = currentShares.totals;
+  const ps = previousShares.totals;
+  const shareDays = new Map(currentShares.byDay.map((row) => [row.key ?? '', row]));
+  const publicationDays = new Map(current.byDay.map((row) => [row.key ?? '', row]));
+  const days = [...new Set([...publicationDays.keys(), ...shareDays.keys()])].sort();
   return {
     from: range.from,
     to: range.to,
@@ -151,6 +239,8 @@ export function presentOverview(input: {
       comments: change(c.comments, p.comments, 'platform', c.fetchedAt),
       shares: change(c.shares, p.shares, 'platform', c.fetchedAt),
       clicks: change(c.linkClicks, p.linkClicks, 'loa', c.fetchedAt),
+      memberShares: change(cs.shares, ps.shares, 'loa', cs.fetchedAt),
+      memberClicks: change(cs.linkClicks, ps.linkClicks, 'loa', cs.fetchedAt),
     },
     byChannel: current.byChannel.map((row) => ({
       channelId: row.key ?? '',
@@ -163,6 +253,17 @@ export function presentOverview(input: {
       name: row.name,
       ...groupFigures(row, null),
     })),
-    byDay: current.byDay.map((row) => ({ day: row.key ?? '', ...groupFigures(row, null) })),
+    byDay: days.map((day) => ({
+      day,
+      ...groupFigures(publicationDays.get(day) ?? emptySums, null),
+      ...memberFigures(shareDays.get(day)),
+    })),
+    // Per unit of the members who shared (the unit the figures were earned in).
+    byUnit: currentShares.byUnit.map((row) => ({
+      unitId: row.key,
+      name: row.name,
+      ...memberFigures(row),
+      memberUniqueVisitors: figure(row.uniqueVisitors, 'loa', row.fetchedAt),
+    })),
   };
 }

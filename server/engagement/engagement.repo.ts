@@ -5,6 +5,8 @@ import { sql, type SQL } from 'drizzle-orm';
 import type { UnitScope } from '../auth/actor.ts';
 import type { Database, Executor } from '../db/database.ts';
 import type { Platform } from '../db/schema.ts';
+import { createPartitions } from './partitions.repo.ts';
+import { createShareTrackingRepo } from './share-tracking.repo.ts';
 
 export const FIGURES = ['impressions', 'reactions', 'comments', 'shares', 'clicks'] as const;
 export type Figure = (typeof FIGURES)[number];
@@ -50,56 +52,20 @@ function scopeCondition(column: SQL, scope: UnitScope): SQL {
   return sql`${column} = ANY(${pgArray([...scope])}::uuid[])`;
 }
 
-function monthStart(date: Date): Date {
-  return new Date(Date.UTC(date.getUTCFullYear(), date.getUTCMonth(), 1));
-}
-
-function partitionName(month: Date): string {
-  return `engagement_snapshots_${month.getUTCFullYear()}${String(month.getUTCMonth() + 1).padStart(2, '0')}`;
-}
-
 export function createEngagementRepo(db: Database) {
-  const knownPartitions = new Set<string>();
+  const partitions = createPartitions(db, 'engagement_snapshots');
 
   /** Creates the monthly partitions that hold [from, to] (idempotent; remembered per process). */
-  async function ensurePartitions(from: Date, to: Date, tx: Executor = db): Promise<void> {
-    for (let month = monthStart(from); month <= to;) {
-      const next = new Date(Date.UTC(month.getUTCFullYear(), month.getUTCMonth() + 1, 1));
-      const name = partitionName(month);
-      if (!knownPartitions.has(name)) {
-        await tx.execute(
-          sql.raw(
-            `CREATE TABLE IF NOT EXISTS "${name}" PARTITION OF engagement_snapshots FOR VALUES FROM ('${month.toISOString()}') TO ('${next.toISOString()}')`,
-          ),
-        );
-        knownPartitions.add(name);
-      }
-      month = next;
-    }
-  }
+  const ensurePartitions = (from: Date, to: Date, tx: Executor = db) => partitions.ensure(from, to, tx);
 
   /** Drops the partitions whose whole month ends before `cutoff`; returns their names. */
-  async function dropPartitionsBefore(cutoff: Date): Promise<string[]> {
-    const result = await db.execute<{ name: string }>(sql`
-      SELECT c.relname AS name FROM pg_inherits i
-      JOIN pg_class c ON c.oid = i.inhrelid JOIN pg_class p ON p.oid = i.inhparent
-      WHERE p.relname = 'engagement_snapshots'`);
-    const dropped: string[] = [];
-    for (const { name } of result.rows) {
-      const match = /^engagement_snapshots_(\d{4})(\d{2})$/.exec(name);
-      if (!match) continue;
-      const end = new Date(Date.UTC(Number(match[1]), Number(match[2]), 1));
-      if (end > cutoff) continue;
-      await db.execute(sql.raw(`DROP TABLE IF EXISTS "${name}"`));
-      knownPartitions.delete(name);
-      dropped.push(name);
-    }
-    return dropped;
-  }
+  const dropPartitionsBefore = (cutoff: Date) => partitions.dropBefore(cutoff);
 
   return {
     ensurePartitions,
     dropPartitionsBefore,
+    /** Members' shares: their own tracking, snapshots and rollup. */
+    shares: createShareTrackingRepo(db),
 
     /** Starts following every published publication inside the horizon that is not followed yet. */
     async discover(since: Date, firstOffsetSeconds: number): Promise<number> {

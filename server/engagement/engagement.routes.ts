@@ -64,7 +64,8 @@ export function engagementRoutes(c: Container) {
     defineRoute({
       method: 'get',
       path: '/stats/export.csv',
-      summary: 'One row per publication with its latest figures, streamed as CSV (UTF-8 with BOM)',
+      summary:
+        'One row per publication and per member share with its latest figures, streamed as CSV (UTF-8 with BOM)',
       tag: 'Engagement',
       access: STATS_READERS,
       query: rangeQuerySchema,
@@ -88,6 +89,8 @@ export function engagementRoutes(c: Container) {
           'clicks',
           'platformClicks',
         ] as const;
+        // Added after the publications' columns so existing readers of the file keep their places.
+        const shareColumns = ['kind', 'shareId', 'unit', 'uniqueVisitors'] as const;
         res.status(200);
         res.setHeader('Content-Type', 'text/csv; charset=utf-8');
         res.setHeader(
@@ -99,6 +102,29 @@ export function engagementRoutes(c: Container) {
           objectMode: true,
           transform(row: Awaited<ReturnType<typeof rows.next>>['value'], _enc, done) {
             if (!row) return done();
+            if (row.kind === 'share') {
+              // A member's share: Loa's counts of their tracked link. The platforms give an app
+              // no figures for it, so those cells stay empty rather than 0.
+              return done(null, [
+                '',
+                row.postId,
+                row.title,
+                row.platform,
+                '',
+                row.sharedAt.toISOString(),
+                row.fetchedAt?.toISOString() ?? '',
+                '',
+                '',
+                '',
+                '',
+                row.clicks,
+                '',
+                'member_share',
+                row.id,
+                row.unitName ?? '',
+                row.uniqueVisitors,
+              ]);
+            }
             done(null, [
               row.publicationId,
               row.postId,
@@ -114,13 +140,23 @@ export function engagementRoutes(c: Container) {
               row.shares ?? '',
               row.linkClicks,
               row.clicks ?? '',
+              'publication',
+              '',
+              '',
+              '',
             ]);
           },
         });
         await pipeline(
           Readable.from(rows),
           toRecord,
-          stringify({ header: true, columns: columns.map((key) => req.t(`engagement.csv.${key}`)) }),
+          stringify({
+            header: true,
+            columns: [
+              ...columns.map((key) => req.t(`engagement.csv.${key}`)),
+              ...shareColumns.map((key) => req.t(`share-stats.csv.${key}`)),
+            ],
+          }),
           res,
         );
         return undefined;

@@ -67,8 +67,45 @@ const figureSet = {
   clicks: figureSchema,
 };
 
+/** A post's members' shares: Loa's counts; the platform figures of a share are never provided. */
+const memberSharesSchema = z.object({
+  count: figureSchema,
+  clicks: figureSchema,
+  uniqueVisitors: figureSchema,
+  botClicks: figureSchema,
+  firstShareAt: z.string().nullable(),
+  /** Minutes from the post's first publication to its first member share. */
+  firstShareMinutes: z.number().nullable(),
+  byUnit: z.array(
+    z.object({
+      unitId: z.string().nullable(),
+      name: z.string().nullable(),
+      shares: figureSchema,
+      clicks: figureSchema,
+      uniqueVisitors: figureSchema,
+    }),
+  ),
+  items: z.array(
+    z.object({
+      shareId: z.string(),
+      platform: z.enum(['facebook', 'zalo', 'other']),
+      unitId: z.string().nullable(),
+      unitName: z.string().nullable(),
+      sharedAt: z.string(),
+      /** When the collector last snapshotted this share (null: not yet). */
+      fetchedAt: z.string().nullable(),
+      clicks: figureSchema,
+      uniqueVisitors: figureSchema,
+      impressions: figureSchema,
+      reactions: figureSchema,
+      comments: figureSchema,
+      shares: figureSchema,
+    }),
+  ),
+});
+
 export const postStatsSchema = z.object({
-  totals: z.object({ ...figureSet, memberShares: figureSchema }),
+  totals: z.object({ ...figureSet, memberShares: figureSchema, memberClicks: figureSchema }),
   byChannel: z.array(
     z.object({
       channelId: z.string(),
@@ -80,6 +117,7 @@ export const postStatsSchema = z.object({
       fetchedAt: z.string().nullable(),
     }),
   ),
+  memberShares: memberSharesSchema,
   series: z.array(
     z.object({
       at: z.string(),
@@ -108,6 +146,9 @@ const overviewFigures = {
   comments: changeSchema,
   shares: changeSchema,
   clicks: changeSchema,
+  /** Shares recorded by members, and the people's clicks on their tracked links (source loa). */
+  memberShares: changeSchema,
+  memberClicks: changeSchema,
 };
 
 const groupFigures = {
@@ -134,8 +175,19 @@ export const overviewSchema = z.object({
   byCampaign: z.array(
     z.object({ campaignId: z.string().nullable(), name: z.string().nullable(), ...groupFigures }),
   ),
-  byDay: z.array(z.object({ day: z.string(), ...groupFigures })),
+  byDay: z.array(
+    z.object({ day: z.string(), ...groupFigures, memberShares: figureSchema, memberClicks: figureSchema }),
+  ),
+  byUnit: z.array(
+    z.object({
+      unitId: z.string().nullable(),
+      name: z.string().nullable(),
+      memberShares: figureSchema,
+      memberClicks: figureSchema,
+      memberUniqueVisitors: figureSchema,
+    }),
+  ),
 });
 
-export const refreshResultSchema = z.object({ publications: z.number() });
+export const refreshResultSchema = z.object({ publications: z.number(), memberShares: z.number() });
 export const webhookResultSchema = z.object({ received: z.boolean(), replay: z.boolean() });

@@ -18,6 +18,7 @@ import type { Logger } from '../logger.ts';
 import type { NotificationsService } from '../notifications/notifications.service.ts';
 import { toWallClock, fromWallClock } from '../shared/zoned-time.ts';
 import type { DueItem, EngagementRepo, SnapshotInput } from './engagement.repo.ts';
+import type { ShareCounts, ShareToFollow } from './share-tracking.repo.ts';
 import { facebookWebhookSchema, zaloWebhookSchema } from './engagement.schemas.ts';
 
 export interface EngagementSettings {
@@ -48,6 +49,57 @@ export interface EngagementSettings {
 export const IMPRESSIONS_METRIC = 'post_media_view';
 export const CLICKS_METRIC = 'post_clicks';
 const LEASE_MS = 5 * 60_000;
+/** Discovery looks again this far before the newest followed share (a share committed late). */
+const SHARE_DISCOVERY_OVERLAP_MS = 10 * 60_000;
+const SHARE_DISCOVERY_PAGE = 1000;
+
+/**
+ * Members' shares as the amplification module gives them (its service, not its tables). Only
+ * Loa's own counts exist: Facebook's Share Dialog returns no post id and the app holds no token
+ * for the member's timeline; Zalo's share sheet confirms nothing. So a share has no platform
+ * figures to collect, and the API says so.
+ */
+export interface MemberSharesSource {
+  completedSince(
+    since: Date,
+    after: { at: Date; id: string } | null,
+    limit: number,
+  ): Promise<ShareToFollow[]>;
+  reach(
+    shareIds: readonly string[],
+  ): Promise<Map<string, { clicks: number; uniqueVisitors: number; botClicks: number }>>;
+  forPost(postId: string): Promise<
+    Array<{
+      id: string;
+      platform: 'facebook' | 'zalo' | 'other';
+      unitId: string | null;
+      unitName: string | null;
+      sharedAt: Date;
+      clicks: number;
+      uniqueVisitors: number;
+      botClicks: number;
+    }>
+  >;
+  exportPage(input: {
+    from: Date;
+    to: Date;
+    scope: Actor['scope'];
+    after: string | null;
+    limit: number;
+  }): Promise<
+    Array<{
+      id: string;
+      postId: string;
+      title: string;
+      platform: 'facebook' | 'zalo' | 'other';
+      unitName: string | null;
+      sharedAt: Date;
+      clicks: number;
+      uniqueVisitors: number;
+      botClicks: number;
+    }>
+  >;
+}
 
 export interface EngagementDeps {
   db: Database;
@@ -58,10 +110,11 @@ export interface EngagementDeps {
     credentials(row: ChannelRow): ChannelCredentials;
   };
   notifications: Pick<NotificationsService, 'notify'>;
+  memberShares: MemberSharesSource;
   /** The admin notice text, in the interface language. */
   metricUnavailableMessage: (input: { metric: string; channel: string; reason: string }) => string;
   /** Runs a collection soon (the collect job), for webhooks and refreshes. */
-  enqueueCollect: (payload: { publicationIds?: string[]; channelIds?: string[] }) => Promise<void>;
+  enqueueCollect: (payload: CollectOptions) => Promise<void>;
   settings: EngagementSettings;
   logger: Logger;
   now?: () => Date;
@@ -108,6 +161,15 @@ export interface CollectSummary {
   collected: number;
   deferred: number;
   refused: string[];
+  /** Members' shares snapshotted this round. */
+  shares: number;
+}
+
+/** Empty: everything due. Ids: only those publications' or shares' early snapshots, those OAs' followers. */
+export interface CollectOptions {
+  publicationIds?: string[];
+  shareIds?: string[];
+  channelIds?: string[];
 }
 
 export function createEngagementService(deps: EngagementDeps) {
@@ -299,12 +361,95 @@ export function createEngagementService(deps: EngagementDeps) {
     }
   }
 
+  /** Follows the shares recorded since a little before the newest one followed (within the horizon). */
+  async function discoverShares(at: Date): Promise<void> {
+    const horizonStart = at.getTime() - settings.horizonDays * 86_400_000;
+    const newest = await repo.shares.newestSharedAt();
+    const since = new Date(Math.max(horizonStart, (newest?.getTime() ?? 0) - SHARE_DISCOVERY_OVERLAP_MS));
+    let after: { at: Date; id: string } | null = null;
+    for (;;) {
+      const page = await deps.memberShares.completedSince(since, after, SHARE_DISCOVERY_PAGE);
+      if (page.length === 0) return;
+      await repo.shares.follow(page, (offsets[0] ?? 0) / 1000, settings.timeZone);
+      const last = page[page.length - 1];
+      if (!last || page.length < SHARE_DISCOVERY_PAGE) return;
+      after = { at: last.sharedAt, id: last.id };
+    }
+  }
+
+  /**
+   * Members' shares due now (or only `shareIds`): Loa's counts of each member's tracked link,
+   * read in one query per batch, stored with the tracking moved on (fenced on the occurrence
+   * and lease claimed) and the gains added to the rollup, in one transaction per batch.
+   */
+  async function collectShares(started: Date, deadline: number, shareIds?: string[]): Promise<number> {
+    await discoverShares(started);
+    let collected = 0;
+    for (let round = 0; round < 1000 && now().getTime() < deadline; round++) {
+      const claimed = await repo.shares.claimDue({
+        now: now(),
+        limit: settings.claimSize,
+        leaseUntil: new Date(now().getTime() + LEASE_MS),
+        ...(shareIds ? { shareIds } : {}),
+      });
+      if (claimed.length === 0) break;
+      const reach = await deps.memberShares.reach(claimed.map((s) => s.shareId));
+      const at = now();
+      const rows = claimed.map((item) => {
+        const counted = reach.get(item.shareId);
+        const counts: ShareCounts = counted
+          ? {
+              linkClicks: counted.clicks,
+              uniqueVisitors: counted.uniqueVisitors,
+              botClicks: counted.botClicks,
+            }
+          : item.previous;
+        const next = nextOccurrence(
+          offsets,
+          { publishedAt: item.sharedAt, occurrence: item.occurrence, nextDueAt: item.nextDueAt },
+          at,
+        );
+        return {
+          advance: {
+            shareId: item.shareId,
+            expectedOccurrence: item.occurrence,
+            leaseUntil: item.leaseUntil,
+            occurrence: next.occurrence,
+            nextDueAt: next.nextDueAt,
+          },
+          snapshot: {
+            shareId: item.shareId,
+            fetchedAt: at,
+            occurrence: next.covered,
+            ...counts,
+            gainedClicks: counts.linkClicks - item.previous.linkClicks,
+            gainedVisitors: counts.uniqueVisitors - item.previous.uniqueVisitors,
+          },
+        };
+      });
+      await repo.shares.ensurePartitions(at, at);
+      await deps.db.transaction(async (tx) => {
+        const moved = await repo.shares.advance(
+          tx,
+          rows.map((r) => r.advance),
+          rows.map((r) => r.snapshot),
+        );
+        await repo.shares.insertSnapshots(
+          tx,
+          rows.map((r) => r.snapshot).filter((s) => moved.has(s.shareId)),
+          settings.timeZone,
+        );
+        collected += moved.size;
+      });
+    }
+    return collected;
+  }
+
   /** One collection round: everything due now (or only the given publications/channels). */
-  async function collectDue(
-    options: { publicationIds?: string[]; channelIds?: string[] } = {},
-  ): Promise<CollectSummary> {
+  async function collectDue(options: CollectOptions = {}): Promise<CollectSummary> {
     const started = now();
     await repo.ensurePartitions(started, new Date(started.getTime() + 40 * 86_400_000));
+    await repo.shares.ensurePartitions(started, new Date(started.getTime() + 40 * 86_400_000));
     await repo.discover(
       new Date(started.getTime() - settings.horizonDays * 86_400_000),
       (offsets[0] ?? 0) / 1000,
@@ -316,7 +461,7 @@ export function createEngagementService(deps: EngagementDeps) {
     // Past the slow line (now or in a run a moment ago): a pause between calls for that Page or the app.
     const slowKeys = new Set(throttles.filter((t) => t.slowUntil && t.slowUntil > started).map((t) => t.key));
     const state = { appPaused: pausedKeys.has(APP_KEY), slowKeys };
-    const summary: CollectSummary = { collected: 0, deferred: 0, refused: [] };
+    const summary: CollectSummary = { collected: 0, deferred: 0, refused: [], shares: 0 };
     const skip = new Set<string>(
       [...pausedKeys]
         .filter((k) => k.startsWith('facebook:page:'))
@@ -324,7 +469,9 @@ export function createEngagementService(deps: EngagementDeps) {
     );
     const deferred: DueItem[] = [];
     const deadline = started.getTime() + 4 * 60_000;
-    for (let round = 0; round < 1000 && now().getTime() < deadline; round++) {
+    // An early collection of given shares (a refresh) asks for no publication it was not given.
+    const publicationsToo = !(options.shareIds && !options.publicationIds);
+    for (let round = 0; publicationsToo && round < 1000 && now().getTime() < deadline; round++) {
       const claimed = await repo.claimDue({
         now: now(),
         limit: settings.claimSize,
@@ -355,6 +502,10 @@ export function createEngagementService(deps: EngagementDeps) {
     }
     await repo.release(deferred.map((i) => i.publicationId));
     summary.deferred = deferred.length;
+    // A webhook's early snapshot of given publications leaves the members' shares to the round.
+    if (!options.publicationIds || options.shareIds) {
+      summary.shares = await collectShares(started, deadline, options.shareIds);
+    }
     await collectFollowers(zonedDay(started, settings.timeZone), options.channelIds);
     return summary;
   }
@@ -363,8 +514,13 @@ export function createEngagementService(deps: EngagementDeps) {
   async function maintain(): Promise<string[]> {
     const at = now();
     await repo.ensurePartitions(at, new Date(at.getTime() + 62 * 86_400_000));
+    await repo.shares.ensurePartitions(at, new Date(at.getTime() + 62 * 86_400_000));
     await repo.forgetDeliveriesBefore(new Date(at.getTime() - 7 * 86_400_000));
-    return repo.dropPartitionsBefore(new Date(at.getTime() - settings.retentionDays * 86_400_000));
+    const cutoff = new Date(at.getTime() - settings.retentionDays * 86_400_000);
+    return [
+      ...(await repo.dropPartitionsBefore(cutoff)),
+      ...(await repo.shares.dropPartitionsBefore(cutoff)),
+    ];
   }
 
   function sameSignature(expected: string, given: string | undefined): boolean {
@@ -380,7 +536,7 @@ export function createEngagementService(deps: EngagementDeps) {
    * The request is stored (early_at) before this: if the queue cannot take the job now, the
    * recurring collection (every minute) takes the snapshot instead.
    */
-  async function collectSoon(payload: { publicationIds?: string[]; channelIds?: string[] }) {
+  async function collectSoon(payload: CollectOptions) {
     try {
       await deps.enqueueCollect(payload);
     } catch (error) {
@@ -443,16 +599,23 @@ export function createEngagementService(deps: EngagementDeps) {
       return query.challenge;
     },
 
-    /** 202: the post's publications are collected now rather than at their next occurrence. */
-    async refresh(actor: Actor, postId: string): Promise<{ publications: number }> {
+    /** 202: the post's publications and members' shares are collected now rather than at their next occurrence. */
+    async refresh(actor: Actor, postId: string): Promise<{ publications: number; memberShares: number }> {
       if (!(await repo.postInScope(postId, actor.scope))) throw new NotFoundError('Post');
       await repo.discover(
         new Date(now().getTime() - settings.horizonDays * 86_400_000),
         (offsets[0] ?? 0) / 1000,
       );
+      await discoverShares(now());
       const ids = await repo.requestEarlyForPost(postId, now());
-      if (ids.length) await collectSoon({ publicationIds: ids });
-      return { publications: ids.length };
+      const shareIds = await repo.shares.requestEarlyForPost(postId, now());
+      if (ids.length || shareIds.length) {
+        await collectSoon({
+          ...(ids.length ? { publicationIds: ids } : {}),
+          ...(shareIds.length ? { shareIds } : {}),
+        });
+      }
+      return { publications: ids.length, memberShares: shareIds.length };
     },
 
     async postStats(actor: Actor, postId: string) {
@@ -463,27 +626,40 @@ export function createEngagementService(deps: EngagementDeps) {
         channels.filter((c) => c.platform === 'zalo').map((c) => c.channelId),
       );
       const series = await repo.series(channels.map((c) => c.publicationId));
-      return { channels, unavailable, followers, series };
+      const memberShares = await deps.memberShares.forPost(postId);
+      const sharesFetchedAt = await repo.shares.fetchedAt(memberShares.map((s) => s.id));
+      return { channels, unavailable, followers, series, memberShares, sharesFetchedAt };
     },
 
     /** The range and the period of the same length before it, both from the rollup. */
     async overview(actor: Actor, range: { from: string; to: string }) {
       const previousRange = previousPeriod(range);
-      const [current, previous] = await Promise.all([
+      const [current, previous, currentShares, previousShares] = await Promise.all([
         repo.overview({ ...range, scope: actor.scope }),
         repo.overview({ ...previousRange, scope: actor.scope }),
+        repo.shares.overview({ ...range, scope: actor.scope }),
+        repo.shares.overview({ ...previousRange, scope: actor.scope }),
       ]);
-      return { range, previousRange, current, previous };
+      return { range, previousRange, current, previous, currentShares, previousShares };
     },
 
-    /** The export, page by page (bounded memory whatever the number of rows). */
+    /** The export, page by page (bounded memory whatever the number of rows): publications, then members' shares. */
     async *exportRows(actor: Actor, range: { from: Date; to: Date }) {
       let after: string | null = null;
       for (;;) {
         const page = await repo.exportPage({ ...range, scope: actor.scope, after, limit: 2000 });
-        if (page.length === 0) return;
-        yield* page;
+        if (page.length === 0) break;
+        for (const row of page) yield { kind: 'publication' as const, ...row };
         after = page[page.length - 1]?.publicationId ?? null;
+      }
+      after = null;
+      for (;;) {
+        const page = await deps.memberShares.exportPage({ ...range, scope: actor.scope, after, limit: 2000 });
+        if (page.length === 0) return;
+        const fetched = await repo.shares.fetchedAt(page.map((s) => s.id));
+        for (const row of page)
+          yield { kind: 'share' as const, ...row, fetchedAt: fetched.get(row.id) ?? null };
+        after = page[page.length - 1]?.id ?? null;
       }
     },
 

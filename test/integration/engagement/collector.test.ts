@@ -110,6 +110,7 @@ describe('engagement: the collector against the mocks', function () {
       connectors: c.connectors,
       channels: c.channels,
       notifications: c.notifications,
+      memberShares: c.amplification.shareReach,
       metricUnavailableMessage: (v) => `refused ${v.metric} on ${v.channel}`,
       enqueueCollect: async (payload) => {
         enqueued.push(payload);
@@ -307,6 +308,7 @@ describe('engagement: the collector against the mocks', function () {
         connectors: c.connectors,
         channels: c.channels,
         notifications: c.notifications,
+        memberShares: c.amplification.shareReach,
         metricUnavailableMessage: (v) => v.metric,
         enqueueCollect: async () => undefined,
         settings: { ...baseSettings, batchSize: 1, slowDelayMs: 1234 },
