@@ -47,10 +47,13 @@ function presentMemberShares(stats: PostStats, readAt: Date) {
   const loa = (value: number) => figure(value, 'loa', readAt);
   const sum = (pick: (s: PostStats['memberShares'][number]) => number, list = shares) =>
     list.reduce((total, s) => total + pick(s), 0);
-  const firstPublished = stats.channels
-    .map((c) => c.publishedAt?.getTime())
-    .filter((at): at is number => at !== undefined)
-    .sort((a, b) => a - b)[0];
+  // Time to first share counts from the post going out (its first publication).
+  const firstPublished =
+    stats.publishedAt?.getTime() ??
+    stats.channels
+      .map((c) => c.publishedAt?.getTime())
+      .filter((at): at is number => at !== undefined)
+      .sort((a, b) => a - b)[0];
   const first = shares[0];
   const units = new Map<string, { unitId: string | null; name: string | null; list: typeof shares }>();
   for (const share of shares) {

@@ -348,10 +348,16 @@ export function createEngagementRepo(db: Database) {
     },
 
     /** The post, if the actor's scope reaches it. */
-    async postInScope(postId: string, scope: UnitScope): Promise<{ id: string; title: string } | undefined> {
-      const result = await db.execute<{ id: string; title: string }>(sql`
-        SELECT id, title FROM posts WHERE id = ${postId} AND ${scopeCondition(sql`unit_id`, scope)}`);
-      return result.rows[0];
+    async postInScope(
+      postId: string,
+      scope: UnitScope,
+    ): Promise<{ id: string; title: string; publishedAt: Date | null } | undefined> {
+      const result = await db.execute<{ id: string; title: string; published_at: string | null }>(sql`
+        SELECT id, title, published_at FROM posts WHERE id = ${postId} AND ${scopeCondition(sql`unit_id`, scope)}`);
+      const row = result.rows[0];
+      return row
+        ? { id: row.id, title: row.title, publishedAt: row.published_at ? new Date(row.published_at) : null }
+        : undefined;
     },
 
     async postChannels(postId: string) {

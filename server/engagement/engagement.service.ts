@@ -619,7 +619,8 @@ export function createEngagementService(deps: EngagementDeps) {
     },
 
     async postStats(actor: Actor, postId: string) {
-      if (!(await repo.postInScope(postId, actor.scope))) throw new NotFoundError('Post');
+      const post = await repo.postInScope(postId, actor.scope);
+      if (!post) throw new NotFoundError('Post');
       const channels = await repo.postChannels(postId);
       const unavailable = await repo.unavailableMetrics(channels.map((c) => c.channelId));
       const followers = await repo.followers(
@@ -628,7 +629,15 @@ export function createEngagementService(deps: EngagementDeps) {
       const series = await repo.series(channels.map((c) => c.publicationId));
       const memberShares = await deps.memberShares.forPost(postId);
       const sharesFetchedAt = await repo.shares.fetchedAt(memberShares.map((s) => s.id));
-      return { channels, unavailable, followers, series, memberShares, sharesFetchedAt };
+      return {
+        channels,
+        unavailable,
+        followers,
+        series,
+        memberShares,
+        sharesFetchedAt,
+        publishedAt: post.publishedAt,
+      };
     },
 
     /** The range and the period of the same length before it, both from the rollup. */
