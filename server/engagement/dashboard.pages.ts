@@ -51,13 +51,12 @@ function periodView(f: Formatter, period: Omit<Period, 'byUnit'>, month = false)
     byChannelJson: chartJson({
       type: 'bar',
       labels: period.byChannel.map((row) => row.name),
-      datasets: [
-        {
-          key: 'clicks',
-          label: f.t('dashboard.figure.clicks'),
-          data: period.byChannel.map((row) => row.clicks.value ?? 0),
-        },
-      ],
+      // Zalo's reactions are null (not drawn), not a bar of 0.
+      datasets: (['reactions', 'clicks'] as const).map((key) => ({
+        key,
+        label: f.t(`dashboard.figure.${key}`),
+        data: period.byChannel.map((row) => row[key].value),
+      })),
     }),
     byCampaign: period.byCampaign.map((row) => ({
       ...row,

@@ -45,6 +45,13 @@ export function cell(f: Formatter, figure: Figure) {
     unavailable: figure.unavailable ?? '',
     source: figure.source,
     sourceText: [f.t(`dashboard.source.${figure.source}`), fetched].filter(Boolean).join(' · '),
+    /** The same, short enough for a table cell on a phone. */
+    sourceShort: [
+      f.t(`dashboard.sourceShort.${figure.source}`),
+      figure.fetchedAt ? f.dateTime(figure.fetchedAt) : '',
+    ]
+      .filter(Boolean)
+      .join(' · '),
   };
 }
 
