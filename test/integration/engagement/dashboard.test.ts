@@ -302,4 +302,31 @@ describe('dashboard: the view-models', function () {
       30,
     );
   });
+
+  it('refuses members, and re-renders a bad range with 422 and the reason', async () => {
+    const member = await makeUser(t, 'member', { unitId: unit.a });
+    const { agent, ip } = await signedInAgent(t, member.user.email);
+    for (const path of [
+      '/stats',
+      `/stats/campaigns/${campaignId}`,
+      '/stats/report',
+      `/posts/${post.a}/stats`,
+    ]) {
+      const res = await agent.get(path).set('X-Forwarded-For', ip);
+      assert.equal(res.status, 403, path);
+    }
+    const reviewer = await signedInAgent(t, reviewerProvinceEmail);
+    const bad = await reviewer.agent
+      .get('/stats?from=2026-02-01&to=2026-01-01')
+      .set('X-Forwarded-For', reviewer.ip);
+    assert.equal(bad.status, 422);
+    assert.match(bad.text, /Khoảng ngày không hợp lệ/);
+    const month = await reviewer.agent.get('/stats/report?month=2026-13').set('X-Forwarded-For', reviewer.ip);
+    assert.equal(month.status, 422);
+    const campaign = await reviewer.agent
+      .get(`/stats/campaigns/${campaignId}`)
+      .set('X-Forwarded-For', reviewer.ip);
+    assert.equal(campaign.status, 200);
+    assert.match(campaign.text, /id="chart-trend"/);
+  });
 });
