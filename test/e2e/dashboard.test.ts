@@ -4,6 +4,7 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { mkdir, writeFile } from 'node:fs/promises';
+import { AxeBuilder } from '@axe-core/playwright';
 import { sql } from 'drizzle-orm';
 import type { Page } from 'playwright-core';
 import request from 'supertest';
@@ -196,5 +197,32 @@ describe('e2e: the engagement dashboard', function () {
     // The printed page carries no navigation.
     assert.equal(await page.locator('.app-header').isVisible(), false);
     await page.context().close();
+  });
+
+  it('has nothing serious for axe-core on the dashboard pages, on a phone', async () => {
+    const page = await signedIn(390, 844);
+    const month = zonedDay(new Date(), ZONE).slice(0, 7);
+    const problems: string[] = [];
+    for (const path of [
+      '/stats',
+      `/posts/${postId}/stats`,
+      `/stats/report?unitId=${unitId}&month=${month}`,
+    ]) {
+      await page.goto(`${scene!.server.url}${path}`, { waitUntil: 'networkidle' });
+      const results = await new AxeBuilder({ page }).analyze();
+      problems.push(
+        ...results.violations
+          .filter((v) => v.impact === 'serious' || v.impact === 'critical')
+          .map(
+            (v) =>
+              `${path}: ${v.id} ${v.nodes
+                .slice(0, 3)
+                .map((n) => n.target.join(' '))
+                .join(', ')}`,
+          ),
+      );
+    }
+    await page.context().close();
+    assert.deepEqual(problems, []);
   });
 });
