@@ -188,6 +188,7 @@ describe('e2e: the engagement dashboard', function () {
     assert.equal(top, 1, 'the warning is among the top warnings');
     await page.screenshot({ path: 'test-output/dashboard-report-1280.png', fullPage: true });
     await page.emulateMedia({ media: 'print' });
+    await page.screenshot({ path: 'test-output/dashboard-report-print.png', fullPage: true });
     const pdf = await page.pdf({ format: 'A4', printBackground: true });
     await writeFile('test-output/dashboard-report.pdf', pdf);
     assert.equal(pdf.subarray(0, 5).toString('latin1'), '%PDF-');
