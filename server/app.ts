@@ -39,6 +39,7 @@ import { engagementRoutes } from './engagement/engagement.routes.ts';
 import { notificationsPages, unreadCount } from './notifications/notifications.pages.ts';
 import { amplificationRoutes } from './amplification/amplification.routes.ts';
 import { amplificationPages } from './amplification/amplification.pages.ts';
+import { dashboardPages } from './engagement/dashboard.pages.ts';
 
 export function apiRoutes(c: Container): ApiRoute[] {
   return [
@@ -150,6 +151,7 @@ export function createApp(c: Container): express.Express {
   app.use(notificationsPages(c));
   app.use(linksPages(c));
   app.use(amplificationPages(c));
+  app.use(dashboardPages(c));
 
   app.use(notFound);
   app.use(errorHandler);

@@ -41,6 +41,8 @@ import { renderTemplate } from './templates/template-render.ts';
 import { createEngagementRepo } from './engagement/engagement.repo.ts';
 import { createEngagementService } from './engagement/engagement.service.ts';
 import { ENGAGEMENT_JOBS } from './engagement/engagement.jobs.ts';
+import { createDashboardRepo } from './engagement/dashboard.repo.ts';
+import { createDashboardService } from './engagement/dashboard.service.ts';
 
 export interface MockPlatformUrls {
   facebook: string;
@@ -279,6 +281,16 @@ export function buildContainer(input: {
     },
     logger,
   });
+  // The dashboard's view-models read the collector's figures and the members' unit figures.
+  const dashboard = createDashboardService({
+    engagement,
+    refusedMetrics: createEngagementRepo(db),
+    repo: createDashboardRepo(db),
+    memberStats: amplification.memberStats,
+    campaigns,
+    units: unitsRepo,
+    timeZone: config.timeZone,
+  });
   return {
     ...publishingParts,
     amplification,
@@ -288,6 +300,7 @@ export function buildContainer(input: {
     secretKey: input.secretKey,
     i18n,
     engagement,
+    dashboard,
     auditLog,
     limiter,
     users,

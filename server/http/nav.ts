@@ -37,6 +37,8 @@ export const NAV_SECTIONS: readonly NavSection[] = [
   { id: 'review', href: '/review', label: 'nav.review', group: 'work', roles: ['reviewer', 'admin'] },
   { id: 'calendar', href: '/calendar', label: 'nav.calendar', group: 'work', roles: STAFF },
   { id: 'posts', href: '/posts', label: 'nav.posts', group: 'work', roles: STAFF },
+  // What came back: the overview, campaigns and the monthly report (/stats/...).
+  { id: 'stats', href: '/stats', label: 'dashboard.nav', group: 'work', roles: STAFF },
   { id: 'media', href: '/media', label: 'nav.media', group: 'content', roles: STAFF },
   { id: 'templates', href: '/templates', label: 'nav.templates', group: 'content', roles: STAFF },
   { id: 'channels', href: '/admin/channels', label: 'nav.channels', group: 'admin', roles: ['admin'] },

@@ -67,6 +67,8 @@ export function staticAssets(): express.Router {
   const files: Record<string, string> = {
     '/assets/pico.min.css': require.resolve('@picocss/pico/css/pico.min.css'),
     '/assets/htmx.min.js': require.resolve('htmx.org/dist/htmx.min.js'),
+    // The dashboard's charts (Chart.js's UMD build defines the global `Chart`).
+    '/assets/chart.umd.min.js': path.join(path.dirname(require.resolve('chart.js')), 'chart.umd.min.js'),
     '/assets/fullcalendar.min.js': path.join(
       path.dirname(require.resolve('fullcalendar')),
       'index.global.min.js',

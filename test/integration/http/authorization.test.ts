@@ -478,6 +478,10 @@ const PAGES: Record<string, Who[]> = {
   '/verify': EVERYONE,
   '/members/consent': ['member'],
   '/members/settings': ['member'],
+  // The dashboard: staff read the figures, leadership (reviewers, admins) the monthly report.
+  '/stats': ['admin', 'editor', 'reviewer'],
+  '/stats?from=2026-01-01&to=2026-01-31': ['admin', 'editor', 'reviewer'],
+  '/stats/report': ['admin', 'reviewer'],
 };
 
 /** Pages by unit, as for the API: every page above, plus the pages of one item. */
@@ -577,6 +581,22 @@ const PAGE_UNITS: Record<string, UnitCase> = {
   // A member's own pages.
   '/members/consent': 'unscoped',
   '/members/settings': 'unscoped',
+  // The overview reads the reader's own units (the figures are checked in the dashboard tests).
+  '/stats': 'unscoped',
+  '/stats?from=2026-01-01&to=2026-01-31': 'unscoped',
+  '/stats/report': 'unscoped',
+  // A unit's monthly report: its reviewers and those above it; a sibling's or a child's reviewer
+  // does not learn it exists.
+  '/stats/report?unitId=:id': {
+    as: 'reviewer',
+    request: async (fx) => ({ path: `/stats/report?unitId=${fx.unit()}&month=2026-11` }),
+    expect: READ_ONE,
+  },
+  '/posts/:id/stats': {
+    as: 'editor',
+    request: async (fx) => ({ path: `/posts/${(await fx.post('published')).id}/stats` }),
+    expect: READ_ONE,
+  },
 };
 
 describe('authorization: every role on every route', function () {

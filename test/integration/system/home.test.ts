@@ -127,6 +127,7 @@ describe('start page and navigation', function () {
       '/review',
       '/calendar',
       '/posts',
+      '/stats',
       '/media',
       '/templates',
       '/admin/channels',

@@ -27,7 +27,7 @@ describe('navigation', () => {
     assert.deepEqual(
       editor.groups.map((g) => [g.id, g.items.map((i) => i.id)]),
       [
-        ['work', ['home', 'compose', 'calendar', 'posts']],
+        ['work', ['home', 'compose', 'calendar', 'posts', 'stats']],
         ['content', ['media', 'templates']],
       ],
     );
