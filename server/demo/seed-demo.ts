@@ -28,8 +28,6 @@ import {
   type DemoPostPlan,
 } from './demo-data.ts';
 
-const DAY_MS = 86_400_000;
-
 /** The posts module's time: the real time, or a moment the seed moves it to while it writes the past. */
 export interface DemoClock {
   now(): Date;
@@ -398,6 +396,12 @@ export async function seedDemo(deps: SeedDeps, passwords: DemoPasswords): Promis
     log.debug({ index, postId: post.id }, 'demo post published');
   }
   clock.travelTo(null);
+  // A fortnight passed on the mocks: the Zalo OAs' 25-hour access tokens have expired there, so
+  // they are refreshed (as Loa's refresh job would have done each day) before anything reads them.
+  for (const [i, plan] of DEMO_CHANNELS.entries()) {
+    const id = channelIds[i];
+    if (plan.platform === 'zalo' && id) await c.channels.refreshCredentials(id);
+  }
 
   // The real collector takes the snapshots: asked for early (as a webhook or "refresh" would),
   // twice, a few simulated hours apart, so every post has a curve.
