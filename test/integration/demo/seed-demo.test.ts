@@ -38,7 +38,10 @@ describe('the living demo (seed-demo)', function () {
     assert.ok(row, 'the province exists');
     return row.id;
   };
-  /** Counts of everything the demo writes, for "the second run changes nothing". */
+  /**
+   * Counts of everything the demo writes, for "the second run changes nothing". Audit entries are
+   * counted for the seed's own actions only: this worker also runs other files' leftover jobs.
+   */
   const census = async () =>
     (
       await rows<Record<string, number>>(sql`SELECT
@@ -46,7 +49,8 @@ describe('the living demo (seed-demo)', function () {
         (SELECT count(*)::int FROM channels) AS channels, (SELECT count(*)::int FROM posts) AS posts,
         (SELECT count(*)::int FROM publications) AS publications, (SELECT count(*)::int FROM media) AS media,
         (SELECT count(*)::int FROM member_shares) AS shares, (SELECT count(*)::int FROM campaigns) AS campaigns,
-        (SELECT count(*)::int FROM audit_log) AS audit`)
+        (SELECT count(*)::int FROM audit_log WHERE action IN ('unit.created', 'unit.logo_set', 'user.created',
+          'channel.connected', 'media.uploaded', 'campaign.created', 'post.created', 'post.approved')) AS audit`)
     )[0];
 
   before(async () => {
