@@ -59,6 +59,11 @@ export function buildContainer(input: {
   platformUrls?: PlatformUrls | null;
   /** Shorter timeouts and backoff for tests and benchmarks. */
   publishingTuning?: PublishingTuning;
+  /**
+   * The time the posts module writes and checks posts at (default: the real time). The demo seed
+   * moves it back to author its campaign's past fortnight; publishing keeps the database's clock.
+   */
+  clock?: () => Date;
 }) {
   const { config, database, logger } = input;
   const { db } = database;
@@ -182,6 +187,7 @@ export function buildContainer(input: {
       timeZone: config.timeZone,
       requireApproval: config.requireApproval,
     },
+    ...(input.clock ? { now: input.clock } : {}),
   });
   const postWorkflow = createPostWorkflow({
     db,
@@ -191,6 +197,7 @@ export function buildContainer(input: {
     publications: publishingParts.publishing,
     notifications: publishingParts.notifications,
     settings: { requireApproval: config.requireApproval },
+    ...(input.clock ? { now: input.clock } : {}),
   });
   const campaigns = createCampaignsService({ db, audit: auditLog.record });
   const postSeries = createPostSeries({
