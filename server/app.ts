@@ -39,6 +39,8 @@ import { engagementRoutes } from './engagement/engagement.routes.ts';
 import { notificationsPages, unreadCount } from './notifications/notifications.pages.ts';
 import { amplificationRoutes } from './amplification/amplification.routes.ts';
 import { amplificationPages } from './amplification/amplification.pages.ts';
+import { memberAdminRoutes } from './amplification/member-admin.routes.ts';
+import { memberAdminPages } from './amplification/member-admin.pages.ts';
 
 export function apiRoutes(c: Container): ApiRoute[] {
   return [
@@ -51,6 +53,7 @@ export function apiRoutes(c: Container): ApiRoute[] {
     ...postsRoutes(c),
     ...retractionRoutes(c),
     ...amplificationRoutes(c),
+    ...memberAdminRoutes(c),
     ...engagementRoutes(c),
   ];
 }
@@ -150,6 +153,7 @@ export function createApp(c: Container): express.Express {
   app.use(notificationsPages(c));
   app.use(linksPages(c));
   app.use(amplificationPages(c));
+  app.use(memberAdminPages(c));
 
   app.use(notFound);
   app.use(errorHandler);
