@@ -413,6 +413,34 @@ describe('members area: admins and unit reviewers', function () {
     });
   });
 
+  it('has every text of every page in Vietnamese and English', async () => {
+    const { agent, ip } = await signedInAgent(t, admin.user.email);
+    const pages = [
+      '/members',
+      '/members/invitations',
+      '/members/new',
+      `/members/rules?unitId=${unit.a.id}`,
+      `/members/participation?unitId=${unit.p.id}`,
+    ];
+    for (const [lang, word] of [
+      ['vi', 'Thành viên'],
+      ['en', 'Members'],
+    ] as const) {
+      for (const path of pages) {
+        const res = await agent
+          .get(`${path}${path.includes('?') ? '&' : '?'}lang=${lang}`)
+          .set('X-Forwarded-For', ip);
+        assert.equal(res.status, 200, `${path} in ${lang}`);
+        assert.doesNotMatch(
+          res.text,
+          /member-admin\.(?!css|js)\w+/,
+          `${path} in ${lang}: a key untranslated`,
+        );
+        assert.match(res.text, new RegExp(word));
+      }
+    }
+  });
+
   describe('participation by unit', () => {
     it('shows each child unit’s figures and highlights the units where nobody shared, without ranking people', async () => {
       const { agent, ip } = await signedInAgent(t, admin.user.email);
