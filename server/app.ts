@@ -40,6 +40,8 @@ import { notificationsPages, unreadCount } from './notifications/notifications.p
 import { amplificationRoutes } from './amplification/amplification.routes.ts';
 import { amplificationPages } from './amplification/amplification.pages.ts';
 import { dashboardPages } from './engagement/dashboard.pages.ts';
+import { memberAdminRoutes } from './amplification/member-admin.routes.ts';
+import { memberAdminPages } from './amplification/member-admin.pages.ts';
 
 export function apiRoutes(c: Container): ApiRoute[] {
   return [
@@ -52,6 +54,7 @@ export function apiRoutes(c: Container): ApiRoute[] {
     ...postsRoutes(c),
     ...retractionRoutes(c),
     ...amplificationRoutes(c),
+    ...memberAdminRoutes(c),
     ...engagementRoutes(c),
   ];
 }
@@ -152,6 +155,7 @@ export function createApp(c: Container): express.Express {
   app.use(linksPages(c));
   app.use(amplificationPages(c));
   app.use(dashboardPages(c));
+  app.use(memberAdminPages(c));
 
   app.use(notFound);
   app.use(errorHandler);

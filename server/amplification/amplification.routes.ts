@@ -125,7 +125,7 @@ export function amplificationRoutes(c: Container) {
       response: invitationResponseSchema,
       handler: async ({ actor, body }) => {
         const made = await members.createInvitation(actor, body);
-        return { url: made.url, expiresAt: made.expiresAt.toISOString() };
+        return { id: made.id, url: made.url, expiresAt: made.expiresAt.toISOString() };
       },
     }),
     defineRoute({

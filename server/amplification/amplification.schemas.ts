@@ -22,7 +22,7 @@ export const invitationSchema = z.strictObject({
   expiresInDays: z.int().min(1).max(INVITATION_MAX_DAYS).optional(),
 });
 
-export const invitationResponseSchema = z.object({ url: z.string(), expiresAt: z.string() });
+export const invitationResponseSchema = z.object({ id: z.string(), url: z.string(), expiresAt: z.string() });
 
 const nfcName = z
   .string()

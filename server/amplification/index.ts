@@ -9,6 +9,8 @@ import { CURRENT_CONSENT, type ConsentDocument, type Translate } from './consent
 import { createFeedService } from './feed.service.ts';
 import { createMembersRepo } from './members.repo.ts';
 import { createMembersService } from './members.service.ts';
+import { createMemberAdminRepo } from './member-admin.repo.ts';
+import { createMemberAdminService } from './member-admin.service.ts';
 import { createSharesRepo } from './shares.repo.ts';
 import { createShareReachRepo } from './share-reach.repo.ts';
 import { createShareReachService } from './share-reach.service.ts';
@@ -24,7 +26,7 @@ export interface AmplificationInput {
   logger: Logger;
   audit: AuditRecorder;
   users: Pick<UsersRepo, 'findById'>;
-  units: Pick<UnitsRepo, 'findById' | 'ancestry'>;
+  units: Pick<UnitsRepo, 'findById' | 'ancestry' | 'listAll'>;
   registerMember: UsersService['registerMember'];
   notifications: {
     listForUser(userId: string, options: { limit?: number }): Promise<unknown[]>;
@@ -133,6 +135,20 @@ export function createAmplification(input: AmplificationInput) {
     units: input.units,
     ...(now && { now }),
   });
+  // The members area of admins and reviewers, over the services above.
+  const admin = createMemberAdminService({
+    db,
+    repo: createMemberAdminRepo(db),
+    profiles: membersRepo,
+    units: input.units,
+    registerMember: input.registerMember,
+    createInvitation: members.createInvitation,
+    setRules: feed.setRules,
+    memberStats,
+    audit: input.audit,
+    consentVersion: consent.version,
+    ...(now && { now }),
+  });
   let vapid: VapidKeys | undefined;
   const push = createPushSender({
     keys: () => (vapid ??= loadOrCreateVapidKeys(input.settings.dataDir)),
@@ -160,6 +176,7 @@ export function createAmplification(input: AmplificationInput) {
     notices,
     push,
     shareReach,
+    admin,
     repos: { members: membersRepo, shares: sharesRepo },
   };
 }

@@ -77,12 +77,18 @@ export function createMembersRepo(db: Executor) {
         .where(eq(memberInvitations.tokenHash, tokenHash));
       return row;
     },
-    /** Spends the invitation, only if nobody has yet: false when it was already used. */
+    /** Spends the invitation, only if nobody has yet and nobody revoked it: false otherwise. */
     async useInvitation(id: string, userId: string, at: Date, tx: Executor = db): Promise<boolean> {
       const rows = await tx
         .update(memberInvitations)
         .set({ usedAt: at, usedBy: userId })
-        .where(and(eq(memberInvitations.id, id), isNull(memberInvitations.usedAt)))
+        .where(
+          and(
+            eq(memberInvitations.id, id),
+            isNull(memberInvitations.usedAt),
+            isNull(memberInvitations.revokedAt),
+          ),
+        )
         .returning({ id: memberInvitations.id });
       return rows.length === 1;
     },

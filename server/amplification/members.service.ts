@@ -173,6 +173,7 @@ export function createMembersService(deps: MembersDeps) {
       return created;
     });
     return {
+      id: row.id,
       url: `${deps.settings.publicUrl}/join/${token}`,
       expiresAt: row.expiresAt,
       unitId: unit.id,
@@ -184,6 +185,9 @@ export function createMembersService(deps: MembersDeps) {
   async function openInvitation(token: string) {
     const row = token.length <= 100 ? await repo.invitationByHash(hashInvitationToken(token)) : undefined;
     if (!row) throw new NotFoundError('Invitation');
+    if (row.revokedAt) {
+      throw new ConflictError('This invitation was withdrawn: ask for a new one', 'invitation_revoked');
+    }
     if (row.usedAt) throw new ConflictError('This invitation has already been used', 'invitation_used');
     if (row.expiresAt.getTime() <= now().getTime()) {
       throw new ConflictError('This invitation has expired: ask for a new one', 'invitation_expired');
@@ -200,7 +204,7 @@ export function createMembersService(deps: MembersDeps) {
     const { invitation } = await openInvitation(token);
     return db.transaction(async (tx) => {
       const user = await deps.registerMember(
-        { ...input, unitId: invitation.unitId, invitationId: invitation.id },
+        { ...input, unitId: invitation.unitId, source: { invitationId: invitation.id } },
         tx,
       );
       if (!(await repo.useInvitation(invitation.id, user.id, now(), tx))) {

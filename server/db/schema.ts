@@ -567,6 +567,9 @@ export type MemberDigest = (typeof MEMBER_DIGESTS)[number];
 export const SHARE_PLATFORMS = ['facebook', 'zalo', 'other'] as const;
 export type SharePlatform = (typeof SHARE_PLATFORMS)[number];
 export const SHARE_STATUSES = ['opened', 'shared', 'cancelled'] as const;
+/** What became of an invitation: computed from its times, never stored (migration 0014). */
+export const INVITATION_STATUSES = ['open', 'used', 'expired', 'revoked'] as const;
+export type InvitationStatus = (typeof INVITATION_STATUSES)[number];
 export type ShareStatus = (typeof SHARE_STATUSES)[number];
 
 /** A member's own settings and the consent version they accepted (null: not given or withdrawn). */
@@ -617,9 +620,13 @@ export const memberInvitations = pgTable(
     usedAt: timestamp('used_at', { withTimezone: true }),
     usedBy: uuid('used_by').references(() => users.id, { onDelete: 'set null' }),
     createdAt: createdAt(),
+    /** Revoked by an admin or reviewer before anyone used it (migration 0014): the link no longer works. */
+    revokedAt: timestamp('revoked_at', { withTimezone: true }),
+    revokedBy: uuid('revoked_by').references(() => users.id, { onDelete: 'set null' }),
   },
   (t) => [
     uniqueIndex('member_invitations_token_uq').on(t.tokenHash),
+    index('member_invitations_unit_created_idx').on(t.unitId, t.createdAt.desc(), t.id.desc()),
     check('member_invitations_role_ck', sql`${t.role} = 'member'`),
   ],
 );

@@ -41,6 +41,23 @@ export const NAV_SECTIONS: readonly NavSection[] = [
   { id: 'stats', href: '/stats', label: 'dashboard.nav', group: 'work', roles: STAFF },
   { id: 'media', href: '/media', label: 'nav.media', group: 'content', roles: STAFF },
   { id: 'templates', href: '/templates', label: 'nav.templates', group: 'content', roles: STAFF },
+  // The members area: a unit's members, invitations, staff-made members and share rules; and
+  // participation per unit. Reviewers see their own unit and the units below it.
+  {
+    id: 'members',
+    href: '/members',
+    label: 'member-admin.nav',
+    group: 'admin',
+    roles: ['admin', 'reviewer'],
+    also: ['/members/invitations', '/members/new', '/members/rules'],
+  },
+  {
+    id: 'participation',
+    href: '/members/participation',
+    label: 'member-admin.participationNav',
+    group: 'admin',
+    roles: ['admin', 'reviewer'],
+  },
   { id: 'channels', href: '/admin/channels', label: 'nav.channels', group: 'admin', roles: ['admin'] },
   { id: 'users', href: '/admin/users', label: 'nav.users', group: 'admin', roles: ['admin'] },
   { id: 'units', href: '/admin/units', label: 'nav.units', group: 'admin', roles: ['admin'] },

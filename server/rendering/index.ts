@@ -26,7 +26,7 @@ import { imageLibraryVersion } from './sharp.ts';
 
 export { inspectAndNormalizeImage } from './image-normalize.ts';
 export type { ImageMime, ImageVariant, NormalizedImage, NormalizeOptions } from './image-normalize.ts';
-export { renderQrPng } from './qr-code.ts';
+export { renderQrPng, renderQrSvg } from './qr-code.ts';
 export type { CardInput } from './card-input.ts';
 export { CARD_SIZES, CARD_SIZE_NAMES, type CardSize } from './card-layouts.ts';
 export { cleanText, escapeMarkup } from './pango-text.ts';

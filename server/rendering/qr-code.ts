@@ -9,6 +9,18 @@ export async function renderQrPng(url: string, sizePx: number): Promise<Buffer> 
   return QRCode.toBuffer(url, { type: 'png', width, margin: 2, errorCorrectionLevel: 'M' });
 }
 
+/**
+ * An SVG QR code of `url` for a page (an invitation link shown to be scanned from the screen):
+ * vector, so it stays sharp at any zoom; medium error correction, a quiet zone of 2 modules.
+ */
+export async function renderQrSvg(url: string, title: string): Promise<string> {
+  if (url.length === 0) throw new RangeError('QR code URL must not be empty');
+  const svg = await QRCode.toString(url, { type: 'svg', margin: 2, errorCorrectionLevel: 'M' });
+  // The library's SVG has no accessible name: a role and a title make it an image with one.
+  const escaped = title.replace(/[&<>"]/g, (c) => `&#${c.charCodeAt(0)};`);
+  return svg.replace('<svg ', `<svg role="img" aria-label="${escaped}" `);
+}
+
 /** Modules of white border kept inside the box; decoders need a quiet zone, 2 is enough for phones. */
 export const QR_QUIET_MODULES = 2;
 /** Error-correction levels, weakest (smallest symbol) to strongest. */

@@ -184,11 +184,18 @@ export function createUsersService({ db, users, units, audit, identityChanged }:
   }
 
   /**
-   * A person creating their own member account from an invitation (amplification checks the
-   * invitation and spends it in the same transaction `tx`).
+   * A member account: made by the person from an invitation (amplification checks the invitation
+   * and spends it in the same transaction `tx`), or by an admin or reviewer of the unit
+   * (amplification decides who may). Either way the member gives consent themselves later.
    */
   async function registerMember(
-    input: { email: string; name: string; password: string; unitId: string; invitationId: string },
+    input: {
+      email: string;
+      name: string;
+      password: string;
+      unitId: string;
+      source: { invitationId: string } | { createdBy: Actor };
+    },
     tx: Executor,
   ): Promise<UserRow> {
     const passwordHash = await hashPassword(input.password);
@@ -202,15 +209,25 @@ export function createUsersService({ db, users, units, audit, identityChanged }:
       'A user with this email already exists',
       'email_taken',
     );
+    const who =
+      'createdBy' in input.source
+        ? actorAudit(input.source.createdBy)
+        : { actorId: row.id, actorLabel: row.email, ip: null };
     await audit(
       {
-        actorId: row.id,
-        actorLabel: row.email,
-        ip: null,
+        ...who,
         action: 'user.created',
         targetType: 'user',
         targetId: row.id,
-        details: { email: row.email, role: 'member', source: 'invitation', invitationId: input.invitationId },
+        details:
+          'createdBy' in input.source
+            ? { email: row.email, role: 'member', source: 'staff', unitId: input.unitId }
+            : {
+                email: row.email,
+                role: 'member',
+                source: 'invitation',
+                invitationId: input.source.invitationId,
+              },
       },
       tx,
     );

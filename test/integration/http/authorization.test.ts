@@ -204,6 +204,25 @@ const API: Record<string, Case> = {
   },
   'get /stats/units': { allowed: ['admin', 'reviewer'] },
   'get /stats/members': { allowed: ['admin', 'reviewer'] },
+  'get /members': { allowed: ['admin', 'reviewer'] },
+  'post /members': {
+    allowed: ['admin', 'reviewer'],
+    body: () => ({
+      name: 'Lê Văn Thành Viên',
+      email: `${randomUUID()}@example.vn`,
+      password: 'mật khẩu dài 10',
+      unitId: randomUUID(),
+    }),
+  },
+  'get /members/invitations': { allowed: ['admin', 'reviewer'] },
+  'delete /members/invitations/:id': {
+    allowed: ['admin', 'reviewer'],
+    path: () => `/members/invitations/${randomUUID()}`,
+  },
+  'get /units/:id/share-rules': {
+    allowed: ['admin', 'reviewer'],
+    path: () => `/units/${randomUUID()}/share-rules`,
+  },
   'post /templates/:id/render': {
     allowed: ['admin', 'editor', 'reviewer'],
     path: () => '/templates/dau-tu-tien-ao/render',
@@ -453,6 +472,50 @@ const API_UNITS: Record<string, UnitCase> = {
   // the members tests, the access here.
   'get /stats/units': 'unscoped',
   'get /stats/members': 'unscoped',
+  // The members area: a reviewer sees and manages the members and invitations of their unit and
+  // the units below it; a sibling's or a child's reviewer sees none of A's and acts on none.
+  'get /members': {
+    as: 'reviewer',
+    request: async (fx) => {
+      const member = await listedMember(fx.unit());
+      return { path: '/members', shows: (res) => memberIds(res.body).includes(member) };
+    },
+    expect: LIST,
+  },
+  'post /members': {
+    as: 'reviewer',
+    request: async (fx) => ({
+      path: '/members',
+      body: {
+        name: 'Phạm Thị Thành Viên',
+        email: `${randomUUID()}@example.vn`,
+        password: 'mật khẩu dài 10',
+        unitId: fx.unit(),
+      },
+    }),
+    expect: act(201),
+  },
+  'get /members/invitations': {
+    as: 'reviewer',
+    request: async (fx) => {
+      const made = await t.c.amplification.members.createInvitation(SYSTEM_ACTOR, { unitId: fx.unit() });
+      return { path: '/members/invitations', shows: (res) => itemIds(res.body).includes(made.id) };
+    },
+    expect: LIST,
+  },
+  'delete /members/invitations/:id': {
+    as: 'reviewer',
+    request: async (fx) => {
+      const made = await t.c.amplification.members.createInvitation(SYSTEM_ACTOR, { unitId: fx.unit() });
+      return { path: `/members/invitations/${made.id}` };
+    },
+    expect: act(200),
+  },
+  'get /units/:id/share-rules': {
+    as: 'reviewer',
+    request: async (fx) => ({ path: `/units/${fx.unit()}/share-rules` }),
+    expect: READ_ONE,
+  },
   // Last: it withdraws the consent the member routes above need.
   'delete /me/consent': 'unscoped',
 };
@@ -482,6 +545,11 @@ const PAGES: Record<string, Who[]> = {
   '/stats': ['admin', 'editor', 'reviewer'],
   '/stats?from=2026-01-01&to=2026-01-31': ['admin', 'editor', 'reviewer'],
   '/stats/report': ['admin', 'reviewer'],
+  '/members': ['admin', 'reviewer'],
+  '/members/invitations': ['admin', 'reviewer'],
+  '/members/new': ['admin', 'reviewer'],
+  '/members/rules': ['admin', 'reviewer'],
+  '/members/participation': ['admin', 'reviewer'],
 };
 
 /** Pages by unit, as for the API: every page above, plus the pages of one item. */
@@ -597,10 +665,66 @@ const PAGE_UNITS: Record<string, UnitCase> = {
     request: async (fx) => ({ path: `/posts/${(await fx.post('published')).id}/stats` }),
     expect: READ_ONE,
   },
+  // The members area: lists show A's members and invitations from A and above only; a unit
+  // asked for by a reviewer outside it reads as not found.
+  '/members': {
+    as: 'reviewer',
+    request: async (fx) => {
+      const member = await listedMember(fx.unit());
+      return { path: '/members', shows: (res) => res.text.includes(`data-member-id="${member}"`) };
+    },
+    expect: LIST,
+  },
+  '/members?unitId=:id': {
+    as: 'reviewer',
+    request: async (fx) => ({ path: `/members?unitId=${fx.unit()}` }),
+    expect: READ_ONE,
+  },
+  '/members/invitations': {
+    as: 'reviewer',
+    request: async (fx) => {
+      const made = await t.c.amplification.members.createInvitation(SYSTEM_ACTOR, { unitId: fx.unit() });
+      return {
+        path: '/members/invitations',
+        shows: (res) => res.text.includes(`data-invitation-id="${made.id}"`),
+      };
+    },
+    expect: LIST,
+  },
+  '/members/new': {
+    as: 'reviewer',
+    request: async (fx) => ({
+      path: '/members/new',
+      shows: (res) => res.text.includes(`value="${fx.unit()}"`),
+    }),
+    expect: LIST,
+  },
+  '/members/rules': {
+    as: 'reviewer',
+    request: async (fx) => ({ path: `/members/rules?unitId=${fx.unit()}` }),
+    expect: READ_ONE,
+  },
+  '/members/participation': {
+    as: 'reviewer',
+    request: async (fx) => ({ path: `/members/participation?unitId=${fx.unit()}` }),
+    expect: READ_ONE,
+  },
 };
 
+/** The app under test, started in `before` below; the members area's cases above use it. */
+let t: TestApp;
+
+/** A member of the unit who agreed to be listed by name, so lists may show them. */
+async function listedMember(unitId: string): Promise<string> {
+  const made = await makeUser(t, 'member', { unitId });
+  const actor = await t.c.auth.actorFor(made.user, 'token', null);
+  await t.c.amplification.members.updateSettings(actor, { listedInStats: true });
+  return made.user.id;
+}
+const memberIds = (body: unknown): string[] =>
+  ((body as { items?: { userId: string }[] }).items ?? []).map((i) => i.userId);
+
 describe('authorization: every role on every route', function () {
-  let t: TestApp;
   const auth: Partial<Record<Who, Record<string, string>>> = {};
   const tokenIds: Partial<Record<Who, string>> = {};
   let targetUserId: string;
