@@ -7,6 +7,7 @@ import type { UnitsRepo, UsersRepo } from '../users/users.repo.ts';
 import type { UsersService } from '../users/users.service.ts';
 import { CURRENT_CONSENT, type ConsentDocument, type Translate } from './consent.ts';
 import { createFeedService } from './feed.service.ts';
+import { createMemberStateCache, MEMBER_STATE_CACHE_MS } from './member-state-cache.ts';
 import { createMembersRepo } from './members.repo.ts';
 import { createMembersService } from './members.service.ts';
 import { createSharesRepo } from './shares.repo.ts';
@@ -67,6 +68,7 @@ export function createAmplification(input: AmplificationInput) {
   const sharesRepo = createSharesRepo(db);
   const consent = input.consent ?? CURRENT_CONSENT;
   const now = input.now;
+  const memberStates = createMemberStateCache({ ttlMs: MEMBER_STATE_CACHE_MS, maxEntries: 20_000 });
   const members = createMembersService({
     db,
     repo: membersRepo,
@@ -79,6 +81,7 @@ export function createAmplification(input: AmplificationInput) {
     consent,
     translator: input.translator,
     settings: { publicUrl: input.settings.publicUrl },
+    memberStates,
     ...(now && { now }),
   });
 
@@ -123,6 +126,7 @@ export function createAmplification(input: AmplificationInput) {
     links: input.links,
     captionsFor,
     cardUrl: input.cardUrl,
+    memberStates,
     settings: { ...input.settings, consentVersion: consent.version },
     ...(now && { now }),
   });
@@ -150,7 +154,15 @@ export function createAmplification(input: AmplificationInput) {
     logger: input.logger,
     ...(now && { now }),
   });
-  return { members, feed, memberStats, notices, push, repos: { members: membersRepo, shares: sharesRepo } };
+  return {
+    members,
+    feed,
+    memberStats,
+    notices,
+    push,
+    memberStates,
+    repos: { members: membersRepo, shares: sharesRepo },
+  };
 }
 
 export type Amplification = ReturnType<typeof createAmplification>;

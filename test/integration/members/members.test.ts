@@ -87,6 +87,7 @@ describe('members and amplification', function () {
         consent: { version: 2, key: 'members.consent.v1' },
         translator: () => (key) => key,
         settings: { publicUrl: c.config.publicUrl },
+        memberStates: c.amplification.memberStates,
       });
       const status = await v2.consentStatus(m.actor, 'vi');
       assert.equal(status.required, true);
