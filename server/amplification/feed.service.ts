@@ -369,6 +369,12 @@ export function createFeedService(deps: FeedDeps) {
     return written;
   }
   const opens = createBatcher(writeOpens, { maxBatch: 200 });
+  // The reads before an open, for every open that arrived while the previous read ran: a crowd
+  // costs one query per batch instead of one per member. Read-only, so batching changes nothing.
+  const contexts = createBatcher(
+    (items: { userId: string; unitId: string | null; postId: string }[]) => repo.openContexts(items),
+    { maxBatch: 200 },
+  );
 
   async function startShare(
     actor: Actor,
@@ -377,8 +383,8 @@ export function createFeedService(deps: FeedDeps) {
     how: { via: 'share_link' | 'web_share'; status: 'opened' | 'shared' },
   ): Promise<{ share: ShareRow; linkUrl: string; post: { id: string; slug: string } }> {
     if (actor.role !== 'member') throw new ForbiddenError('Only members have a share feed and consent');
-    // Consent, the post and the unit's rules in one round trip; the consent refusal comes first.
-    const context = await repo.openContext({ userId: actor.id, unitId: actor.unitId }, postId);
+    // Consent, the post and the unit's rules in one (shared) round trip; the consent refusal comes first.
+    const context = await contexts.push({ userId: actor.id, unitId: actor.unitId, postId });
     if (context.consentVersion !== settings.consentVersion) throw new ConsentRequiredError();
     const post = context.post;
     if (!post) throw new NotFoundError('Shareable post');
