@@ -57,6 +57,9 @@ async function load(
   const latencies: number[] = [];
   let connection = 0;
   let errors = 0;
+  // This process's CPU per request (Loa or the plain route, plus autocannon itself): steadier
+  // than req/s on a machine shared with other work.
+  const cpuBefore = process.cpuUsage();
   const result = await new Promise<autocannon.Result>((resolve, reject) => {
     const instance = autocannon(
       {
@@ -74,8 +77,10 @@ async function load(
       latencies.push(responseTime);
     });
   });
+  const cpu = process.cpuUsage(cpuBefore);
   latencies.sort((a, b) => a - b);
   return {
+    cpuUsPerRequest: (cpu.user + cpu.system) / Math.max(1, result.requests.total),
     rps: result.requests.total / seconds,
     p50: percentile(latencies, 50),
     p95: percentile(latencies, 95),
@@ -194,6 +199,7 @@ export async function run(args: string[]): Promise<void> {
     const queue = [...opens, ...opens.slice(0, BURST_REPEATS)];
     const statuses = new Map<number, number>();
     const started = Date.now();
+    const burstCpu = process.cpuUsage();
     let next = 0;
     await Promise.all(
       Array.from({ length: BURST_IN_FLIGHT }, async () => {
@@ -211,6 +217,7 @@ export async function run(args: string[]): Promise<void> {
       }),
     );
     const burstSeconds = (Date.now() - started) / 1000;
+    const burstCpuUsed = process.cpuUsage(burstCpu);
     agent.destroy();
     const recorded = (
       await db.execute<{ rows: number; members: number; opens: number; links: number }>(sql`
@@ -244,9 +251,12 @@ export async function run(args: string[]): Promise<void> {
       ['feed_p99_ms', feedResult.p99],
       ['feed_errors', feedResult.errors],
       ['feed_vs_plain', (feedResult.rps / plainResult.rps).toFixed(2)],
+      ['plain_cpu_us_per_req', Math.round(plainResult.cpuUsPerRequest)],
+      ['feed_cpu_us_per_req', Math.round(feedResult.cpuUsPerRequest)],
       ['burst_opens', queue.length],
       ['burst_seconds', burstSeconds.toFixed(1)],
       ['burst_opens_per_s', Math.round(queue.length / burstSeconds)],
+      ['burst_cpu_us_per_open', Math.round((burstCpuUsed.user + burstCpuUsed.system) / queue.length)],
       ['burst_redirects', statuses.get(302) ?? 0],
       ['burst_other_statuses', JSON.stringify(Object.fromEntries([...statuses].filter(([s]) => s !== 302)))],
       ['burst_recorded_members', recorded?.members ?? 0],

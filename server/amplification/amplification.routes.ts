@@ -136,7 +136,7 @@ export function amplificationRoutes(c: Container) {
       access: ['member'],
       query: feedQuerySchema,
       response: z.object({ items: z.array(feedItemSchema), nextCursor: z.string().nullable() }),
-      handler: ({ actor, query }) => feed.feed(actor, query),
+      handler: ({ actor, query }) => feed.feedJson(actor, query),
     }),
     defineRoute({
       method: 'post',

@@ -8,6 +8,9 @@ import type { PostCard, SharePlatform } from '../db/schema.ts';
 import { AppError, ConflictError, ForbiddenError, NotFoundError, ValidationError } from '../errors.ts';
 import { fromWallClock, toWallClock } from '../shared/zoned-time.ts';
 import { createBatcher } from '../shared/batcher.ts';
+import { JsonText } from '../shared/json-text.ts';
+import { LRUCache } from 'lru-cache';
+import type { MemberMark, MemberState, MemberStateCache } from './member-state-cache.ts';
 import type { FeedPostRow, OpenValues, ShareRow, ShareRulesRow, SharesRepo } from './shares.repo.ts';
 import { readShareToken, shareToken } from './share-token.ts';
 import { ConsentRequiredError } from './members.service.ts';
@@ -16,6 +19,25 @@ export const FEED_PLATFORMS: readonly SharePlatform[] = ['facebook', 'zalo', 'ot
 /** How long a unit's feed page is reused: a retraction shows within this, sharing never lags. */
 export const FEED_CACHE_MS = 2000;
 const FEED_CACHE_ENTRIES = 5000;
+/** Members × posts whose signed share links are kept (about half a kilobyte each). */
+const SHARE_LINKS_CACHE_ENTRIES = 40_000;
+
+interface PreparedItem {
+  row: FeedPostRow;
+  common: {
+    postId: string;
+    title: string;
+    text: string;
+    card: { url: string; width: number; height: number; altText: string } | null;
+    publicUrl: string;
+    suggestedCaptions: string[];
+    publishedAt: string;
+    urgent: boolean;
+  };
+  supersededBy: { postId: string; publicUrl: string | null } | null;
+  head: string;
+  tail: string;
+}
 
 export class ShareCapError extends AppError {
   constructor(cap: number) {
@@ -49,6 +71,8 @@ export interface FeedDeps {
     title: string;
   }) => Promise<string[]>;
   cardUrl: (card: PostCard) => string;
+  /** The members' consent and share marks, remembered briefly; forgotten on every change here. */
+  memberStates: MemberStateCache;
   settings: {
     publicUrl: string;
     timeZone: string;
@@ -66,17 +90,30 @@ export function createFeedService(deps: FeedDeps) {
   const { db, repo, audit, settings } = deps;
   const now = deps.now ?? (() => new Date());
   const base = settings.publicUrl;
+  const memberStates = deps.memberStates;
 
   const shareUrl = (userId: string, postId: string, platform: SharePlatform) =>
     `${base}/s/${shareToken(settings.secretKey, { userId, postId, platform })}`;
 
-  async function presentFeedItem(
-    actor: Actor,
-    row: FeedPostRow,
-    shared: { platform: SharePlatform; at: Date }[],
-  ) {
+  // A member's three share links for a post, serialised: each is an HMAC, and they never change,
+  // so a member reloading their feed signs nothing. Bounded: a miss only costs the signing.
+  const shareLinksCache = new LRUCache<string, string>({ max: SHARE_LINKS_CACHE_ENTRIES });
+  function shareLinksJson(userId: string, postId: string): string {
+    const key = `${userId}${postId}`;
+    let json = shareLinksCache.get(key);
+    if (json === undefined) {
+      json = JSON.stringify(
+        FEED_PLATFORMS.map((platform) => ({ platform, url: shareUrl(userId, postId, platform) })),
+      );
+      shareLinksCache.set(key, json);
+    }
+    return json;
+  }
+
+  /** A feed item without what belongs to the member, built once per unit page and kept serialised. */
+  async function prepareItem(row: FeedPostRow): Promise<PreparedItem> {
     const superseded = row.supersededBy !== null;
-    return {
+    const common = {
       postId: row.id,
       title: row.title,
       text: row.text,
@@ -92,44 +129,55 @@ export function createFeedService(deps: FeedDeps) {
       suggestedCaptions: superseded ? [] : await deps.captionsFor(row),
       publishedAt: row.publishedAt.toISOString(),
       urgent: row.urgent,
-      shared: shared.map((s) => ({ platform: s.platform, at: s.at.toISOString() })),
-      shareLinks: superseded
-        ? []
-        : FEED_PLATFORMS.map((platform) => ({ platform, url: shareUrl(actor.id, row.id, platform) })),
-      supersededBy:
-        superseded && row.supersededBy
-          ? {
-              postId: row.supersededBy,
-              publicUrl: row.successorSlug ? `${base}/w/${row.successorSlug}` : null,
-            }
-          : null,
+    };
+    const supersededBy =
+      superseded && row.supersededBy
+        ? {
+            postId: row.supersededBy,
+            publicUrl: row.successorSlug ? `${base}/w/${row.successorSlug}` : null,
+          }
+        : null;
+    return {
+      row,
+      common,
+      supersededBy,
+      // `{…,"urgent":x` and `,"supersededBy":…}`: the member's marks and links go in between.
+      head: JSON.stringify(common).slice(0, -1),
+      tail: `,"supersededBy":${JSON.stringify(supersededBy)}}`,
     };
   }
 
+  const marksJson = (marks: readonly MemberMark[] | undefined) =>
+    marks && marks.length > 0
+      ? JSON.stringify(marks.map((m) => ({ platform: m.platform, at: m.at.toISOString() })))
+      : '[]';
+
   // Every member of a unit sees the same posts: a unit's page is kept for a moment, so a crowd
-  // opening the feed after a notification costs one query per unit, not one per member. Only
-  // the member's own share marks are read each time. Sharing re-checks the post itself.
+  // opening the feed after a notification costs one query per unit, not one per member, and
+  // its items are serialised once per refresh. Sharing re-checks the post itself.
   // The page being read is kept too (a promise), so when a page expires under a crowd one query
   // refreshes it instead of one per member who arrived meanwhile.
-  const unitPages = new Map<string, { until: number; rows: Promise<FeedPostRow[]> }>();
+  const unitPages = new Map<string, { until: number; items: Promise<PreparedItem[]> }>();
   async function unitPage(
     unitId: string | null,
     limit: number,
     before: { at: Date; id: string } | undefined,
-  ) {
+  ): Promise<PreparedItem[]> {
     const key = `${unitId ?? ''}|${limit}|${before ? `${before.at.getTime()}_${before.id}` : ''}`;
     const at = now().getTime();
     const cached = unitPages.get(key);
     if (cached && cached.until > at) {
-      const rows = await cached.rows;
-      return rows.filter((row) => row.notAfter === null || row.notAfter.getTime() > at);
+      const items = await cached.items;
+      return items.filter(({ row }) => row.notAfter === null || row.notAfter.getTime() > at);
     }
-    const rows = repo.feed(unitId, { limit, ...(before && { before }) });
+    const items = repo
+      .feed(unitId, { limit, ...(before && { before }) })
+      .then((rows) => Promise.all(rows.map(prepareItem)));
     if (unitPages.size >= FEED_CACHE_ENTRIES) unitPages.clear();
-    const entry = { until: at + FEED_CACHE_MS, rows };
+    const entry = { until: at + FEED_CACHE_MS, items };
     unitPages.set(key, entry);
     try {
-      return await rows;
+      return await items;
     } catch (error) {
       // A failed read is not kept: the next request tries again.
       if (unitPages.get(key) === entry) unitPages.delete(key);
@@ -137,7 +185,22 @@ export function createFeedService(deps: FeedDeps) {
     }
   }
 
-  async function feed(actor: Actor, page: { limit: number; cursor?: string | undefined }) {
+  /** The member's consent and share marks for these posts (remembered briefly, see member-state-cache.ts). */
+  async function memberState(userId: string, postIds: string[]): Promise<MemberState> {
+    return memberStates.get(userId, postIds, now().getTime(), async () => {
+      const { consentVersion, marks } = await repo.consentAndMarks(userId, postIds);
+      const byPost = new Map<string, MemberMark[]>();
+      for (const m of marks) {
+        const list = byPost.get(m.postId);
+        if (list) list.push({ platform: m.platform, at: m.at });
+        else byPost.set(m.postId, [{ platform: m.platform, at: m.at }]);
+      }
+      return { consentVersion, marks: byPost };
+    });
+  }
+
+  /** One page of the member's feed: the unit's prepared items, the member's marks, the cursor. */
+  async function feedParts(actor: Actor, page: { limit: number; cursor?: string | undefined }) {
     if (actor.role !== 'member') throw new ForbiddenError('Only members have a share feed');
     let before: { at: Date; id: string } | undefined;
     if (page.cursor) {
@@ -148,25 +211,46 @@ export function createFeedService(deps: FeedDeps) {
       }
       before = { at: date, id };
     }
-    const rows = await unitPage(actor.unitId, page.limit + 1, before);
-    const shown = rows.slice(0, page.limit);
-    // The consent check rides on the same query as the member's share marks.
-    const { consentVersion, marks } = await repo.consentAndMarks(
+    const items = await unitPage(actor.unitId, page.limit + 1, before);
+    const shown = items.slice(0, page.limit);
+    // The consent check rides on the same (remembered) read as the member's share marks.
+    const state = await memberState(
       actor.id,
-      shown.map((r) => r.id),
+      shown.map((item) => item.row.id),
     );
-    if (consentVersion !== settings.consentVersion) throw new ConsentRequiredError();
-    const items = await Promise.all(
-      shown.map((row) =>
-        presentFeedItem(
-          actor,
-          row,
-          marks.filter((m) => m.postId === row.id),
-        ),
-      ),
-    );
-    const last = rows.length > page.limit ? rows[page.limit - 1] : undefined;
-    return { items, nextCursor: last ? `${last.publishedAt.getTime()}_${last.id}` : null };
+    if (state.consentVersion !== settings.consentVersion) throw new ConsentRequiredError();
+    const last = items.length > page.limit ? items[page.limit - 1] : undefined;
+    return {
+      shown,
+      marks: state.marks,
+      nextCursor: last ? `${last.row.publishedAt.getTime()}_${last.row.id}` : null,
+    };
+  }
+
+  async function feed(actor: Actor, page: { limit: number; cursor?: string | undefined }) {
+    const { shown, marks, nextCursor } = await feedParts(actor, page);
+    const items = shown.map((item) => ({
+      ...item.common,
+      shared: (marks.get(item.row.id) ?? []).map((m) => ({ platform: m.platform, at: m.at.toISOString() })),
+      shareLinks:
+        item.supersededBy !== null
+          ? []
+          : (JSON.parse(shareLinksJson(actor.id, item.row.id)) as { platform: SharePlatform; url: string }[]),
+      supersededBy: item.supersededBy,
+    }));
+    return { items, nextCursor };
+  }
+
+  /** The same answer as `feed`, serialised: the unit's part of each item is spliced in as kept. */
+  async function feedJson(actor: Actor, page: { limit: number; cursor?: string | undefined }) {
+    const { shown, marks, nextCursor } = await feedParts(actor, page);
+    let text = '{"items":[';
+    for (let i = 0; i < shown.length; i += 1) {
+      const item = shown[i] as PreparedItem;
+      const links = item.supersededBy !== null ? '[]' : shareLinksJson(actor.id, item.row.id);
+      text += `${i > 0 ? ',' : ''}${item.head},"shared":${marksJson(marks.get(item.row.id))},"shareLinks":${links}${item.tail}`;
+    }
+    return new JsonText(`${text}],"nextCursor":${JSON.stringify(nextCursor)}}`);
   }
 
   /** Share hours (local, [from, to)): a clear refusal, and nothing recorded. */
@@ -211,7 +295,7 @@ export function createFeedService(deps: FeedDeps) {
    * its own audit entry, with the count as it stood after that open.
    */
   async function writeOpens(items: OpenItem[]): Promise<ShareRow[]> {
-    return db.transaction(async (tx) => {
+    const written = await db.transaction(async (tx) => {
       const keyOf = (v: OpenValues) => `${v.userId}|${v.postId}|${v.platform}`;
       const merged = new Map<string, OpenValues & { opens: number }>();
       for (const { values } of items) {
@@ -280,8 +364,17 @@ export function createFeedService(deps: FeedDeps) {
       );
       return results;
     });
+    // Committed: the next feed of these members reads their marks again.
+    for (const item of items) memberStates.forget(item.actor.id);
+    return written;
   }
   const opens = createBatcher(writeOpens, { maxBatch: 200 });
+  // The reads before an open, for every open that arrived while the previous read ran: a crowd
+  // costs one query per batch instead of one per member. Read-only, so batching changes nothing.
+  const contexts = createBatcher(
+    (items: { userId: string; unitId: string | null; postId: string }[]) => repo.openContexts(items),
+    { maxBatch: 200 },
+  );
 
   async function startShare(
     actor: Actor,
@@ -290,8 +383,8 @@ export function createFeedService(deps: FeedDeps) {
     how: { via: 'share_link' | 'web_share'; status: 'opened' | 'shared' },
   ): Promise<{ share: ShareRow; linkUrl: string; post: { id: string; slug: string } }> {
     if (actor.role !== 'member') throw new ForbiddenError('Only members have a share feed and consent');
-    // Consent, the post and the unit's rules in one round trip; the consent refusal comes first.
-    const context = await repo.openContext({ userId: actor.id, unitId: actor.unitId }, postId);
+    // Consent, the post and the unit's rules in one (shared) round trip; the consent refusal comes first.
+    const context = await contexts.push({ userId: actor.id, unitId: actor.unitId, postId });
     if (context.consentVersion !== settings.consentVersion) throw new ConsentRequiredError();
     const post = context.post;
     if (!post) throw new NotFoundError('Shareable post');
@@ -339,6 +432,7 @@ export function createFeedService(deps: FeedDeps) {
             );
             return row;
           });
+    if (cap !== null) memberStates.forget(actor.id);
     return { share, linkUrl: `${base}/l/${share.linkCode ?? ''}`, post };
   }
 
@@ -380,7 +474,7 @@ export function createFeedService(deps: FeedDeps) {
   async function completeShareLink(actor: Actor, token: string, outcome: { errorCode?: string | undefined }) {
     const parts = ownToken(actor, token);
     await deps.requireConsent(actor);
-    return db.transaction(async (tx) => {
+    const completed = await db.transaction(async (tx) => {
       const share = await repo.find({ userId: actor.id, postId: parts.postId, platform: parts.platform }, tx);
       if (!share) throw new NotFoundError('Share');
       const cancelled = outcome.errorCode !== undefined;
@@ -410,6 +504,8 @@ export function createFeedService(deps: FeedDeps) {
       );
       return row;
     });
+    memberStates.forget(actor.id);
+    return completed;
   }
 
   /** Web Share API or copy: the page reports that the member shared through another app. */
@@ -485,7 +581,17 @@ export function createFeedService(deps: FeedDeps) {
     };
   }
 
-  return { feed, feedPage, openShareLink, completeShareLink, shareIntent, setRules, myShares, shareUrl };
+  return {
+    feed,
+    feedJson,
+    feedPage,
+    openShareLink,
+    completeShareLink,
+    shareIntent,
+    setRules,
+    myShares,
+    shareUrl,
+  };
 }
 
 export type FeedService = ReturnType<typeof createFeedService>;

@@ -7,6 +7,7 @@ import type { UnitsRepo, UsersRepo } from '../users/users.repo.ts';
 import type { UsersService } from '../users/users.service.ts';
 import { CURRENT_CONSENT, type ConsentDocument, type Translate } from './consent.ts';
 import { createFeedService } from './feed.service.ts';
+import { createMemberStateCache, MEMBER_STATE_CACHE_MS } from './member-state-cache.ts';
 import { createMembersRepo } from './members.repo.ts';
 import { createMembersService } from './members.service.ts';
 import { createMemberAdminRepo } from './member-admin.repo.ts';
@@ -71,6 +72,7 @@ export function createAmplification(input: AmplificationInput) {
   const sharesRepo = createSharesRepo(db);
   const consent = input.consent ?? CURRENT_CONSENT;
   const now = input.now;
+  const memberStates = createMemberStateCache({ ttlMs: MEMBER_STATE_CACHE_MS, maxEntries: 20_000 });
   const members = createMembersService({
     db,
     repo: membersRepo,
@@ -83,6 +85,7 @@ export function createAmplification(input: AmplificationInput) {
     consent,
     translator: input.translator,
     settings: { publicUrl: input.settings.publicUrl },
+    memberStates,
     ...(now && { now }),
   });
 
@@ -127,6 +130,7 @@ export function createAmplification(input: AmplificationInput) {
     links: input.links,
     captionsFor,
     cardUrl: input.cardUrl,
+    memberStates,
     settings: { ...input.settings, consentVersion: consent.version },
     ...(now && { now }),
   });
@@ -177,6 +181,7 @@ export function createAmplification(input: AmplificationInput) {
     push,
     shareReach,
     admin,
+    memberStates,
     repos: { members: membersRepo, shares: sharesRepo },
   };
 }

@@ -10,6 +10,7 @@ import type { UnitsRepo, UserRow, UsersRepo } from '../users/users.repo.ts';
 import type { UsersService } from '../users/users.service.ts';
 import { consentText, type ConsentDocument, type Translate } from './consent.ts';
 import type { MemberProfileRow, MembersRepo } from './members.repo.ts';
+import type { MemberStateCache } from './member-state-cache.ts';
 import type { SharesRepo } from './shares.repo.ts';
 
 export const INVITATION_DEFAULT_DAYS = 14;
@@ -36,6 +37,8 @@ export interface MembersDeps {
   /** Translation in a language, for the consent text. */
   translator: (language: 'vi' | 'en') => Translate;
   settings: { publicUrl: string };
+  /** The feed's memory of members' consent: told after every committed consent change. */
+  memberStates: Pick<MemberStateCache, 'forget'>;
   now?: () => Date;
 }
 
@@ -101,13 +104,14 @@ export function createMembersService(deps: MembersDeps) {
         tx,
       );
     });
+    deps.memberStates.forget(actor.id);
   }
 
   /** Opt-out: no feed, no notifications, push subscriptions deleted; past shares stay audited. */
   async function withdrawConsent(actor: Actor): Promise<{ pushSubscriptionsDeleted: number }> {
     requireMember(actor);
     const at = now();
-    return db.transaction(async (tx) => {
+    const withdrawn = await db.transaction(async (tx) => {
       await repo.ensureProfile(actor.id, tx);
       await repo.withdrawConsents(actor.id, at, tx);
       await repo.updateProfile(actor.id, { consentVersion: null, consentedAt: null }, tx);
@@ -124,6 +128,9 @@ export function createMembersService(deps: MembersDeps) {
       );
       return { pushSubscriptionsDeleted: deleted };
     });
+    // Committed: the feed refuses this member from their next request on.
+    deps.memberStates.forget(actor.id);
+    return withdrawn;
   }
 
   async function canInvite(actor: Actor, unitId: string): Promise<void> {

@@ -38,6 +38,12 @@ export interface FeedPostRow {
   successorSlug: string | null;
 }
 
+export interface OpenContext {
+  consentVersion: number | null;
+  post: { id: string; slug: string; link: string | null } | undefined;
+  rules: ShareRulesRow | undefined;
+}
+
 /** A post a member may share: out on its channels, not retracted, not past notAfter. */
 const SHAREABLE = sql`p.published_at IS NOT NULL AND p.status IN ('published', 'partially_failed')
   AND (p.not_after IS NULL OR p.not_after > now())`;
@@ -139,19 +145,17 @@ export function createSharesRepo(db: Executor) {
       };
     },
     /**
-     * What opening a share needs to know, in one round trip: the member's accepted consent
-     * version, the post when they may share it now (published, not past notAfter, targeted at
-     * their unit or an ancestor), and the rules of the nearest unit up the chain that has some.
+     * What opening a share needs to know, for many opens in one round trip (a crowd opening
+     * their links after a notification): per open, the member's accepted consent version, the
+     * post when they may share it now (published, not past notAfter, targeted at their unit or
+     * an ancestor), and the rules of the nearest unit up the chain that has some. In input order.
      */
-    async openContext(
-      member: { userId: string; unitId: string | null },
-      postId: string,
-    ): Promise<{
-      consentVersion: number | null;
-      post: { id: string; slug: string; link: string | null } | undefined;
-      rules: ShareRulesRow | undefined;
-    }> {
+    async openContexts(
+      opens: { userId: string; unitId: string | null; postId: string }[],
+    ): Promise<OpenContext[]> {
+      if (opens.length === 0) return [];
       const result = await db.execute<{
+        n: number;
         consent_version: number | null;
         post: { id: string; slug: string; link: string | null } | null;
         rules: {
@@ -163,30 +167,42 @@ export function createSharesRepo(db: Executor) {
           updated_at: string;
         } | null;
       }>(sql`
-        SELECT (SELECT consent_version FROM member_profiles WHERE user_id = ${member.userId}) AS consent_version,
+        SELECT i.n::int AS n,
+               (SELECT consent_version FROM member_profiles WHERE user_id = i.user_id) AS consent_version,
                (SELECT json_build_object('id', p.id, 'slug', p.slug, 'link', p.link) FROM posts p
-                 WHERE p.id = ${postId} AND ${SHAREABLE} AND ${targetsMember(member.unitId)}) AS post,
-               (WITH RECURSIVE chain AS (
-                  SELECT id, parent_id, 0 AS depth FROM units WHERE id = ${member.unitId}
-                  UNION ALL SELECT u.id, u.parent_id, c.depth + 1 FROM units u JOIN chain c ON u.id = c.parent_id WHERE c.depth < 20
-                )
-                SELECT row_to_json(r) FROM unit_share_rules r JOIN chain c ON c.id = r.unit_id ORDER BY c.depth LIMIT 1) AS rules`);
-      const row = result.rows[0];
-      const r = row?.rules ?? null;
-      return {
-        consentVersion: row?.consent_version ?? null,
-        post: row?.post ?? undefined,
-        rules: r
-          ? {
-              unitId: r.unit_id,
-              dailyCap: r.daily_cap,
-              hoursFrom: r.hours_from,
-              hoursTo: r.hours_to,
-              updatedBy: r.updated_by,
-              updatedAt: new Date(r.updated_at),
-            }
-          : undefined,
-      };
+                 WHERE p.id = i.post_id AND ${SHAREABLE}
+                   AND (jsonb_array_length(p.unit_ids) = 0 OR p.unit_ids ?| ch.ids)) AS post,
+               ch.rules
+          FROM unnest(${sql.param(opens.map((o) => o.userId))}::uuid[],
+                      ${sql.param(opens.map((o) => o.unitId))}::uuid[],
+                      ${sql.param(opens.map((o) => o.postId))}::uuid[]) WITH ORDINALITY AS i(user_id, unit_id, post_id, n)
+          CROSS JOIN LATERAL (
+            WITH RECURSIVE chain AS (
+              SELECT id, parent_id, 0 AS depth FROM units WHERE id = i.unit_id
+              UNION ALL SELECT u.id, u.parent_id, c.depth + 1 FROM units u JOIN chain c ON u.id = c.parent_id WHERE c.depth < 20
+            )
+            SELECT (SELECT array_agg(id::text) FROM chain) AS ids,
+                   (SELECT row_to_json(r) FROM unit_share_rules r JOIN chain c ON c.id = r.unit_id
+                     ORDER BY c.depth LIMIT 1) AS rules
+          ) ch
+         ORDER BY i.n`);
+      return result.rows.map((row) => {
+        const r = row.rules;
+        return {
+          consentVersion: row.consent_version ?? null,
+          post: row.post ?? undefined,
+          rules: r
+            ? {
+                unitId: r.unit_id,
+                dailyCap: r.daily_cap,
+                hoursFrom: r.hours_from,
+                hoursTo: r.hours_to,
+                updatedBy: r.updated_by,
+                updatedAt: new Date(r.updated_at),
+              }
+            : undefined,
+        };
+      });
     },
     /** Serialises one member's share writes, so the daily cap holds under parallel taps. */
     async lockMember(userId: string, tx: Executor): Promise<void> {

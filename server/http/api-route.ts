@@ -12,6 +12,7 @@ import {
   ValidationError,
   type FieldProblem,
 } from '../errors.ts';
+import { JsonText } from '../shared/json-text.ts';
 
 type Method = 'get' | 'post' | 'patch' | 'put' | 'delete';
 export type Access = 'public' | 'signed-in' | readonly UserRole[];
@@ -83,6 +84,15 @@ export function mountRoutes(router: Router, routes: readonly ApiRoute[]): void {
       const result = await route.handler(ctx);
       if (result === undefined) {
         if (!res.headersSent) res.status(route.status ?? 204).end();
+        return;
+      }
+      if (result instanceof JsonText) {
+        // Already serialised (a hot read path keeps its answer as text): sent as it is.
+        res
+          .status(route.status ?? 200)
+          .set('Content-Type', 'application/json; charset=utf-8')
+          .set('Content-Length', String(Buffer.byteLength(result.text)))
+          .end(result.text);
         return;
       }
       res.status(route.status ?? 200).json(result);

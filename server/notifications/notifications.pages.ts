@@ -7,17 +7,29 @@ import { presentNotification, type NotificationsService } from './notifications.
 
 /**
  * Puts `unreadNotifications` in res.locals (Handlebars sees res.locals in every render) for
- * signed-in page views. API calls, assets and form posts skip the query.
+ * signed-in page views. API calls, assets and form posts skip the query, and so does a GET that
+ * renders nothing: the count is read when the page is rendered, so a redirect (a member's
+ * `/s/:token` in a crowd, a login bounce) costs no query.
  */
 export function unreadCount(notifications: Pick<NotificationsService, 'unreadCount'>): RequestHandler {
-  return async (req, res, next) => {
-    if (req.method !== 'GET' || !req.actor || req.path.startsWith('/api/') || req.path.startsWith('/assets/'))
+  return (req, res, next) => {
+    const actor = req.actor;
+    if (req.method !== 'GET' || !actor || req.path.startsWith('/api/') || req.path.startsWith('/assets/'))
       return next();
-    try {
-      res.locals.unreadNotifications = await notifications.unreadCount(req.actor.id);
-    } catch (error) {
-      req.log.warn({ err: error }, 'unread count failed');
-    }
+    const render = res.render.bind(res) as (...args: unknown[]) => void;
+    res.render = ((...args: unknown[]) => {
+      notifications
+        .unreadCount(actor.id)
+        .then(
+          (count) => {
+            res.locals.unreadNotifications = count;
+          },
+          (error: unknown) => req.log.warn({ err: error }, 'unread count failed'),
+        )
+        .then(() => render(...args))
+        // A render that throws reaches the error handler, as it did when called directly.
+        .catch(next);
+    }) as typeof res.render;
     next();
   };
 }

@@ -87,6 +87,7 @@ describe('members and amplification', function () {
         consent: { version: 2, key: 'members.consent.v1' },
         translator: () => (key) => key,
         settings: { publicUrl: c.config.publicUrl },
+        memberStates: c.amplification.memberStates,
       });
       const status = await v2.consentStatus(m.actor, 'vi');
       assert.equal(status.required, true);
@@ -235,6 +236,45 @@ describe('members and amplification', function () {
       const theirs = await api().get('/api/v1/feed?limit=100').set(siblingMember.auth);
       const theirIds = theirs.body.items.map((i: { postId: string }) => i.postId) as string[];
       assert.ok(theirIds.includes(forSibling.id) && !theirIds.includes(forWard.id));
+    });
+
+    it('answers the API from kept fragments exactly as the page’s feed, and shows a new share at once', async () => {
+      const unit = await h.unit('Công an xã Triệu Phong');
+      const first = await h.publishedPost([unit.id]);
+      const second = await h.publishedPost([unit.id]);
+      const m = await h.member(unit.id);
+      const before = await api().get('/api/v1/feed?limit=100').set(m.auth);
+      assert.equal(before.status, 200);
+      assert.match(String(before.headers['content-type']), /^application\/json/);
+      // The serialised answer and the objects the feed page uses are the same feed.
+      assert.deepEqual(before.body, await h.t.c.amplification.feed.feed(m.actor, { limit: 100 }));
+      const item = (body: typeof before.body, id: string) => {
+        const found = (
+          body.items as { postId: string; shared: { platform: string }[]; shareLinks: unknown[] }[]
+        ).find((i) => i.postId === id);
+        assert.ok(found, `post ${id} in the feed`);
+        return found;
+      };
+      assert.deepEqual(item(before.body, first.id).shared, []);
+      // Another member's links are their own: nothing of the first member's is reused.
+      const other = await h.member(unit.id);
+      const theirs = await api().get('/api/v1/feed?limit=100').set(other.auth);
+      assert.notDeepEqual(item(theirs.body, first.id).shareLinks, item(before.body, first.id).shareLinks);
+
+      // Shared right after a feed was read (and remembered): the next feed shows it.
+      const shared = await api()
+        .post(`/api/v1/feed/${first.id}/share-intent`)
+        .set(m.auth)
+        .send({ platform: 'zalo' });
+      assert.equal(shared.status, 201);
+      const after = await api().get('/api/v1/feed?limit=100').set(m.auth);
+      assert.deepEqual(
+        item(after.body, first.id).shared.map((s: { platform: string }) => s.platform),
+        ['zalo'],
+      );
+      assert.deepEqual(item(after.body, second.id).shared, []);
+      assert.deepEqual(after.body, await h.t.c.amplification.feed.feed(m.actor, { limit: 100 }));
+      assert.deepEqual(item(after.body, first.id).shareLinks, item(before.body, first.id).shareLinks);
     });
 
     it('drops retracted posts and posts past notAfter; a superseded one points to its successor', async () => {
