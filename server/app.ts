@@ -100,7 +100,7 @@ export function createApp(c: Container): express.Express {
   bearerApi.use(languageMiddleware(c.i18n, c.config.defaultLanguage));
   bearerApi.use(authenticate(c.auth));
   bearerApi.use(uploadParser(c));
-  mountRoutes(bearerApi, routes);
+  mountRoutes(bearerApi, routes, { responses: c.config.responses });
   app.use('/api/v1', bearerApi);
 
   const PgStore = connectPgSimple(session);
@@ -138,7 +138,7 @@ export function createApp(c: Container): express.Express {
   app.use(csrfProtection({ exempt: (req) => req.path.startsWith('/api/v1/webhooks/') }));
 
   const api = express.Router();
-  mountRoutes(api, routes);
+  mountRoutes(api, routes, { responses: c.config.responses });
   app.use('/api/v1', api);
   app.use(systemPages(c, () => routes));
   app.use(authPages(c));

@@ -87,6 +87,7 @@ const envSchema = z
     LOA_ENGAGEMENT_RETENTION_DAYS: positiveInt(90),
     LOA_HEARTBEAT_SECONDS: positiveInt(15),
     LOA_SECURE_COOKIES: onOff.optional(),
+    LOA_STRICT_RESPONSES: onOff.optional(),
   })
   .superRefine((env, ctx) => {
     if (Boolean(env.LOA_ADMIN_EMAIL) !== Boolean(env.LOA_ADMIN_PASSWORD)) {
@@ -173,6 +174,11 @@ export interface Config {
   };
   dbPoolSize: number;
   secureCookies: boolean;
+  /**
+   * An API response carrying a field its declared schema lacks: refused (`strict`, a 500) or left
+   * out (`strip`). LOA_STRICT_RESPONSES; default strict under NODE_ENV=test, strip otherwise.
+   */
+  responses: 'strict' | 'strip';
   version: string;
 }
 
@@ -260,6 +266,7 @@ export function loadConfig(env: Environment = process.env, cwd = process.cwd()):
     },
     dbPoolSize: e.LOA_DB_POOL_SIZE,
     secureCookies: e.LOA_SECURE_COOKIES ?? false,
+    responses: (e.LOA_STRICT_RESPONSES ?? e.NODE_ENV === 'test') ? 'strict' : 'strip',
     version: readVersion(),
   };
   return Object.freeze(config);

@@ -14,6 +14,7 @@ import type { DatabaseHandle } from './db/database.ts';
 import { createI18n } from './i18n/i18n.ts';
 import type { Logger } from './logger.ts';
 import { createHealthService } from './system/health.service.ts';
+import { withCachedCheck } from './system/health-cache.ts';
 import { createHomeRepo } from './system/home.repo.ts';
 import { createHomeService } from './system/home.service.ts';
 import path from 'node:path';
@@ -29,6 +30,7 @@ import { createPostSeries } from './posts/post-series.ts';
 import { createPostWorkflow } from './posts/post-workflow.ts';
 import { createPostsRepo } from './posts/posts.repo.ts';
 import { createPostsService } from './posts/posts.service.ts';
+import { createPostDetailService } from './posts/post-detail.service.ts';
 import { createUnitsRepo, createUsersRepo } from './users/users.repo.ts';
 import { createUsersService } from './users/users.service.ts';
 import { createUnitsService } from './users/units.service.ts';
@@ -133,11 +135,9 @@ export function buildContainer(input: {
     },
     logger,
   });
-  const health = createHealthService({
-    db,
-    version: config.version,
-    mockPlatforms: () => input.mockPlatforms ?? null,
-  });
+  const health = withCachedCheck(
+    createHealthService({ db, version: config.version, mockPlatforms: () => input.mockPlatforms ?? null }),
+  );
   const home = createHomeService({ repo: createHomeRepo(db), units: unitsRepo, health });
   const publishingParts = buildPublishingParts({
     config,
@@ -325,6 +325,7 @@ export function buildContainer(input: {
     channelConnect,
     units,
     cascade,
+    postDetail: createPostDetailService({ repo: postsRepo, present: posts.present }),
     repos: { users: usersRepo, units: unitsRepo, posts: postsRepo },
   };
 }

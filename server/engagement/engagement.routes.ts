@@ -186,6 +186,7 @@ export function engagementRoutes(c: Container) {
       summary: 'Page feed changes, signed with X-Hub-Signature-256 on the raw body; a bad signature gets 401',
       tag: 'Webhooks',
       access: 'public',
+      errors: [401],
       response: webhookResultSchema,
       handler: async ({ req }) =>
         c.engagement.receiveFacebook(rawBody(req.body), req.get('x-hub-signature-256')),
@@ -196,6 +197,7 @@ export function engagementRoutes(c: Container) {
       summary: 'Zalo OA events, signed with X-ZEvent-Signature; a bad signature gets 401',
       tag: 'Webhooks',
       access: 'public',
+      errors: [401],
       response: webhookResultSchema,
       handler: async ({ req }) => c.engagement.receiveZalo(rawBody(req.body), req.get('x-zevent-signature')),
     }),

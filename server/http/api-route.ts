@@ -37,7 +37,17 @@ export interface ApiRoute<B = unknown, Q = unknown, P = unknown> {
   params?: z.ZodType<P>;
   response?: z.ZodType;
   status?: number;
-  /** Return a value to send as JSON (with `status`), or undefined when the handler answered itself. */
+  /**
+   * The error statuses this operation answers besides those its declaration implies (400/422 for
+   * input, 401/403 for access, 404 for a path id): 409 for a wrong state, 413/415/429.
+   */
+  errors?: readonly number[];
+  /** The OpenAPI operationId; default: the method and the path (`getPostsById`). */
+  operationId?: string;
+  /**
+   * Return a value to send as JSON (with `status`, or a `WithStatus`), checked against `response`;
+   * or undefined when the handler answered itself (files, redirects).
+   */
   handler: (ctx: RouteContext<B, Q, P>) => Promise<unknown>;
 }
 
@@ -66,7 +76,82 @@ function authorize(access: Access, actor: Actor | undefined): Actor {
   return actor;
 }
 
-export function mountRoutes(router: Router, routes: readonly ApiRoute[]): void {
+/**
+ * What a response that carries a field its schema does not declare gets: `strict` refuses it
+ * (a 500, so a test notices the drift), `strip` leaves the field out (production). Either way a
+ * response of the wrong type or missing a declared field is a 500: a client is never sent
+ * something other than the contract says.
+ */
+export type ResponseMode = 'strict' | 'strip';
+
+/** The declared status to answer with, for a handler whose status depends on its result. */
+export class WithStatus {
+  constructor(
+    readonly status: number,
+    readonly body: unknown,
+  ) {}
+}
+
+export class ResponseContractError extends Error {
+  constructor(
+    route: Pick<ApiRoute, 'method' | 'path'>,
+    readonly problems: string[],
+  ) {
+    super(`${route.method.toUpperCase()} ${route.path} answered outside its schema: ${problems.join('; ')}`);
+    this.name = 'ResponseContractError';
+  }
+}
+
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  if (typeof value !== 'object' || value === null) return false;
+  const proto = Object.getPrototypeOf(value) as unknown;
+  return proto === Object.prototype || proto === null;
+}
+
+/** Paths of the fields of `input` that parsing left out of `output`: the undeclared ones. */
+function undeclaredFields(input: unknown, output: unknown, path: string, found: string[]): void {
+  if (input === output || found.length >= 10) return;
+  if (Array.isArray(input) && Array.isArray(output)) {
+    for (let i = 0; i < input.length; i++) undeclaredFields(input[i], output[i], `${path}[${i}]`, found);
+    return;
+  }
+  if (!isPlainObject(input) || !isPlainObject(output)) return;
+  for (const key of Object.keys(input)) {
+    const value = input[key];
+    if (value === undefined) continue;
+    if (!(key in output)) found.push(path ? `${path}.${key}` : key);
+    else undeclaredFields(value, output[key], path ? `${path}.${key}` : key, found);
+  }
+}
+
+/** The response as its schema declares it, or a ResponseContractError. */
+export function checkResponse(route: ApiRoute, body: unknown, mode: ResponseMode): unknown {
+  if (!route.response) return body;
+  const result = route.response.safeParse(body);
+  if (!result.success) {
+    throw new ResponseContractError(
+      route,
+      result.error.issues.map((i) => `${i.path.map(String).join('.') || '(body)'}: ${i.message}`),
+    );
+  }
+  if (mode === 'strict') {
+    const found: string[] = [];
+    undeclaredFields(body, result.data, '', found);
+    if (found.length > 0) {
+      throw new ResponseContractError(
+        route,
+        found.map((p) => `${p}: not declared`),
+      );
+    }
+  }
+  return result.data;
+}
+
+export function mountRoutes(
+  router: Router,
+  routes: readonly ApiRoute[],
+  options: { responses: ResponseMode },
+): void {
   for (const route of routes) {
     router[route.method](route.path, async (req: Request, res: Response) => {
       const actor = authorize(route.access, req.actor);
@@ -87,7 +172,9 @@ export function mountRoutes(router: Router, routes: readonly ApiRoute[]): void {
         return;
       }
       if (result instanceof JsonText) {
-        // Already serialised (a hot read path keeps its answer as text): sent as it is.
+        // Already serialised (a hot read path keeps its answer as text, built from the declared
+        // fields only): sent as it is. In strict mode (tests) it is still held to the schema.
+        if (options.responses === 'strict') checkResponse(route, JSON.parse(result.text), 'strict');
         res
           .status(route.status ?? 200)
           .set('Content-Type', 'application/json; charset=utf-8')
@@ -95,7 +182,9 @@ export function mountRoutes(router: Router, routes: readonly ApiRoute[]): void {
           .end(result.text);
         return;
       }
-      res.status(route.status ?? 200).json(result);
+      const [status, body] =
+        result instanceof WithStatus ? [result.status, result.body] : [route.status ?? 200, result];
+      res.status(status).json(checkResponse(route, body, options.responses));
     });
   }
 }
@@ -108,11 +197,52 @@ const errorSchema = {
   properties: {
     error: {
       type: 'object',
-      properties: { code: { type: 'string' }, message: { type: 'string' }, details: {} },
+      properties: {
+        code: { type: 'string', description: 'Stable, machine-readable: `validation_failed`, `not_found`…' },
+        message: { type: 'string' },
+        details: { description: 'For 422, one `{path, message}` per field; otherwise what the code says' },
+      },
       required: ['code', 'message'],
     },
   },
+  required: ['error'],
 };
+
+const ERROR_DESCRIPTIONS: Record<number, string> = {
+  400: 'Malformed request (body, query or cursor)',
+  401: 'Not signed in',
+  403: 'Role or unit scope does not allow this',
+  404: 'Unknown id, or outside the caller’s unit scope',
+  409: 'The item is not in a state that allows this, or a duplicate',
+  413: 'Too large',
+  415: 'Unsupported media type',
+  422: 'Validation failed: `details` names each field',
+  429: 'Too many requests: `Retry-After` says when to try again',
+};
+
+/** `get /posts/:id/stats` → `getPostsByIdStats`: unique because method and path are. */
+export function operationIdOf(route: Pick<ApiRoute, 'method' | 'path' | 'operationId'>): string {
+  if (route.operationId) return route.operationId;
+  const words = route.path
+    .split('/')
+    .filter(Boolean)
+    .map((segment) => (segment.startsWith(':') ? `by-${segment.slice(1)}` : segment))
+    .flatMap((segment) => segment.split(/[^A-Za-z0-9]+/))
+    .filter(Boolean);
+  return [route.method, ...words.map((w) => w.charAt(0).toUpperCase() + w.slice(1))].join('');
+}
+
+/** The error statuses of an operation: those its declaration implies, then its own. */
+export function errorStatusesOf(route: ApiRoute): number[] {
+  const statuses = new Set<number>(route.errors ?? []);
+  if (route.body || route.query) statuses.add(400);
+  if (route.body || route.query || route.params) statuses.add(422);
+  if (route.access !== 'public') statuses.add(401).add(403);
+  if (route.path.includes(':')) statuses.add(404);
+  return [...statuses].sort((a, b) => a - b);
+}
+
+const errorContent = { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } };
 
 /** The OpenAPI 3 document, generated from the route declarations. */
 export function openApiDocument(routes: readonly ApiRoute[], info: { version: string; serverUrl: string }) {
@@ -140,6 +270,7 @@ export function openApiDocument(routes: readonly ApiRoute[], info: { version: st
     const status = String(route.status ?? (route.response ? 200 : 204));
     paths[path] ??= {};
     paths[path][route.method] = {
+      operationId: operationIdOf(route),
       summary: route.summary,
       tags: [route.tag],
       security: route.access === 'public' ? [] : [{ bearer: [] }, { session: [] }],
@@ -159,7 +290,13 @@ export function openApiDocument(routes: readonly ApiRoute[], info: { version: st
             content: { 'application/json': { schema: jsonSchema(route.response, 'output') } },
           }),
         },
-        default: { description: 'Error', content: { 'application/json': { schema: errorSchema } } },
+        ...Object.fromEntries(
+          errorStatusesOf(route).map((code) => [
+            String(code),
+            { description: ERROR_DESCRIPTIONS[code] ?? 'Error', content: errorContent },
+          ]),
+        ),
+        default: { description: 'Unexpected error', content: errorContent },
       },
     };
   }
@@ -168,6 +305,7 @@ export function openApiDocument(routes: readonly ApiRoute[], info: { version: st
     info: { title: 'Loa API', version: info.version },
     servers: [{ url: info.serverUrl }],
     components: {
+      schemas: { Error: errorSchema },
       securitySchemes: {
         bearer: { type: 'http', scheme: 'bearer' },
         session: { type: 'apiKey', in: 'cookie', name: 'loa.sid' },

@@ -39,43 +39,7 @@ function decodeCursor(cursor: string): { scheduledAt: Date; id: string } {
 
 export function postsRoutes(c: Container) {
   /** The post with its publications and history, as API.md describes it. */
-  async function detailed(row: PostRow) {
-    const [publications, events, retractions, cascade] = await Promise.all([
-      c.publishing.listForPost(row.id),
-      c.posts.history(row.id),
-      c.retraction.statusForPost(row.id),
-      c.cascade.childrenOf(row.id),
-    ]);
-    const actors = await c.repos.users.namesByIds([
-      ...new Set(events.map((e) => e.actorId).filter((v): v is string => v !== null)),
-    ]);
-    return {
-      ...c.posts.present(row),
-      publications: publications.map((p) => ({
-        id: p.id,
-        channelId: p.channelId,
-        platform: p.platform,
-        channelName: p.channelName,
-        status: p.status,
-        externalId: p.externalId,
-        permalink: p.permalink,
-        publishedAt: p.publishedAt,
-        scheduledAt: p.scheduledAt,
-        attempts: p.attempts,
-        lastError: p.lastError,
-        late: p.late,
-      })),
-      retractions,
-      cascade,
-      history: events.map((e) => ({
-        at: e.at.toISOString(),
-        actor: e.actorId ? (actors.get(e.actorId) ?? e.actorId) : null,
-        action: e.action,
-        comment: e.comment,
-        version: e.version,
-      })),
-    };
-  }
+  const detailed = (row: PostRow) => c.postDetail.of(row);
 
   return [
     defineRoute({
@@ -128,7 +92,7 @@ export function postsRoutes(c: Container) {
       access: STAFF,
       params: idParams,
       response: postResponseSchema,
-      handler: async ({ actor, params }) => detailed(await c.posts.getPost(actor, params.id)),
+      handler: async ({ actor, params }) => c.postDetail.get(actor, params.id),
     }),
     defineRoute({
       method: 'patch',

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { POST_STATUSES } from '../db/schema.ts';
+import { POST_STATUSES, PUBLICATION_STATUSES } from '../db/schema.ts';
 
 const id = z.uuid({ message: 'must be a valid id' });
 /** ISO 8601 with an offset (API.md): `2026-12-01T08:00:00+07:00`. */
@@ -132,11 +132,15 @@ export type CreateCampaignInput = z.infer<typeof createCampaignSchema>;
 export const publicationSchema = z.object({
   id: z.string(),
   channelId: z.string(),
-  platform: z.string().optional(),
-  channelName: z.string().optional(),
-  status: z.string(),
+  /** null when the channel row is gone. */
+  platform: z.enum(['facebook', 'zalo']).nullable(),
+  channelName: z.string().nullable(),
+  status: z.enum(PUBLICATION_STATUSES),
   externalId: z.string().nullable(),
+  /** The post's address on the platform, once published. */
+  permalink: z.string().nullable(),
   publishedAt: z.string().nullable(),
+  scheduledAt: z.string(),
   attempts: z.number(),
   lastError: z.string().nullable(),
   late: z.boolean(),

@@ -1,7 +1,7 @@
 import { Router } from 'express';
 import { z } from 'zod';
 import type { Container } from '../container.ts';
-import { defineRoute, openApiDocument, type ApiRoute } from '../http/api-route.ts';
+import { defineRoute, openApiDocument, WithStatus, type ApiRoute } from '../http/api-route.ts';
 import { pageActor, renderPage } from '../http/page.ts';
 
 export function systemRoutes(c: Container) {
@@ -19,10 +19,9 @@ export function systemRoutes(c: Container) {
         mockPlatforms: z.object({ facebook: z.string(), zalo: z.string() }).nullable(),
         version: z.string(),
       }),
-      handler: async ({ res }) => {
+      handler: async () => {
         const health = await c.health.check();
-        res.status(health.db === 'ok' ? 200 : 503).json(health);
-        return undefined;
+        return new WithStatus(health.db === 'ok' ? 200 : 503, health);
       },
     }),
   ];
