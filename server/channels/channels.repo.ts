@@ -60,6 +60,18 @@ export function createChannelsRepo(db: Executor) {
         .from(channels)
         .where(and(inArray(channels.id, ids), isNull(channels.deletedAt)));
     },
+    /** Platform and name of each channel, removed ones included (they still name old publications). */
+    async namesIncludingRemoved(
+      ids: readonly string[],
+      tx: Executor = db,
+    ): Promise<Map<string, { platform: ChannelRow['platform']; name: string }>> {
+      if (ids.length === 0) return new Map();
+      const rows = await tx
+        .select({ id: channels.id, platform: channels.platform, name: channels.name })
+        .from(channels)
+        .where(inArray(channels.id, [...ids]));
+      return new Map(rows.map((r) => [r.id, { platform: r.platform, name: r.name }]));
+    },
     /** Channels of the scope's units (every channel for an unscoped actor). */
     async list(scope: UnitScope, tx: Executor = db): Promise<ChannelRow[]> {
       return tx

@@ -68,6 +68,17 @@ export function createPostsRepo(db: Executor) {
       return row;
     },
     /** Locks the row for the rest of the transaction: transitions on one post run one at a time. */
+    /** What a tracked link of the post leads to (publishing makes them). */
+    async linkOf(
+      id: string,
+      tx: Executor = db,
+    ): Promise<{ id: string; link: string | null; slug: string } | undefined> {
+      const [row] = await tx
+        .select({ id: posts.id, link: posts.link, slug: posts.slug })
+        .from(posts)
+        .where(eq(posts.id, id));
+      return row;
+    },
     async lockById(id: string, tx: Executor): Promise<PostRow | undefined> {
       const [row] = await tx.select().from(posts).where(eq(posts.id, id)).for('update');
       return row;

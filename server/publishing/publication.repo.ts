@@ -4,6 +4,7 @@
 import { and, asc, eq, inArray, sql } from 'drizzle-orm';
 import type { Executor } from '../db/database.ts';
 import { publicationAttempts, publications, type Platform, type PublicationStatus } from '../db/schema.ts';
+import { liveJobPublicationIds } from '../jobs/job-table.ts';
 
 export type PublicationRow = typeof publications.$inferSelect;
 export type AttemptRow = typeof publicationAttempts.$inferSelect;
@@ -169,6 +170,43 @@ export function createPublicationRepo(db: Executor) {
         SELECT ceil(extract(epoch FROM min(scheduled_at) - now()) * 1000)::int AS ms FROM publications
         WHERE status = 'scheduled' AND next_attempt_at IS NULL AND (not_after IS NULL OR not_after > now())`);
       return result.rows[0]?.ms ?? null;
+    },
+
+    /**
+     * The sweeper's three lists: scheduled publications due for `graceMs` without a live publish
+     * job; publishing ones whose lease ran out and whose job is not about to run (the lease is what
+     * guards a publication: once it ran out the owner is gone, whatever Agenda's lock says); Zalo
+     * broadcasts waiting past their retry time without a live broadcast job.
+     */
+    async orphaned(input: {
+      graceMs: number;
+      staleJobLockMs: number;
+      publishJob: string;
+      broadcastJob: string;
+      limit: number;
+    }): Promise<{ due: string[]; expired: string[]; broadcasts: string[] }> {
+      const { graceMs, limit } = input;
+      const live = { lockedMeansLive: true, staleLockMs: input.staleJobLockMs } as const;
+      const ids = async (query: ReturnType<typeof sql>): Promise<string[]> =>
+        (await db.execute<{ id: string }>(query)).rows.map((r) => r.id);
+      const due = await ids(sql`
+      SELECT p.id FROM publications p
+      WHERE p.status = 'scheduled'
+        AND greatest(p.scheduled_at, coalesce(p.next_attempt_at, p.scheduled_at)) <= now() - ${graceMs}::int * interval '1 millisecond'
+        AND p.id::text NOT IN (${liveJobPublicationIds(input.publishJob, live)})
+      ORDER BY p.scheduled_at LIMIT ${limit}`);
+      const expired = await ids(sql`
+      SELECT p.id FROM publications p
+      WHERE p.status = 'publishing' AND p.lease_expires_at < now()
+        AND p.id::text NOT IN (${liveJobPublicationIds(input.publishJob, { lockedMeansLive: false })})
+      ORDER BY p.lease_expires_at LIMIT ${limit}`);
+      const broadcasts = await ids(sql`
+      SELECT p.id FROM publications p
+      WHERE p.status = 'published' AND p.broadcast->>'status' = 'waiting'
+        AND (p.broadcast->>'retryAt')::timestamptz <= now() - ${graceMs}::int * interval '1 millisecond'
+        AND p.id::text NOT IN (${liveJobPublicationIds(input.broadcastJob, live)})
+      LIMIT ${limit}`);
+      return { due, expired, broadcasts };
     },
 
     /** Where the publications asked for stand, for those a claim did not take. */
