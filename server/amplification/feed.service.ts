@@ -8,7 +8,8 @@ import type { PostCard, SharePlatform } from '../db/schema.ts';
 import { AppError, ConflictError, ForbiddenError, NotFoundError, ValidationError } from '../errors.ts';
 import { fromWallClock, toWallClock } from '../shared/zoned-time.ts';
 import { createBatcher } from '../shared/batcher.ts';
-import type { FeedPostRow, OpenValues, ShareRow, ShareRulesRow, SharesRepo } from './shares.repo.ts';
+import type { FeedPostRow, PostsFeedRepo } from '../posts/feed.repo.ts';
+import type { OpenValues, ShareRow, ShareRulesRow, SharesRepo } from './shares.repo.ts';
 import { readShareToken, shareToken } from './share-token.ts';
 import { ConsentRequiredError } from './members.service.ts';
 
@@ -31,6 +32,7 @@ export class ShareCapError extends AppError {
 export interface FeedDeps {
   db: Database;
   repo: SharesRepo;
+  posts: Pick<PostsFeedRepo, 'feed'>;
   audit: AuditRecorder;
   requireConsent: (actor: Actor) => Promise<unknown>;
   units: { findById(id: string): Promise<unknown> };
@@ -124,7 +126,7 @@ export function createFeedService(deps: FeedDeps) {
       const rows = await cached.rows;
       return rows.filter((row) => row.notAfter === null || row.notAfter.getTime() > at);
     }
-    const rows = repo.feed(unitId, { limit, ...(before && { before }) });
+    const rows = deps.posts.feed(unitId, { limit, ...(before && { before }) });
     if (unitPages.size >= FEED_CACHE_ENTRIES) unitPages.clear();
     const entry = { until: at + FEED_CACHE_MS, rows };
     unitPages.set(key, entry);

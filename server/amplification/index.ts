@@ -10,6 +10,7 @@ import { createFeedService } from './feed.service.ts';
 import { createMembersRepo } from './members.repo.ts';
 import { createMembersService } from './members.service.ts';
 import { createSharesRepo } from './shares.repo.ts';
+import { createPostsFeedRepo } from '../posts/feed.repo.ts';
 import { createStatsRepo } from './stats.repo.ts';
 import { createStatsService } from './stats.service.ts';
 import { createNoticesRepo } from './notices.repo.ts';
@@ -117,6 +118,7 @@ export function createAmplification(input: AmplificationInput) {
   const feed = createFeedService({
     db,
     repo: sharesRepo,
+    posts: createPostsFeedRepo(db),
     audit: input.audit,
     requireConsent: members.requireConsent,
     units: input.units,

@@ -75,6 +75,46 @@ export function createPublicationRepo(db: Executor) {
       const [row] = await tx.select().from(publications).where(eq(publications.id, id));
       return row;
     },
+    async setBroadcast(id: string, broadcast: Record<string, unknown>, tx: Executor = db): Promise<void> {
+      await tx.update(publications).set({ broadcast }).where(eq(publications.id, id));
+    },
+    /** Moves a waiting broadcast to `broadcast` (sending); false when another worker took it first. */
+    async takeWaitingBroadcast(id: string, broadcast: Record<string, unknown>): Promise<boolean> {
+      const taken = await db
+        .update(publications)
+        .set({ broadcast })
+        .where(and(eq(publications.id, id), sql`${publications.broadcast}->>'status' = 'waiting'`))
+        .returning({ id: publications.id });
+      return taken.length > 0;
+    },
+    /** Status, attempts and publication time of every publication of these posts. */
+    async statusesByPost(postIds: readonly string[], tx: Executor = db) {
+      if (postIds.length === 0) return [];
+      return tx
+        .select({
+          postId: publications.postId,
+          status: publications.status,
+          attempts: publications.attempts,
+          publishedAt: publications.publishedAt,
+        })
+        .from(publications)
+        .where(inArray(publications.postId, [...postIds]));
+    },
+    async postIdOf(id: string, tx: Executor = db): Promise<string | undefined> {
+      const [row] = await tx
+        .select({ postId: publications.postId })
+        .from(publications)
+        .where(eq(publications.id, id));
+      return row?.postId;
+    },
+    /** The channels a post went out on. */
+    async publishedChannelIds(postId: string, tx: Executor = db): Promise<string[]> {
+      const rows = await tx
+        .select({ channelId: publications.channelId })
+        .from(publications)
+        .where(and(eq(publications.postId, postId), eq(publications.status, 'published')));
+      return rows.map((row) => row.channelId);
+    },
     async findByPost(postId: string, tx: Executor = db): Promise<PublicationRow[]> {
       return tx
         .select()

@@ -328,7 +328,26 @@ export function createRetraction(deps: RetractionDeps) {
   const statusForPost = (postId: string) =>
     retractionStatus({ repo, publications: deps.publications, channels: deps.channels }, postId);
 
-  return { retract, supersede, requestRetraction, retryFailed, statusForPost, workerSide, repo };
+  /** The post that replaces this one (none or one) and those it replaces, by id and title. */
+  async function supersession(post: { id: string; supersededBy: string | null }) {
+    const title = (row: PostRow) => ({ id: row.id, title: row.title });
+    const [replacement, replaced] = await Promise.all([
+      post.supersededBy ? posts.findById(post.supersededBy) : Promise.resolve(undefined),
+      posts.supersededBy(post.id),
+    ]);
+    return { replacementRows: replacement ? [title(replacement)] : [], replaced: replaced.map(title) };
+  }
+
+  return {
+    retract,
+    supersede,
+    requestRetraction,
+    retryFailed,
+    statusForPost,
+    supersession,
+    workerSide,
+    repo,
+  };
 }
 
 export type Retraction = ReturnType<typeof createRetraction>;
