@@ -3,7 +3,7 @@
 import { createAuditLog } from './audit/audit.service.ts';
 import { ACTOR_CACHE_MS, createActorCache } from './auth/actor-cache.ts';
 import { createAuthService } from './auth/auth.service.ts';
-import { createRateLimiter } from './auth/rate-limiter.ts';
+import { createRateLimiter } from './auth/rate-limits.repo.ts';
 import { createTokensRepo } from './auth/tokens.repo.ts';
 import { createChannelConnectRepo } from './channels/channel-connect.repo.ts';
 import { createChannelConnectService } from './channels/channel-connect.service.ts';
@@ -212,6 +212,7 @@ export function buildContainer(input: {
     posts: postsRepo,
     publications: publishingParts.publishing.repo,
     channels: publishingParts.channels,
+    links: publishingParts.links,
     connectors: publishingParts.connectors,
     audit: auditLog.record,
     notifications: publishingParts.notifications,

@@ -11,7 +11,8 @@ import { createBatcher } from '../shared/batcher.ts';
 import { JsonText } from '../shared/json-text.ts';
 import { LRUCache } from 'lru-cache';
 import type { MemberMark, MemberState, MemberStateCache } from './member-state-cache.ts';
-import type { FeedPostRow, OpenValues, ShareRow, ShareRulesRow, SharesRepo } from './shares.repo.ts';
+import type { FeedPostRow, PostsFeedRepo } from '../posts/feed.repo.ts';
+import type { OpenValues, ShareRow, ShareRulesRow, SharesRepo } from './shares.repo.ts';
 import { readShareToken, shareToken } from './share-token.ts';
 import { ConsentRequiredError } from './members.service.ts';
 
@@ -53,6 +54,7 @@ export class ShareCapError extends AppError {
 export interface FeedDeps {
   db: Database;
   repo: SharesRepo;
+  posts: Pick<PostsFeedRepo, 'feed'>;
   audit: AuditRecorder;
   requireConsent: (actor: Actor) => Promise<unknown>;
   units: { findById(id: string): Promise<unknown> };
@@ -170,7 +172,7 @@ export function createFeedService(deps: FeedDeps) {
       const items = await cached.items;
       return items.filter(({ row }) => row.notAfter === null || row.notAfter.getTime() > at);
     }
-    const items = repo
+    const items = deps.posts
       .feed(unitId, { limit, ...(before && { before }) })
       .then((rows) => Promise.all(rows.map(prepareItem)));
     if (unitPages.size >= FEED_CACHE_ENTRIES) unitPages.clear();

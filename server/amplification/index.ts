@@ -15,6 +15,7 @@ import { createMemberAdminService } from './member-admin.service.ts';
 import { createSharesRepo } from './shares.repo.ts';
 import { createShareReachRepo } from './share-reach.repo.ts';
 import { createShareReachService } from './share-reach.service.ts';
+import { createPostsFeedRepo } from '../posts/feed.repo.ts';
 import { createStatsRepo } from './stats.repo.ts';
 import { createStatsService } from './stats.service.ts';
 import { createNoticesRepo } from './notices.repo.ts';
@@ -124,6 +125,7 @@ export function createAmplification(input: AmplificationInput) {
   const feed = createFeedService({
     db,
     repo: sharesRepo,
+    posts: createPostsFeedRepo(db),
     audit: input.audit,
     requireConsent: members.requireConsent,
     units: input.units,

@@ -7,9 +7,8 @@
 // in id order) and their hashes. A row that commits late is sealed in a later batch; the chain's
 // order is the sealing order. Between insert and sealing (seconds) a row is not yet protected.
 import { createHash } from 'node:crypto';
-import { asc, desc, gt, isNotNull, isNull, sql } from 'drizzle-orm';
 import type { Database, Executor } from '../db/database.ts';
-import { auditLog } from '../db/schema.ts';
+import { createAuditRepo, type AuditRow, type AuditSealing } from './audit.repo.ts';
 
 export const GENESIS_HASH = '0'.repeat(64);
 // Only sealers take it: two sealers must not give out the same chain positions.
@@ -58,7 +57,7 @@ export function entryHash(prevHash: string, fields: HashedFields): string {
     .digest('hex');
 }
 
-const hashedFields = (row: typeof auditLog.$inferSelect): HashedFields => ({
+const hashedFields = (row: AuditRow): HashedFields => ({
   at: row.at,
   actorId: row.actorId,
   actorLabel: row.actorLabel,
@@ -76,21 +75,26 @@ export type VerifyResult =
   { ok: true; entries: number } | { ok: false; entries: number; brokenId: number; reason: string };
 
 export function createAuditLog(db: Database) {
+  const repo = createAuditRepo(db);
   /** Appends an entry, inside the caller's transaction when given one so it commits with the change. */
   const record: AuditRecorder = async (entries, executor = db) => {
     const list: readonly AuditEntry[] = Array.isArray(entries) ? entries : [entries as AuditEntry];
     if (list.length === 0) return;
-    const column = <T>(pick: (entry: AuditEntry) => T) => sql.param(list.map(pick));
-    // One statement with one array per column, however many entries: a batch of publications
-    // records hundreds at once. Details go through JSON once, so the hash later sees exactly what
-    // jsonb stored.
-    await executor.execute(sql`
-      INSERT INTO audit_log (at, actor_id, actor_label, action, target_type, target_id, details, ip)
-      SELECT ${new Date().toISOString()}::timestamptz, * FROM unnest(
-        ${column((e) => e.actorId ?? null)}::uuid[], ${column((e) => e.actorLabel ?? null)}::text[],
-        ${column((e) => e.action)}::text[], ${column((e) => e.targetType ?? null)}::text[],
-        ${column((e) => e.targetId ?? null)}::text[], ${column((e) => JSON.stringify(e.details ?? {}))}::jsonb[],
-        ${column((e) => e.ip ?? null)}::text[])`);
+    // One statement however many entries: a batch of publications records hundreds at once.
+    // Details go through JSON once, so the hash later sees exactly what jsonb stored.
+    await repo.insertMany(
+      new Date(),
+      list.map((e) => ({
+        actorId: e.actorId ?? null,
+        actorLabel: e.actorLabel ?? null,
+        action: e.action,
+        targetType: e.targetType ?? null,
+        targetId: e.targetId ?? null,
+        detailsJson: JSON.stringify(e.details ?? {}),
+        ip: e.ip ?? null,
+      })),
+      executor,
+    );
   };
 
   /** Chains every committed, unsealed entry onto the end of the log; returns how many it sealed. */
@@ -98,27 +102,12 @@ export function createAuditLog(db: Database) {
     let sealed = 0;
     for (;;) {
       const batch = await db.transaction(async (tx) => {
-        await tx.execute(sql`SELECT pg_advisory_xact_lock(${SEAL_LOCK_ID})`);
-        const [last] = await tx
-          .select({ seq: auditLog.seq, hash: auditLog.hash })
-          .from(auditLog)
-          .where(isNotNull(auditLog.seq))
-          .orderBy(desc(auditLog.seq))
-          .limit(1);
-        const rows = await tx
-          .select()
-          .from(auditLog)
-          .where(isNull(auditLog.seq))
-          .orderBy(asc(auditLog.id))
-          .limit(SEAL_BATCH);
+        await repo.lockSealing(tx, SEAL_LOCK_ID);
+        const last = await repo.lastSealed(tx);
+        const rows = await repo.unsealed(tx, SEAL_BATCH);
         let seq = last?.seq ?? 0;
         let prevHash = last?.hash ?? GENESIS_HASH;
-        const sealing = {
-          ids: [] as number[],
-          seqs: [] as number[],
-          prevs: [] as string[],
-          hashes: [] as string[],
-        };
+        const sealing: AuditSealing = { ids: [], seqs: [], prevs: [], hashes: [] };
         for (const row of rows) {
           seq += 1;
           const hash = entryHash(prevHash, hashedFields(row));
@@ -128,15 +117,7 @@ export function createAuditLog(db: Database) {
           sealing.hashes.push(hash);
           prevHash = hash;
         }
-        // One statement for the whole batch (the trigger still checks each row's one-time sealing).
-        if (rows.length > 0) {
-          await tx.execute(sql`
-            UPDATE audit_log a SET seq = v.seq, prev_hash = v.prev_hash, hash = v.hash
-            FROM unnest(${sql.param(sealing.ids)}::bigint[], ${sql.param(sealing.seqs)}::bigint[],
-                        ${sql.param(sealing.prevs)}::text[], ${sql.param(sealing.hashes)}::text[])
-              AS v(id, seq, prev_hash, hash)
-            WHERE a.id = v.id`);
-        }
+        if (rows.length > 0) await repo.seal(tx, sealing);
         return rows.length;
       });
       sealed += batch;
@@ -151,12 +132,7 @@ export function createAuditLog(db: Database) {
     let lastSeq = 0;
     let checked = 0;
     for (;;) {
-      const rows = await db
-        .select()
-        .from(auditLog)
-        .where(gt(auditLog.seq, lastSeq))
-        .orderBy(asc(auditLog.seq))
-        .limit(1000);
+      const rows = await repo.sealedAfter(lastSeq, 1000);
       if (rows.length === 0) return { ok: true, entries: checked };
       for (const row of rows) {
         if (row.seq !== lastSeq + 1 || row.prevHash !== prevHash) {

@@ -6,7 +6,7 @@ import { NotFoundError, TooManyRequestsError, UnauthorizedError } from '../error
 import type { UnitsRepo, UserRow, UsersRepo } from '../users/users.repo.ts';
 import type { Actor, UnitScope } from './actor.ts';
 import { burnPasswordCheck, verifyPassword } from './passwords.ts';
-import type { RateLimiter } from './rate-limiter.ts';
+import type { RateLimiter } from './rate-limits.repo.ts';
 import type { ActorCache } from './actor-cache.ts';
 import type { ApiTokenRow, TokensRepo } from './tokens.repo.ts';
 import { isScoped } from './unit-scope.ts';

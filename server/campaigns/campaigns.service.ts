@@ -1,13 +1,12 @@
 // Campaigns group posts ("Tháng cao điểm phòng chống lừa đảo qua mạng").
-import { asc, eq } from 'drizzle-orm';
 import type { AuditRecorder } from '../audit/audit.service.ts';
 import { actorAudit, type Actor } from '../auth/actor.ts';
 import type { Database } from '../db/database.ts';
-import { campaigns } from '../db/schema.ts';
 import { ForbiddenError, NotFoundError } from '../errors.ts';
 import type { CreateCampaignInput } from '../posts/posts.schemas.ts';
+import { createCampaignsRepo, type CampaignRow } from './campaigns.repo.ts';
 
-export type CampaignRow = typeof campaigns.$inferSelect;
+export type { CampaignRow } from './campaigns.repo.ts';
 
 export function presentCampaign(row: CampaignRow) {
   return {
@@ -22,22 +21,22 @@ export function presentCampaign(row: CampaignRow) {
 
 export function createCampaignsService(deps: { db: Database; audit: AuditRecorder }) {
   const { db, audit } = deps;
+  const repo = createCampaignsRepo(db);
   return {
     async create(actor: Actor, input: CreateCampaignInput): Promise<CampaignRow> {
       if (actor.role !== 'editor' && actor.role !== 'admin')
         throw new ForbiddenError('Only editors and admins create campaigns');
       return db.transaction(async (tx) => {
-        const [row] = await tx
-          .insert(campaigns)
-          .values({
+        const row = await repo.insert(
+          {
             name: input.name,
             description: input.description ?? '',
             startsAt: input.startsAt ?? null,
             endsAt: input.endsAt ?? null,
             createdBy: actor.id,
-          })
-          .returning();
-        if (!row) throw new Error('insert returned no row');
+          },
+          tx,
+        );
         await audit(
           {
             ...actorAudit(actor),
@@ -51,9 +50,11 @@ export function createCampaignsService(deps: { db: Database; audit: AuditRecorde
         return row;
       });
     },
-    list: (): Promise<CampaignRow[]> => db.select().from(campaigns).orderBy(asc(campaigns.name)),
+    list: (): Promise<CampaignRow[]> => repo.list(),
+    /** Which of these ids are campaigns (the posts module checks its references with it). */
+    existingIds: (ids: readonly string[]): Promise<string[]> => repo.existingIds(ids),
     async get(id: string): Promise<CampaignRow> {
-      const [row] = await db.select().from(campaigns).where(eq(campaigns.id, id));
+      const row = await repo.findById(id);
       if (!row) throw new NotFoundError('Campaign');
       return row;
     },

@@ -1,5 +1,5 @@
 // All SQL on channels.
-import { and, asc, eq, inArray, isNull, sql } from 'drizzle-orm';
+import { and, asc, eq, inArray, isNull, ne, or, sql } from 'drizzle-orm';
 import type { UnitScope } from '../auth/actor.ts';
 import type { Executor } from '../db/database.ts';
 import { channels, publications, units, type ChannelStatus, type Platform } from '../db/schema.ts';
@@ -60,6 +60,49 @@ export function createChannelsRepo(db: Executor) {
         .from(channels)
         .where(and(inArray(channels.id, ids), isNull(channels.deletedAt)));
     },
+    /** Platform and name of each channel, removed ones included (they still name old publications). */
+    async namesIncludingRemoved(
+      ids: readonly string[],
+      tx: Executor = db,
+    ): Promise<Map<string, { platform: ChannelRow['platform']; name: string }>> {
+      if (ids.length === 0) return new Map();
+      const rows = await tx
+        .select({ id: channels.id, platform: channels.platform, name: channels.name })
+        .from(channels)
+        .where(inArray(channels.id, [...ids]));
+      return new Map(rows.map((r) => [r.id, { platform: r.platform, name: r.name }]));
+    },
+    /** The usable channels among `ids` or of the unit, by platform and name (a public page's list). */
+    async officialOf(
+      input: { ids: readonly string[]; unitId: string | null },
+      tx: Executor = db,
+    ): Promise<Array<{ platform: Platform; name: string; externalId: string }>> {
+      const conditions = [
+        input.ids.length ? inArray(channels.id, [...input.ids]) : undefined,
+        input.unitId ? eq(channels.unitId, input.unitId) : undefined,
+      ].filter((c) => c !== undefined);
+      if (conditions.length === 0) return [];
+      return tx
+        .select({ platform: channels.platform, name: channels.name, externalId: channels.externalId })
+        .from(channels)
+        .where(and(isNull(channels.deletedAt), ne(channels.status, 'disabled'), or(...conditions)))
+        .orderBy(channels.platform, channels.name);
+    },
+    /** Channels whose token the platform no longer accepts. */
+    async needingReconnect(tx: Executor = db) {
+      return tx
+        .select({
+          id: channels.id,
+          name: channels.name,
+          platform: channels.platform,
+          reason: channels.statusReason,
+          since: channels.updatedAt,
+        })
+        .from(channels)
+        .where(and(eq(channels.status, 'needs_reconnect'), isNull(channels.deletedAt)))
+        .orderBy(asc(channels.name), asc(channels.id));
+    },
+
     /** Channels of the scope's units (every channel for an unscoped actor). */
     async list(scope: UnitScope, tx: Executor = db): Promise<ChannelRow[]> {
       return tx

@@ -422,6 +422,7 @@ export function createChannelsService(deps: Deps) {
     /** Channels of the actor's units (every channel for an unscoped actor). */
     list: (actor: Actor) => repo.list(actor.scope),
     findMany: (ids: string[], tx?: Executor) => repo.findMany(ids, tx),
+    namesIncludingRemoved: (ids: readonly string[], tx?: Executor) => repo.namesIncludingRemoved(ids, tx),
     credentials,
     markNeedsReconnect,
     refreshCredentials,

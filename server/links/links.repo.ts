@@ -1,10 +1,66 @@
-// SQL on tracked links made for member shares (the publisher makes its own in publishing).
-import { eq, inArray } from 'drizzle-orm';
+// SQL on tracked links: following one, the publishers' links and those made for member shares.
+import { eq, inArray, sql } from 'drizzle-orm';
 import type { Executor } from '../db/database.ts';
 import { links } from '../db/schema.ts';
 
 export function createLinksRepo(db: Executor) {
   return {
+    /** A bot's or link-preview fetcher's visit: only bot_clicks moves. The target, if the code exists. */
+    async countBotClick(code: string): Promise<string | undefined> {
+      const bot = await db.execute<{ target: string }>(
+        sql`UPDATE links SET bot_clicks = bot_clicks + 1 WHERE code = ${code} RETURNING target`,
+      );
+      return bot.rows[0]?.target;
+    },
+    /** One statement: the visitor row (if new today) and both counters. The target, if the code exists. */
+    async countClick(code: string, visitorHash: string): Promise<string | undefined> {
+      const result = await db.execute<{ target: string }>(sql`
+        WITH visitor AS (
+          INSERT INTO link_visitors (code, visitor_hash)
+          SELECT code, ${visitorHash} FROM links WHERE code = ${code}
+          ON CONFLICT DO NOTHING
+          RETURNING code
+        )
+        UPDATE links SET clicks = clicks + 1, unique_visitors = unique_visitors + (SELECT count(*)::int FROM visitor)
+        WHERE code = ${code}
+        RETURNING target`);
+      return result.rows[0]?.target;
+    },
+    async stats(
+      code: string,
+    ): Promise<{ clicks: number; uniqueVisitors: number; botClicks: number; target: string } | undefined> {
+      const result = await db.execute<{
+        clicks: number;
+        unique_visitors: number;
+        bot_clicks: number;
+        target: string;
+      }>(sql`SELECT clicks, unique_visitors, bot_clicks, target FROM links WHERE code = ${code}`);
+      const row = result.rows[0];
+      return row
+        ? {
+            clicks: row.clicks,
+            uniqueVisitors: row.unique_visitors,
+            botClicks: row.bot_clicks,
+            target: row.target,
+          }
+        : undefined;
+    },
+    async postIdForCode(code: string): Promise<string | undefined> {
+      const [row] = await db.select({ postId: links.postId }).from(links).where(eq(links.code, code));
+      return row?.postId ?? undefined;
+    },
+    async insertForPublication(
+      values: { code: string; target: string; postId: string; publicationId: string },
+      tx: Executor,
+    ): Promise<void> {
+      await tx.insert(links).values(values);
+    },
+    async retarget(code: string, target: string, tx: Executor): Promise<void> {
+      await tx.update(links).set({ target }).where(eq(links.code, code));
+    },
+    async retargetPost(postId: string, target: string, tx: Executor): Promise<void> {
+      await tx.update(links).set({ target }).where(eq(links.postId, postId));
+    },
     /** Inserts the link unless the code exists; answers whether it was new. */
     async insertIfAbsent(
       values: { code: string; target: string; postId: string; shareId: string },

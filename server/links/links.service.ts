@@ -2,7 +2,6 @@
 // visitor once a day. Visitors are an HMAC of (ip, user agent, day) under the secret key: no IP
 // is stored, and the same person tomorrow counts again (as a daily unique).
 import { createHmac, randomBytes } from 'node:crypto';
-import { sql } from 'drizzle-orm';
 import type { Database, Executor } from '../db/database.ts';
 import { createLinksRepo } from './links.repo.ts';
 import { isBotVisitor } from './visitor-kind.ts';
@@ -41,45 +40,24 @@ export function createLinksService(deps: { db: Database; secretKey: string; now?
     async follow(code: string, visitor: { ip: string; userAgent: string }): Promise<string | undefined> {
       if (!CODE_PATTERN.test(code)) return undefined;
       if (isBotVisitor(visitor.userAgent)) {
-        const bot = await deps.db.execute<{ target: string }>(
-          sql`UPDATE links SET bot_clicks = bot_clicks + 1 WHERE code = ${code} RETURNING target`,
-        );
-        const target = bot.rows[0]?.target;
+        const target = await repo.countBotClick(code);
         return target === undefined ? undefined : safeTarget(target);
       }
       const hash = visitorHash(deps.secretKey, visitor, now().toISOString().slice(0, 10));
-      const result = await deps.db.execute<{ target: string }>(sql`
-        WITH visitor AS (
-          INSERT INTO link_visitors (code, visitor_hash)
-          SELECT code, ${hash} FROM links WHERE code = ${code}
-          ON CONFLICT DO NOTHING
-          RETURNING code
-        )
-        UPDATE links SET clicks = clicks + 1, unique_visitors = unique_visitors + (SELECT count(*)::int FROM visitor)
-        WHERE code = ${code}
-        RETURNING target`);
-      const target = result.rows[0]?.target;
+      const target = await repo.countClick(code, hash);
       return target === undefined ? undefined : safeTarget(target);
     },
-    async stats(
-      code: string,
-    ): Promise<{ clicks: number; uniqueVisitors: number; botClicks: number; target: string } | undefined> {
-      const result = await deps.db.execute<{
-        clicks: number;
-        unique_visitors: number;
-        bot_clicks: number;
-        target: string;
-      }>(sql`SELECT clicks, unique_visitors, bot_clicks, target FROM links WHERE code = ${code}`);
-      const row = result.rows[0];
-      return row
-        ? {
-            clicks: row.clicks,
-            uniqueVisitors: row.unique_visitors,
-            botClicks: row.bot_clicks,
-            target: row.target,
-          }
-        : undefined;
-    },
+    stats: (code: string) => repo.stats(code),
+    /** The publisher's tracked link of one publication, written in its transaction. */
+    createForPublication: (
+      values: { code: string; target: string; postId: string; publicationId: string },
+      tx: Executor,
+    ): Promise<void> => repo.insertForPublication(values, tx),
+    /** Where one tracked link leads from now on (a post approved again after an edit). */
+    retarget: (code: string, target: string, tx: Executor): Promise<void> => repo.retarget(code, target, tx),
+    /** Where every tracked link of a post leads from now on (a retracted post's public page). */
+    retargetPost: (postId: string, target: string, tx: Executor): Promise<void> =>
+      repo.retargetPost(postId, target, tx),
     /**
      * The member's own tracked link for one share, made once: a second call for the same share
      * returns the same code. Runs in the caller's transaction.

@@ -4,7 +4,7 @@ import { Router, type Request } from 'express';
 import { z } from 'zod';
 import type { Actor } from '../auth/actor.ts';
 import type { Container } from '../container.ts';
-import { POST_STATUSES, type PostStatus } from '../db/schema.ts';
+import type { PostStatus } from '../db/schema.ts';
 import { AppError, ValidationError } from '../errors.ts';
 import { zodProblems } from '../http/api-route.ts';
 import { instantToLocal, localToInstant } from '../shared/zoned-time.ts';
@@ -12,7 +12,7 @@ import { pageActor, postFormAction, renderPage } from '../http/page.ts';
 import { CASCADABLE } from './cascade.service.ts';
 import type { PostRow } from './posts.repo.ts';
 import { encodeCursor } from './posts.routes.ts';
-import { cascadeSchema } from './posts.schemas.ts';
+import { cascadeSchema, POST_STATUSES } from './posts.schemas.ts';
 
 const STAFF = ['admin', 'editor', 'reviewer'] as const;
 /** The most posts one calendar window shows; a fuller window says so and links to the list. */

@@ -120,10 +120,25 @@ export function createPostsRepo(db: Executor) {
         .where(and(eq(posts.id, id), withinScope(posts.unitId, scope)));
       return row;
     },
+    /** What a tracked link of the post leads to (publishing makes them). */
+    async linkOf(
+      id: string,
+      tx: Executor = db,
+    ): Promise<{ id: string; link: string | null; slug: string } | undefined> {
+      const [row] = await tx
+        .select({ id: posts.id, link: posts.link, slug: posts.slug })
+        .from(posts)
+        .where(eq(posts.id, id));
+      return row;
+    },
     /** Locks the row for the rest of the transaction: transitions on one post run one at a time. */
     async lockById(id: string, tx: Executor): Promise<PostRow | undefined> {
       const [row] = await tx.select().from(posts).where(eq(posts.id, id)).for('update');
       return row;
+    },
+    /** The posts that this one superseded. */
+    async supersededBy(id: string, tx: Executor = db): Promise<PostRow[]> {
+      return tx.select().from(posts).where(eq(posts.supersededBy, id));
     },
     async findBySlug(slug: string, tx: Executor = db): Promise<PostRow | undefined> {
       const [row] = await tx.select().from(posts).where(eq(posts.slug, slug));
@@ -212,6 +227,58 @@ export function createPostsRepo(db: Executor) {
           ),
         );
       return row?.n ?? 0;
+    },
+    /** The posts with these ids (any status). */
+    async findMany(ids: readonly string[], tx: Executor = db): Promise<PostRow[]> {
+      if (ids.length === 0) return [];
+      return tx
+        .select()
+        .from(posts)
+        .where(inArray(posts.id, [...ids]));
+    },
+    /**
+     * Locks the posts in id order (the order every writer of posts takes), optionally skipping
+     * those someone else holds.
+     */
+    async lockStatuses(ids: readonly string[], tx: Executor, options: { skipLocked?: boolean } = {}) {
+      return tx
+        .select({
+          id: posts.id,
+          status: posts.status,
+          version: posts.version,
+          publishedAt: posts.publishedAt,
+        })
+        .from(posts)
+        .where(inArray(posts.id, [...ids]))
+        .orderBy(asc(posts.id))
+        .for('update', options.skipLocked ? { skipLocked: true } : {});
+    },
+    /** Status changes that follow the publications: one UPDATE and one history insert for the batch. */
+    async applyStatusChanges(
+      changes: readonly {
+        id: string;
+        from: PostStatus;
+        to: PostStatus;
+        version: number;
+        publishedAt: Date | null;
+        details: Record<string, unknown>;
+      }[],
+      tx: Executor,
+    ): Promise<void> {
+      if (changes.length === 0) return;
+      await tx.execute(sql`
+    UPDATE posts p SET status = v.status, published_at = v.published_at, updated_at = now()
+    FROM unnest(${sql.param(changes.map((c) => c.id))}::uuid[], ${sql.param(changes.map((c) => c.to))}::text[],
+                ${sql.param(changes.map((c) => c.publishedAt?.toISOString() ?? null))}::timestamptz[])
+      AS v(id, status, published_at)
+    WHERE p.id = v.id`);
+      await tx.execute(sql`
+    INSERT INTO post_events (post_id, actor_id, action, version, details)
+    SELECT v.post_id, NULL, v.action, v.version, v.details FROM unnest(
+      ${sql.param(changes.map((c) => c.id))}::uuid[], ${sql.param(changes.map((c) => c.to))}::text[],
+      ${sql.param(changes.map((c) => c.version))}::int[],
+      ${sql.param(changes.map((c) => JSON.stringify(c.details)))}::jsonb[])
+      AS v(post_id, action, version, details)`);
     },
     /** Posts using a media item, in the given statuses (the media library refuses to delete those). */
     async usingMedia(mediaId: string, statuses: PostStatus[]): Promise<PostRow[]> {

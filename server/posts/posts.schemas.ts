@@ -1,6 +1,8 @@
 import { z } from 'zod';
 import { POST_STATUSES, PUBLICATION_STATUSES } from '../db/schema.ts';
 
+export { POST_STATUSES };
+
 const id = z.uuid({ message: 'must be a valid id' });
 /** ISO 8601 with an offset (API.md): `2026-12-01T08:00:00+07:00`. */
 const instant = z.iso

@@ -1,20 +1,15 @@
 // Warning posts: composing (from a template or free text), editing, and reading them back.
 // The review workflow (submit, approve, reject, cancel) is in post-workflow.ts.
 import { randomBytes } from 'node:crypto';
-import { inArray } from 'drizzle-orm';
 import type { AuditRecorder } from '../audit/audit.service.ts';
 import { actorAudit, type Actor } from '../auth/actor.ts';
 import { requireInScope } from '../auth/unit-scope.ts';
 import type { Database, Executor } from '../db/database.ts';
-import {
-  campaigns,
-  channels,
-  media,
-  units,
-  type Platform,
-  type PostCard,
-  type PostStatus,
-} from '../db/schema.ts';
+import type { Platform, PostCard, PostStatus } from '../db/schema.ts';
+import { createCampaignsRepo } from '../campaigns/campaigns.repo.ts';
+import { createChannelsRepo } from '../channels/channels.repo.ts';
+import { createMediaRepo } from '../media/media.repo.ts';
+import { createUnitsRepo } from '../users/users.repo.ts';
 import {
   ForbiddenError,
   NotFoundError,
@@ -161,6 +156,14 @@ const CONTENT_FIELDS = [
 export function createPostsService(deps: PostsDeps) {
   const { db, repo, audit, settings } = deps;
   const now = deps.now ?? (() => new Date());
+  // The references are read through the owning modules' repositories (reads only; removed
+  // channels and images are not returned, so they read as missing).
+  const references = {
+    channels: createChannelsRepo(db),
+    media: createMediaRepo(db),
+    campaigns: createCampaignsRepo(db),
+    units: createUnitsRepo(db),
+  };
 
   /**
    * Every id the post refers to exists (and channels are usable); all problems at once. A channel
@@ -179,7 +182,7 @@ export function createPostsService(deps: PostsDeps) {
     const problems: FieldProblem[] = [];
     const platforms = new Set<Platform>();
     if (input.channelIds?.length) {
-      const rows = await db.select().from(channels).where(inArray(channels.id, input.channelIds));
+      const rows = await references.channels.findMany(input.channelIds);
       input.channelIds.forEach((id, i) => {
         const row = rows.find((r) => r.id === id && !r.deletedAt);
         if (row) requireInScope(actor, row.unitId, 'channel');
@@ -196,10 +199,7 @@ export function createPostsService(deps: PostsDeps) {
       ...(input.backgroundMediaId ? [input.backgroundMediaId] : []),
     ];
     if (imageIds.length) {
-      const rows = await db
-        .select({ id: media.id, deletedAt: media.deletedAt, unitId: media.unitId })
-        .from(media)
-        .where(inArray(media.id, imageIds));
+      const rows = await references.media.findMany(imageIds);
       for (const row of rows) if (!row.deletedAt) requireInScope(actor, row.unitId, 'image');
       input.mediaIds?.forEach((id, i) => {
         if (!rows.some((r) => r.id === id && !r.deletedAt))
@@ -207,14 +207,11 @@ export function createPostsService(deps: PostsDeps) {
       });
     }
     if (input.campaignId) {
-      const rows = await db
-        .select({ id: campaigns.id })
-        .from(campaigns)
-        .where(inArray(campaigns.id, [input.campaignId]));
-      if (rows.length === 0) problems.push({ path: 'campaignId', message: 'campaign does not exist' });
+      const found = await references.campaigns.existingIds([input.campaignId]);
+      if (found.length === 0) problems.push({ path: 'campaignId', message: 'campaign does not exist' });
     }
     if (input.unitIds?.length) {
-      const rows = await db.select({ id: units.id }).from(units).where(inArray(units.id, input.unitIds));
+      const rows = await references.units.findMany(input.unitIds);
       input.unitIds.forEach((id, i) => {
         if (!rows.some((r) => r.id === id))
           problems.push({ path: `unitIds.${i}`, message: 'unit does not exist' });

@@ -1,9 +1,12 @@
 // What the public sees of a warning: only posts that went out (or were retracted after going
 // out), and only what was published — headline, text, card, the issuing unit and its official
 // channels, dates, hotline. Never an author, a reviewer or an internal id (the slug is the key).
-import { and, eq, inArray, isNull, ne, or } from 'drizzle-orm';
+import { createChannelsRepo } from '../channels/channels.repo.ts';
 import type { Database } from '../db/database.ts';
-import { channels, posts, publications, units, type Platform, type PostStatus } from '../db/schema.ts';
+import type { Platform, PostStatus } from '../db/schema.ts';
+import { createPostsRepo, type PostRow } from '../posts/posts.repo.ts';
+import { createPublicationRepo } from '../publishing/publication.repo.ts';
+import { createUnitsRepo } from '../users/users.repo.ts';
 import { formatPhone } from '../templates/template-values.ts';
 
 /** A post is public once something of it went out; retracted ones stay public, marked. */
@@ -52,8 +55,6 @@ export interface PublicPagesDeps {
   ) => Promise<{ hotline?: string | undefined; logo: { src: string } | null } | null>;
 }
 
-type PostRow = typeof posts.$inferSelect;
-
 export function channelUrl(platform: Platform, externalId: string): string | null {
   if (!/^[A-Za-z0-9._-]{1,100}$/.test(externalId)) return null;
   return platform === 'facebook' ? `https://facebook.com/${externalId}` : `https://zalo.me/${externalId}`;
@@ -89,38 +90,29 @@ export function isPublic(post: Pick<PostRow, 'status' | 'publishedAt'>): boolean
 }
 
 export function createPublicPages(deps: PublicPagesDeps) {
-  const { db } = deps;
+  // Reads only, each through the repository of the module owning the table.
+  const posts = createPostsRepo(deps.db);
+  const publications = createPublicationRepo(deps.db);
+  const channels = createChannelsRepo(deps.db);
+  const units = createUnitsRepo(deps.db);
   const base = deps.publicUrl.replace(/\/+$/, '');
   const pageUrl = (slug: string) => `${base}/w/${encodeURIComponent(slug)}`;
 
   async function findPublicBySlug(slug: string): Promise<PostRow | undefined> {
     if (!/^[a-z0-9-]{1,120}$/.test(slug)) return undefined;
-    const [row] = await db.select().from(posts).where(eq(posts.slug, slug));
+    const row = await posts.findBySlug(slug);
     return row && isPublic(row) ? row : undefined;
   }
 
   async function findPublicById(id: string): Promise<PostRow | undefined> {
-    const [row] = await db.select().from(posts).where(eq(posts.id, id));
+    const row = await posts.findById(id);
     return row && isPublic(row) ? row : undefined;
   }
 
   /** The unit's connected pages and OAs, and the ones this post went out on. */
   async function officialChannels(post: PostRow): Promise<PublicChannel[]> {
-    const used = await db
-      .select({ channelId: publications.channelId })
-      .from(publications)
-      .where(and(eq(publications.postId, post.id), eq(publications.status, 'published')));
-    const ids = used.map((u) => u.channelId);
-    const conditions = [
-      ids.length ? inArray(channels.id, ids) : undefined,
-      post.unitId ? eq(channels.unitId, post.unitId) : undefined,
-    ].filter((c) => c !== undefined);
-    if (conditions.length === 0) return [];
-    const rows = await db
-      .select({ platform: channels.platform, name: channels.name, externalId: channels.externalId })
-      .from(channels)
-      .where(and(isNull(channels.deletedAt), ne(channels.status, 'disabled'), or(...conditions)))
-      .orderBy(channels.platform, channels.name);
+    const ids = await publications.publishedChannelIds(post.id);
+    const rows = await channels.officialOf({ ids, unitId: post.unitId });
     return rows.map((r) => ({
       platform: r.platform,
       name: r.name,
@@ -130,7 +122,7 @@ export function createPublicPages(deps: PublicPagesDeps) {
 
   async function unitName(post: PostRow): Promise<string | null> {
     if (post.unitId) {
-      const [unit] = await db.select({ name: units.name }).from(units).where(eq(units.id, post.unitId));
+      const unit = await units.findById(post.unitId);
       if (unit) return unit.name;
     }
     return post.variables.unitName?.trim() || null;
@@ -143,7 +135,7 @@ export function createPublicPages(deps: PublicPagesDeps) {
       unitName(post),
       officialChannels(post),
       post.supersededBy ? findPublicById(post.supersededBy) : Promise.resolve(undefined),
-      db.select().from(posts).where(eq(posts.supersededBy, post.id)),
+      posts.supersededBy(post.id),
       post.unitId && deps.unitBrand ? deps.unitBrand(post.unitId) : Promise.resolve(null),
     ]);
     const replaces = replacedRows.filter(isPublic).map((r) => ({ title: r.title, url: pageUrl(r.slug) }));

@@ -2,9 +2,8 @@
 // address (…/w/<slug>) or a bare code or slug. Only an address on Loa's own host that names a
 // warning which went out is genuine; anything else — a look-alike domain carrying a real code
 // included — is "not ours". Never an error: every input gets an answer.
-import { eq } from 'drizzle-orm';
 import type { Database } from '../db/database.ts';
-import { links } from '../db/schema.ts';
+import { createLinksRepo } from '../links/links.repo.ts';
 import type { PublicPages } from './public-pages.service.ts';
 
 export type VerifyKind = 'tracked_link' | 'public_page' | 'code' | 'slug';
@@ -67,12 +66,9 @@ export function parseVerifyInput(raw: string, publicUrl: string): Parsed {
 }
 
 export function createVerifier(deps: { db: Database; publicUrl: string; pages: PublicPages }) {
-  const { db, pages } = deps;
-
-  async function postIdForCode(code: string): Promise<string | undefined> {
-    const [row] = await db.select({ postId: links.postId }).from(links).where(eq(links.code, code));
-    return row?.postId ?? undefined;
-  }
+  const { pages } = deps;
+  // A read through the links module's repository: the code's post, nothing else.
+  const postIdForCode = createLinksRepo(deps.db).postIdForCode;
 
   async function describeGenuine(
     kind: VerifyKind,

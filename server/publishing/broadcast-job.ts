@@ -1,14 +1,13 @@
 // Zalo broadcasts (job `publication.broadcast`): after the article is live, it is sent to the
 // OA's followers, never 22:00–06:00 Asia/Ho_Chi_Minh. At most once: the record is moved to
 // `sending` before the call, and a `sending` found later is left as unknown, not sent again.
-import { and, eq, sql } from 'drizzle-orm';
 import type { AuditRecorder } from '../audit/audit.service.ts';
 import type { ChannelsService } from '../channels/channels.service.ts';
 import type { BroadcastOutcome, Connectors } from '../connectors/index.ts';
 import type { Database } from '../db/database.ts';
-import { publications } from '../db/schema.ts';
 import type { JobQueue } from '../jobs/job-queue.ts';
 import type { Logger } from '../logger.ts';
+import { createPublicationRepo } from './publication.repo.ts';
 import { nextBroadcastWindowAfter } from './zalo-window.ts';
 import { PUBLISHING_JOBS } from './publishing.jobs.ts';
 import { isZaloNight, type PublishingSettings } from './publishing.settings.ts';
@@ -78,8 +77,9 @@ export function createBroadcastJob(deps: {
   queue: JobQueue;
 }) {
   const { db } = deps;
+  const repo = createPublicationRepo(db);
   return async function run(publicationId: string, log: Logger): Promise<void> {
-    const [row] = await db.select().from(publications).where(eq(publications.id, publicationId));
+    const row = await repo.findById(publicationId);
     const record = row?.broadcast;
     if (!row || row.status !== 'published' || !row.externalId || record?.status !== 'waiting') return;
     const now = new Date();
@@ -88,20 +88,18 @@ export function createBroadcastJob(deps: {
     const tries = (typeof record.tries === 'number' ? record.tries : 0) + 1;
     if (isZaloNight(now)) {
       const next = nextBroadcastWindowAfter(now);
-      await db
-        .update(publications)
-        .set({ broadcast: { ...record, retryAt: next.toISOString() } })
-        .where(eq(publications.id, row.id));
+      await repo.setBroadcast(row.id, { ...record, retryAt: next.toISOString() });
       await deps.queue.enqueue(PUBLISHING_JOBS.broadcast, { publicationId }, next);
       return;
     }
     // At most once: only the worker that moves it from waiting to sending calls Zalo.
-    const taken = await db
-      .update(publications)
-      .set({ broadcast: { ...record, status: 'sending', tries, startedAt: now.toISOString() } })
-      .where(and(eq(publications.id, row.id), sql`${publications.broadcast}->>'status' = 'waiting'`))
-      .returning({ id: publications.id });
-    if (taken.length === 0) return;
+    const taken = await repo.takeWaitingBroadcast(row.id, {
+      ...record,
+      status: 'sending',
+      tries,
+      startedAt: now.toISOString(),
+    });
+    if (!taken) return;
     const [channel] = await deps.channels.findMany([row.channelId]);
     const connector = channel ? deps.connectors[channel.platform] : undefined;
     let plan: BroadcastPlan;
@@ -115,7 +113,7 @@ export function createBroadcastJob(deps: {
       );
     }
     await db.transaction(async (tx) => {
-      await tx.update(publications).set({ broadcast: plan.record }).where(eq(publications.id, row.id));
+      await repo.setBroadcast(row.id, plan.record, tx);
       await deps.audit(
         {
           actorId: null,

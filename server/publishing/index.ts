@@ -5,7 +5,9 @@ import type { ChannelsService } from '../channels/channels.service.ts';
 import type { Connectors } from '../connectors/index.ts';
 import type { Database } from '../db/database.ts';
 import type { JobQueue } from '../jobs/job-queue.ts';
+import type { LinksService } from '../links/links.service.ts';
 import type { Logger } from '../logger.ts';
+import { createPostsRepo } from '../posts/posts.repo.ts';
 import type { NotificationsService } from '../notifications/notifications.service.ts';
 import { createBroadcastJob } from './broadcast-job.ts';
 import type { PostImageSource } from './post-images.ts';
@@ -24,6 +26,7 @@ export interface PublishingDeps {
   images: PostImageSource;
   audit: AuditRecorder;
   notifications: NotificationsService;
+  links: Pick<LinksService, 'createForPublication' | 'retarget'>;
   queue: JobQueue;
   settings: PublishingSettings;
   logger: Logger;
@@ -62,6 +65,8 @@ export function createPublishing(deps: PublishingDeps) {
       db: deps.db,
       repo,
       channels: deps.channels,
+      links: deps.links,
+      posts: createPostsRepo(deps.db),
       audit: deps.audit,
       queue: deps.queue,
       settings: deps.settings,

@@ -3,16 +3,17 @@
 // token is dead. Every write is fenced on the lease owner: a worker that lost its lease changes nothing.
 // These transactions commit without waiting for the WAL flush: if a database crash loses one, the
 // publication is still `publishing` under a lease that runs out, and the next owner reconciles.
-import { eq } from 'drizzle-orm';
 import type { AuditEntry, AuditRecorder } from '../audit/audit.service.ts';
 import type { ChannelsService } from '../channels/channels.service.ts';
 import type { PublishResult } from '../connectors/index.ts';
 import type { Database, Executor } from '../db/database.ts';
-import { posts, publications } from '../db/schema.ts';
+import { asyncCommit } from '../db/async-commit.ts';
+import { createPostsRepo } from '../posts/posts.repo.ts';
+import { lockPosts, syncPostStatuses } from '../posts/publication-status.ts';
 import type { NotificationsService } from '../notifications/notifications.service.ts';
 import { retryOnConflict } from '../db/retry-conflict.ts';
 import { createBatcher } from '../shared/batcher.ts';
-import { appendAudit, asyncCommit, lockPosts, syncPostStatuses } from './post-status.ts';
+import { appendAudit } from './post-status.ts';
 import type { ClaimedPublication, PublicationRepo, PublicationRow } from './publication.repo.ts';
 
 export interface Claim extends ClaimedPublication {
@@ -49,6 +50,7 @@ function entry(action: string, row: PublicationRow, details: Record<string, unkn
 
 export function createOutcomes(deps: OutcomeDeps) {
   const { db, repo, audit } = deps;
+  const posts = createPostsRepo(db);
   const syncPost = async (postId: string, tx: Executor) => (await syncPostStatuses([postId], tx))[0];
 
   /**
@@ -113,10 +115,7 @@ export function createOutcomes(deps: OutcomeDeps) {
     tx: Executor,
     roles: 'admin'[] = ['admin'],
   ) {
-    const [post] = await tx
-      .select({ title: posts.title, authorId: posts.authorId })
-      .from(posts)
-      .where(eq(posts.id, row.postId));
+    const post = await posts.findById(row.postId, tx);
     await deps.notifications.notify(
       { userIds: post ? [post.authorId] : [], roles },
       {
@@ -212,11 +211,8 @@ export function createOutcomes(deps: OutcomeDeps) {
     /** A scheduled publication nobody may claim any more (its do-not-publish-after passed). */
     async failedUnclaimed(id: string, reason: string): Promise<PublicationRow | undefined> {
       return db.transaction(async (tx) => {
-        const [target] = await tx
-          .select({ postId: publications.postId })
-          .from(publications)
-          .where(eq(publications.id, id));
-        if (target) await lockPosts([target.postId], tx);
+        const postId = await repo.postIdOf(id, tx);
+        if (postId) await lockPosts([postId], tx);
         const row = await repo.failPastNotAfter(id, reason, tx);
         if (!row) return undefined;
         const postEntry = await syncPost(row.postId, tx);

@@ -4,6 +4,7 @@
 import { and, asc, eq, inArray, sql } from 'drizzle-orm';
 import type { Executor } from '../db/database.ts';
 import { publicationAttempts, publications, type Platform, type PublicationStatus } from '../db/schema.ts';
+import { liveJobPublicationIds } from '../jobs/job-table.ts';
 
 export type PublicationRow = typeof publications.$inferSelect;
 export type AttemptRow = typeof publicationAttempts.$inferSelect;
@@ -73,6 +74,46 @@ export function createPublicationRepo(db: Executor) {
     async findById(id: string, tx: Executor = db): Promise<PublicationRow | undefined> {
       const [row] = await tx.select().from(publications).where(eq(publications.id, id));
       return row;
+    },
+    async setBroadcast(id: string, broadcast: Record<string, unknown>, tx: Executor = db): Promise<void> {
+      await tx.update(publications).set({ broadcast }).where(eq(publications.id, id));
+    },
+    /** Moves a waiting broadcast to `broadcast` (sending); false when another worker took it first. */
+    async takeWaitingBroadcast(id: string, broadcast: Record<string, unknown>): Promise<boolean> {
+      const taken = await db
+        .update(publications)
+        .set({ broadcast })
+        .where(and(eq(publications.id, id), sql`${publications.broadcast}->>'status' = 'waiting'`))
+        .returning({ id: publications.id });
+      return taken.length > 0;
+    },
+    /** Status, attempts and publication time of every publication of these posts. */
+    async statusesByPost(postIds: readonly string[], tx: Executor = db) {
+      if (postIds.length === 0) return [];
+      return tx
+        .select({
+          postId: publications.postId,
+          status: publications.status,
+          attempts: publications.attempts,
+          publishedAt: publications.publishedAt,
+        })
+        .from(publications)
+        .where(inArray(publications.postId, [...postIds]));
+    },
+    async postIdOf(id: string, tx: Executor = db): Promise<string | undefined> {
+      const [row] = await tx
+        .select({ postId: publications.postId })
+        .from(publications)
+        .where(eq(publications.id, id));
+      return row?.postId;
+    },
+    /** The channels a post went out on. */
+    async publishedChannelIds(postId: string, tx: Executor = db): Promise<string[]> {
+      const rows = await tx
+        .select({ channelId: publications.channelId })
+        .from(publications)
+        .where(and(eq(publications.postId, postId), eq(publications.status, 'published')));
+      return rows.map((row) => row.channelId);
     },
     async findByPost(postId: string, tx: Executor = db): Promise<PublicationRow[]> {
       return tx
@@ -169,6 +210,43 @@ export function createPublicationRepo(db: Executor) {
         SELECT ceil(extract(epoch FROM min(scheduled_at) - now()) * 1000)::int AS ms FROM publications
         WHERE status = 'scheduled' AND next_attempt_at IS NULL AND (not_after IS NULL OR not_after > now())`);
       return result.rows[0]?.ms ?? null;
+    },
+
+    /**
+     * The sweeper's three lists: scheduled publications due for `graceMs` without a live publish
+     * job; publishing ones whose lease ran out and whose job is not about to run (the lease is what
+     * guards a publication: once it ran out the owner is gone, whatever Agenda's lock says); Zalo
+     * broadcasts waiting past their retry time without a live broadcast job.
+     */
+    async orphaned(input: {
+      graceMs: number;
+      staleJobLockMs: number;
+      publishJob: string;
+      broadcastJob: string;
+      limit: number;
+    }): Promise<{ due: string[]; expired: string[]; broadcasts: string[] }> {
+      const { graceMs, limit } = input;
+      const live = { lockedMeansLive: true, staleLockMs: input.staleJobLockMs } as const;
+      const ids = async (query: ReturnType<typeof sql>): Promise<string[]> =>
+        (await db.execute<{ id: string }>(query)).rows.map((r) => r.id);
+      const due = await ids(sql`
+      SELECT p.id FROM publications p
+      WHERE p.status = 'scheduled'
+        AND greatest(p.scheduled_at, coalesce(p.next_attempt_at, p.scheduled_at)) <= now() - ${graceMs}::int * interval '1 millisecond'
+        AND p.id::text NOT IN (${liveJobPublicationIds(input.publishJob, live)})
+      ORDER BY p.scheduled_at LIMIT ${limit}`);
+      const expired = await ids(sql`
+      SELECT p.id FROM publications p
+      WHERE p.status = 'publishing' AND p.lease_expires_at < now()
+        AND p.id::text NOT IN (${liveJobPublicationIds(input.publishJob, { lockedMeansLive: false })})
+      ORDER BY p.lease_expires_at LIMIT ${limit}`);
+      const broadcasts = await ids(sql`
+      SELECT p.id FROM publications p
+      WHERE p.status = 'published' AND p.broadcast->>'status' = 'waiting'
+        AND (p.broadcast->>'retryAt')::timestamptz <= now() - ${graceMs}::int * interval '1 millisecond'
+        AND p.id::text NOT IN (${liveJobPublicationIds(input.broadcastJob, live)})
+      LIMIT ${limit}`);
+      return { due, expired, broadcasts };
     },
 
     /** Where the publications asked for stand, for those a claim did not take. */

@@ -1,7 +1,6 @@
 // The worker side of publishing (job `publication.publish`, payload: its id only): claim (in
 // batches, see publish-dispatcher.ts) → reconcile if a previous attempt may have reached the
 // platform → publish → settle. Agenda runs jobs at least once; this makes the effect happen once.
-import { inArray } from 'drizzle-orm';
 import type { AuditRecorder } from '../audit/audit.service.ts';
 import type { ChannelsService } from '../channels/channels.service.ts';
 import {
@@ -15,12 +14,13 @@ import {
   type PublishResult,
 } from '../connectors/index.ts';
 import type { Database } from '../db/database.ts';
-import { posts } from '../db/schema.ts';
 import type { JobQueue } from '../jobs/job-queue.ts';
 import type { Logger } from '../logger.ts';
 import { broadcastPlan, type BroadcastPlan } from './broadcast-job.ts';
 import { composeText, trackedUrl } from './compose-text.ts';
-import { appendAudit, syncPostStatuses } from './post-status.ts';
+import { createPostsRepo } from '../posts/posts.repo.ts';
+import { syncPostStatuses } from '../posts/publication-status.ts';
+import { appendAudit } from './post-status.ts';
 import { retryOnConflict } from '../db/retry-conflict.ts';
 import { createPublishDispatcher, type ClaimRequest } from './publish-dispatcher.ts';
 import type { PostImageSource, PostRow } from './post-images.ts';
@@ -59,6 +59,7 @@ interface Context {
 export function createPublishJob(deps: PublishJobDeps) {
   const { db, repo, outcomes, settings } = deps;
   const leases = leaseMs(settings);
+  const posts = createPostsRepo(db);
 
   /**
    * Committed durably before any platform is called, with the attempts and audit entries: a
@@ -114,7 +115,7 @@ export function createPublishJob(deps: PublishJobDeps) {
     const postIds = [...new Set(claims.map((c) => c.row.postId))];
     const [channelRows, postRows] = await Promise.all([
       deps.channels.findMany([...new Set(claims.map((c) => c.row.channelId))]),
-      db.select().from(posts).where(inArray(posts.id, postIds)),
+      posts.findMany(postIds),
     ]);
     return {
       channels: new Map(channelRows.map((c) => [c.id, c])),

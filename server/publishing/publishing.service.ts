@@ -2,11 +2,11 @@
 // enqueued after commit, cancel and reschedule under the same rule (nothing once a publication
 // has started), and the per-channel status for the post's page and API.
 import { randomUUID } from 'node:crypto';
-import { eq, inArray } from 'drizzle-orm';
 import type { AuditRecorder } from '../audit/audit.service.ts';
 import type { ChannelsService } from '../channels/channels.service.ts';
 import type { Executor } from '../db/database.ts';
-import { channels, links, posts } from '../db/schema.ts';
+import type { LinksService } from '../links/links.service.ts';
+import type { PostsRepo } from '../posts/posts.repo.ts';
 import { ConflictError, NotFoundError, ValidationError } from '../errors.ts';
 import type { JobQueue } from '../jobs/job-queue.ts';
 import type { Logger } from '../logger.ts';
@@ -18,7 +18,9 @@ import type { PublishingSettings } from './publishing.settings.ts';
 interface Deps {
   db: Executor;
   repo: PublicationRepo;
-  channels: Pick<ChannelsService, 'findMany'>;
+  channels: Pick<ChannelsService, 'findMany' | 'namesIncludingRemoved'>;
+  links: Pick<LinksService, 'createForPublication' | 'retarget'>;
+  posts: Pick<PostsRepo, 'linkOf'>;
   audit: AuditRecorder;
   queue: JobQueue;
   settings: PublishingSettings;
@@ -58,10 +60,7 @@ export function createPublishingService(deps: Deps) {
     tx: Executor,
     input: { postId: string; channelIds: string[]; scheduledAt: Date; notAfter: Date | null },
   ): Promise<string[]> {
-    const [post] = await tx
-      .select({ id: posts.id, link: posts.link, slug: posts.slug })
-      .from(posts)
-      .where(eq(posts.id, input.postId));
+    const post = await deps.posts.linkOf(input.postId, tx);
     if (!post) throw new NotFoundError('Post');
     const wanted = [...new Set(input.channelIds)];
     const found = await deps.channels.findMany(wanted, tx);
@@ -94,13 +93,13 @@ export function createPublishingService(deps: Deps) {
           },
           tx,
         );
-        await tx.update(links).set({ target }).where(eq(links.code, before.linkCode));
+        await deps.links.retarget(before.linkCode, target, tx);
         ids.push(before.id);
         continue;
       }
       const id = randomUUID();
       const code = newLinkCode();
-      await tx.insert(links).values({ code, target, postId: post.id, publicationId: id });
+      await deps.links.createForPublication({ code, target, postId: post.id, publicationId: id }, tx);
       await repo.insert(
         { id, postId: post.id, channelId, linkCode: code, status: 'scheduled', ...times },
         tx,
@@ -238,13 +237,7 @@ export function createPublishingService(deps: Deps) {
   }
 
   // Removed channels still name their old publications.
-  async function repoChannels(ids: string[]) {
-    const rows = await deps.db
-      .select({ id: channels.id, platform: channels.platform, name: channels.name })
-      .from(channels)
-      .where(inArray(channels.id, ids));
-    return new Map(rows.map((r) => [r.id, { platform: r.platform, name: r.name }]));
-  }
+  const repoChannels = (ids: string[]) => deps.channels.namesIncludingRemoved(ids);
 
   return { createPublications, enqueueForPost, cancelForPost, rescheduleForPost, listForPost };
 }

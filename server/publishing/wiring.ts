@@ -92,6 +92,7 @@ export function buildPublishingParts(input: {
     mockPlatforms: input.mockPlatforms,
   });
   const queue = createAttachableJobQueue();
+  const links = createLinksService({ db, secretKey: input.secretKey });
   const publishing = createPublishing({
     db,
     channels,
@@ -99,10 +100,10 @@ export function buildPublishingParts(input: {
     images: input.images,
     audit: input.audit,
     notifications,
+    links,
     queue,
     settings,
     logger,
   });
-  const links = createLinksService({ db, secretKey: input.secretKey });
   return { connectors, platformLogin, notifications, channels, queue, publishing, links };
 }

@@ -1,30 +1,27 @@
 // Where each removal of a retracted post stands, per channel: for the post's page and the API.
-import { inArray } from 'drizzle-orm';
-import type { Database } from '../db/database.ts';
-import { channels } from '../db/schema.ts';
+import type { ChannelsService } from '../channels/channels.service.ts';
 import type { PublicationRepo } from '../publishing/publication.repo.ts';
 import type { RetractionRepo } from './retraction.repo.ts';
 
 export async function retractionStatus(
-  deps: { db: Database; repo: RetractionRepo; publications: Pick<PublicationRepo, 'findByPost'> },
+  deps: {
+    repo: RetractionRepo;
+    publications: Pick<PublicationRepo, 'findByPost'>;
+    channels: Pick<ChannelsService, 'namesIncludingRemoved'>;
+  },
   postId: string,
 ) {
-  const { db, repo } = deps;
+  const { repo } = deps;
 
   const rows = await repo.findByPost(postId);
   if (rows.length === 0) return [];
   const pubs = await deps.publications.findByPost(postId);
   const channelIds = [...new Set(pubs.map((p) => p.channelId))];
   // Removed channels still name their old publications.
-  const channelRows = channelIds.length
-    ? await db
-        .select({ id: channels.id, name: channels.name, platform: channels.platform })
-        .from(channels)
-        .where(inArray(channels.id, channelIds))
-    : [];
+  const channelRows = await deps.channels.namesIncludingRemoved(channelIds);
   return rows.map((r) => {
     const pub = pubs.find((p) => p.id === r.publicationId);
-    const channel = channelRows.find((c) => c.id === pub?.channelId);
+    const channel = pub ? channelRows.get(pub.channelId) : undefined;
     return {
       publicationId: r.publicationId,
       channelId: pub?.channelId ?? null,

@@ -2,10 +2,8 @@
 // run) and its forms: retract and supersede (reviewers, admins), ask for retraction (editors),
 // try failed removals again.
 import { Router, type Request } from 'express';
-import { eq } from 'drizzle-orm';
 import { z } from 'zod';
 import type { Container } from '../container.ts';
-import { posts } from '../db/schema.ts';
 import { AppError } from '../errors.ts';
 import { csrfTokenFor } from '../http/middleware/csrf.ts';
 import { pageActor, postFormAction } from '../http/page.ts';
@@ -33,18 +31,9 @@ export function retractionPages(c: Container): Router {
     if (!actor) return;
     const id = z.uuid().parse(req.params.id);
     const post = await c.posts.getPost(actor, id);
-    const [removals, replacementRows, replaced, children] = await Promise.all([
+    const [removals, { replacementRows, replaced }, children] = await Promise.all([
       c.retraction.statusForPost(id),
-      post.supersededBy
-        ? c.database.db
-            .select({ id: posts.id, title: posts.title })
-            .from(posts)
-            .where(eq(posts.id, post.supersededBy))
-        : Promise.resolve([]),
-      c.database.db
-        .select({ id: posts.id, title: posts.title })
-        .from(posts)
-        .where(eq(posts.supersededBy, id)),
+      c.retraction.supersession(post),
       c.cascade.childrenOf(id),
     ]);
     const isRetracted = post.status === 'retracted';

@@ -4,6 +4,7 @@
 import { and, asc, eq, sql } from 'drizzle-orm';
 import type { Executor } from '../db/database.ts';
 import { publicationRetractions } from '../db/schema.ts';
+import { liveJobExists } from '../jobs/job-table.ts';
 
 export type RetractionRow = typeof publicationRetractions.$inferSelect;
 
@@ -100,10 +101,12 @@ export function createRetractionRepo(db: Executor) {
         SELECT r.publication_id FROM publication_retractions r
         WHERE ((r.status = 'pending' AND coalesce(r.next_attempt_at, r.requested_at) <= now() - ${graceMs}::int * interval '1 millisecond')
             OR (r.status = 'retracting' AND r.lease_expires_at < now()))
-          AND NOT EXISTS (SELECT 1 FROM agenda_jobs j
-            WHERE j.name = ${jobName} AND j.next_run_at IS NOT NULL AND j.data->>'publicationId' = r.publication_id::text
-              AND (j.locked_at IS NULL OR j.locked_at > now() - ${staleJobLockMs}::int * interval '1 millisecond')
-              AND (r.status = 'pending' OR j.locked_at IS NULL))
+          AND NOT ${liveJobExists({
+            name: jobName,
+            publicationId: sql`r.publication_id::text`,
+            staleLockMs: staleJobLockMs,
+            alsoWhen: sql`(r.status = 'pending' OR j.locked_at IS NULL)`,
+          })}
         ORDER BY r.requested_at LIMIT ${limit}`);
       return result.rows.map((r) => r.publication_id);
     },

@@ -3,16 +3,16 @@
 // one transaction with its history and audit; queued publications are cancelled; every post
 // that is out gets a removal job, retried like publishing until done. Later work (members'
 // shares) extends it with a hook that runs inside the same transaction.
-import { eq } from 'drizzle-orm';
 import type { AuditRecorder } from '../audit/audit.service.ts';
 import { actorAudit, type Actor } from '../auth/actor.ts';
 import { requireInScope } from '../auth/unit-scope.ts';
 import type { ChannelsService } from '../channels/channels.service.ts';
 import type { Connectors } from '../connectors/index.ts';
 import type { Database, Executor } from '../db/database.ts';
-import { links, type PostStatus, type UserRole } from '../db/schema.ts';
+import type { PostStatus, UserRole } from '../db/schema.ts';
 import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '../errors.ts';
 import type { JobQueue } from '../jobs/job-queue.ts';
+import type { LinksService } from '../links/links.service.ts';
 import type { Logger } from '../logger.ts';
 import type { NotifyPort } from '../posts/post-workflow.ts';
 import type { PostRow, PostsRepo } from '../posts/posts.repo.ts';
@@ -33,7 +33,11 @@ export interface RetractionDeps {
   db: Database;
   posts: PostsRepo;
   publications: PublicationRepo;
-  channels: Pick<ChannelsService, 'findMany' | 'credentials' | 'refreshCredentials'>;
+  channels: Pick<
+    ChannelsService,
+    'findMany' | 'credentials' | 'refreshCredentials' | 'namesIncludingRemoved'
+  >;
+  links: Pick<LinksService, 'retargetPost'>;
   connectors: Connectors;
   audit: AuditRecorder;
   notifications: NotifyPort;
@@ -159,10 +163,7 @@ export function createRetraction(deps: RetractionDeps) {
         tx,
       );
       // Clicks on the post's tracked links now land on its public page, which says it was retracted.
-      await tx
-        .update(links)
-        .set({ target: publicPage(current.slug) })
-        .where(eq(links.postId, postId));
+      await deps.links.retargetPost(postId, publicPage(current.slug), tx);
 
       const updated = await posts.update(
         postId,
@@ -325,9 +326,28 @@ export function createRetraction(deps: RetractionDeps) {
   };
 
   const statusForPost = (postId: string) =>
-    retractionStatus({ db, repo, publications: deps.publications }, postId);
+    retractionStatus({ repo, publications: deps.publications, channels: deps.channels }, postId);
 
-  return { retract, supersede, requestRetraction, retryFailed, statusForPost, workerSide, repo };
+  /** The post that replaces this one (none or one) and those it replaces, by id and title. */
+  async function supersession(post: { id: string; supersededBy: string | null }) {
+    const title = (row: PostRow) => ({ id: row.id, title: row.title });
+    const [replacement, replaced] = await Promise.all([
+      post.supersededBy ? posts.findById(post.supersededBy) : Promise.resolve(undefined),
+      posts.supersededBy(post.id),
+    ]);
+    return { replacementRows: replacement ? [title(replacement)] : [], replaced: replaced.map(title) };
+  }
+
+  return {
+    retract,
+    supersede,
+    requestRetraction,
+    retryFailed,
+    statusForPost,
+    supersession,
+    workerSide,
+    repo,
+  };
 }
 
 export type Retraction = ReturnType<typeof createRetraction>;

@@ -37,7 +37,9 @@ interface ComposeForm {
 
 const str = (value: unknown): string => (typeof value === 'string' ? value : '');
 const list = (value: unknown): string[] =>
-  (Array.isArray(value) ? value : value === undefined ? [] : [value]).filter((v): v is string => typeof v === 'string' && UUID.test(v));
+  (Array.isArray(value) ? value : value === undefined ? [] : [value]).filter(
+    (v): v is string => typeof v === 'string' && UUID.test(v),
+  );
 const count = (text: string): number => [...text].length;
 
 function readForm(body: Record<string, unknown>): ComposeForm {
@@ -88,7 +90,8 @@ export function composePages(c: Container): Router {
 
   /** Whose profile fills the form: the post's unit when editing, else the writer's. */
   async function unitOf(req: Request, form: ComposeForm): Promise<string | null> {
-    if (form.postId) return (await c.posts.getPost(req.actor!, form.postId).catch(() => null))?.unitId ?? null;
+    if (form.postId)
+      return (await c.posts.getPost(req.actor!, form.postId).catch(() => null))?.unitId ?? null;
     return req.actor?.unitId ?? null;
   }
 
@@ -149,7 +152,9 @@ export function composePages(c: Container): Router {
           length: count(fbText),
           max: FACEBOOK_POST_TEXT_MAX,
           // Chosen channels are checked as they will be published; otherwise the text alone.
-          problems: chosen.has('facebook') ? limits.filter((p) => p.platform === 'facebook') : problems.facebook,
+          problems: chosen.has('facebook')
+            ? limits.filter((p) => p.platform === 'facebook')
+            : problems.facebook,
         },
         zalo: {
           cover: zaloCover,
@@ -165,12 +170,19 @@ export function composePages(c: Container): Router {
       };
     } catch (error) {
       if (error instanceof ValidationError) return { ok: false, problems: error.problems };
-      if (error instanceof AppError && error.status < 500) return { ok: false, problems: [{ path: 'template', message: error.message }] };
+      if (error instanceof AppError && error.status < 500)
+        return { ok: false, problems: [{ path: 'template', message: error.message }] };
       throw error;
     }
   }
 
-  async function showComposer(req: Request, res: Response, form: ComposeForm, extra: Record<string, unknown> = {}, status = 200) {
+  async function showComposer(
+    req: Request,
+    res: Response,
+    form: ComposeForm,
+    extra: Record<string, unknown> = {},
+    status = 200,
+  ) {
     const [templates, mediaRows, channels, campaigns, unit] = await Promise.all([
       c.templates.listTemplates(),
       c.media.list(req.actor!, { limit: 48 }),
@@ -193,7 +205,16 @@ export function composePages(c: Container): Router {
       // Pre-filled from the unit's profile; the editor may still change it.
       value: form.variables[v.name] || fromUnit(v.from) || v.default || '',
       fromUnit: Boolean(fromUnit(v.from)),
-      inputType: v.type === 'date' ? 'date' : v.type === 'phone' ? 'tel' : v.type === 'url' ? 'url' : v.type === 'number' ? 'number' : 'text',
+      inputType:
+        v.type === 'date'
+          ? 'date'
+          : v.type === 'phone'
+            ? 'tel'
+            : v.type === 'url'
+              ? 'url'
+              : v.type === 'number'
+                ? 'number'
+                : 'text',
       multiline: v.type === 'multiline',
     }));
     renderPage(
@@ -204,7 +225,10 @@ export function composePages(c: Container): Router {
         title: req.t('compose.title'),
         form,
         template,
-        templates: [...templates, ...(template && !templates.some((tpl) => tpl.id === template.id) ? [template] : [])].map((tpl) => ({
+        templates: [
+          ...templates,
+          ...(template && !templates.some((tpl) => tpl.id === template.id) ? [template] : []),
+        ].map((tpl) => ({
           id: tpl.id,
           name: tpl.name,
           builtIn: tpl.builtIn,
@@ -307,7 +331,9 @@ export function composePages(c: Container): Router {
     try {
       if (problems.length > 0 || !scheduledAt) throw new ValidationError(problems);
       const content = {
-        ...(form.templateId ? { templateId: form.templateId, variables: form.variables } : { text: form.text }),
+        ...(form.templateId
+          ? { templateId: form.templateId, variables: form.variables }
+          : { text: form.text }),
         withCard: form.withCard,
         cardSize: form.cardSize,
         backgroundMediaId: form.backgroundMediaId || null,
@@ -320,7 +346,11 @@ export function composePages(c: Container): Router {
         ? await c.posts.updatePost(
             actor,
             form.postId,
-            { ...content, title: form.title || null, ...(form.version !== null && { version: form.version }) },
+            {
+              ...content,
+              title: form.title || null,
+              ...(form.version !== null && { version: form.version }),
+            },
             c.publishing,
           )
         : await c.posts.createPost(actor, { ...content, ...(form.title && { title: form.title }) });

@@ -10,10 +10,16 @@ export function createComposeRepo(db: Executor) {
     /** The scope's channels that are not deleted (a channel needing reconnection is shown, marked). */
     listChannels: (scope: UnitScope) =>
       db
-        .select({ id: channels.id, name: channels.name, platform: channels.platform, status: channels.status })
+        .select({
+          id: channels.id,
+          name: channels.name,
+          platform: channels.platform,
+          status: channels.status,
+        })
         .from(channels)
         .where(and(isNull(channels.deletedAt), withinScope(channels.unitId, scope)))
         .orderBy(asc(channels.platform), asc(channels.name)),
-    listCampaigns: () => db.select({ id: campaigns.id, name: campaigns.name }).from(campaigns).orderBy(asc(campaigns.name)),
+    listCampaigns: () =>
+      db.select({ id: campaigns.id, name: campaigns.name }).from(campaigns).orderBy(asc(campaigns.name)),
   };
 }

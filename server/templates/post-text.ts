@@ -40,9 +40,16 @@ export interface PlatformProblems {
   zalo: FieldProblem[];
 }
 
-export function platformProblems(post: { title: string; text: string; hashtags: readonly string[] }): PlatformProblems {
+export function platformProblems(post: {
+  title: string;
+  text: string;
+  hashtags: readonly string[];
+}): PlatformProblems {
   return {
-    facebook: checkPlatformLimits({ text: facebookText(post.text, post.hashtags), title: post.title }, 'facebook'),
+    facebook: checkPlatformLimits(
+      { text: facebookText(post.text, post.hashtags), title: post.title },
+      'facebook',
+    ),
     zalo: checkPlatformLimits(
       { text: post.text, title: post.title, description: zaloDescription(post.text, post.title) },
       'zalo',

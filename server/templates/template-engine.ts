@@ -17,7 +17,14 @@
 import Handlebars from 'handlebars';
 import type { TemplateProblem, TemplateVariable, ParsedTemplate } from './template-format.ts';
 import { OBJECT_INTERNALS, RESERVED_NAMES } from './template-format.ts';
-import { DATE_STYLES, formatDate, formatPhone, sampleValue, checkValue, type DateStyle } from './template-values.ts';
+import {
+  DATE_STYLES,
+  formatDate,
+  formatPhone,
+  sampleValue,
+  checkValue,
+  type DateStyle,
+} from './template-values.ts';
 
 type AstNode = hbs.AST.Node;
 type PathNode = hbs.AST.PathExpression;
@@ -76,8 +83,12 @@ function createEnvironment(): typeof Handlebars {
     const timeZone = typeof data.timeZone === 'string' ? data.timeZone : DEFAULT_TIME_ZONE;
     return formatDate(asText(params[0]), style, timeZone);
   });
-  env.registerHelper('upper', (...args: unknown[]) => asText(argsOf(args).params[0]).toLocaleUpperCase('vi-VN'));
-  env.registerHelper('lower', (...args: unknown[]) => asText(argsOf(args).params[0]).toLocaleLowerCase('vi-VN'));
+  env.registerHelper('upper', (...args: unknown[]) =>
+    asText(argsOf(args).params[0]).toLocaleUpperCase('vi-VN'),
+  );
+  env.registerHelper('lower', (...args: unknown[]) =>
+    asText(argsOf(args).params[0]).toLocaleLowerCase('vi-VN'),
+  );
   env.registerHelper('phone', (...args: unknown[]) => formatPhone(asText(argsOf(args).params[0])));
   env.registerHelper('default', (...args: unknown[]) => {
     const [value, fallback] = argsOf(args).params;
@@ -95,7 +106,15 @@ const COMPILE_OPTIONS = {
   strict: true,
   knownHelpersOnly: true,
   noEscape: true,
-  knownHelpers: { formatDate: true, upper: true, lower: true, phone: true, default: true, lookup: false, log: false },
+  knownHelpers: {
+    formatDate: true,
+    upper: true,
+    lower: true,
+    phone: true,
+    default: true,
+    lookup: false,
+    log: false,
+  },
 };
 
 function compileOne(source: string): RenderFn {
@@ -114,7 +133,10 @@ export function compileTemplate(parts: TemplateParts): CompiledTemplate {
   return {
     body: compileOne(parts.source),
     title: parts.title === null ? null : compileOne(parts.title),
-    card: parts.card === null ? null : { headline: compileOne(parts.card.headline), body: compileOne(parts.card.body) },
+    card:
+      parts.card === null
+        ? null
+        : { headline: compileOne(parts.card.headline), body: compileOne(parts.card.body) },
     captions: parts.captions.map(compileOne),
   };
 }
@@ -123,7 +145,10 @@ function piecesOf(parts: TemplateParts): { path: string; source: string }[] {
   const pieces = [{ path: 'body', source: parts.source }];
   if (parts.title !== null) pieces.push({ path: 'title', source: parts.title });
   if (parts.card !== null) {
-    pieces.push({ path: 'card.headline', source: parts.card.headline }, { path: 'card.body', source: parts.card.body });
+    pieces.push(
+      { path: 'card.headline', source: parts.card.headline },
+      { path: 'card.body', source: parts.card.body },
+    );
   }
   parts.captions.forEach((caption, index) => pieces.push({ path: `captions.${index}`, source: caption }));
   return pieces;
@@ -164,7 +189,11 @@ export function validateTemplate(parts: TemplateParts): ValidateResult {
   return problems.length > 0 ? { ok: false, problems } : { ok: true };
 }
 
-function checkPiece(path: string, source: string, variables: ReadonlyMap<string, TemplateVariable>): TemplateProblem[] {
+function checkPiece(
+  path: string,
+  source: string,
+  variables: ReadonlyMap<string, TemplateVariable>,
+): TemplateProblem[] {
   const problems: TemplateProblem[] = [];
   const refuse = (node: AstNode | null, message: string): void => {
     problems.push(node?.loc ? { path, line: node.loc.start.line, message } : { path, message });
@@ -177,19 +206,26 @@ function checkPiece(path: string, source: string, variables: ReadonlyMap<string,
     const message = (error as Error).message;
     const line = /on line (\d+)/.exec(message)?.[1];
     const first = message.split('\n')[0] ?? message;
-    problems.push(line ? { path, line: Number(line), message: `Handlebars syntax error: ${first}` } : { path, message: `Handlebars syntax error: ${first}` });
+    problems.push(
+      line
+        ? { path, line: Number(line), message: `Handlebars syntax error: ${first}` }
+        : { path, message: `Handlebars syntax error: ${first}` },
+    );
     return problems;
   }
 
   const checkVariable = (node: PathNode, expected?: TemplateVariable['type']): void => {
-    if (node.data) return refuse(node, `@-variables such as "${node.original}" are not allowed; use a declared variable`);
+    if (node.data)
+      return refuse(node, `@-variables such as "${node.original}" are not allowed; use a declared variable`);
     if (node.depth > 0) return refuse(node, `"${node.original}": parent scopes (../) are not allowed`);
     const forbidden = node.parts.find((part) => OBJECT_INTERNALS.has(part));
     if (forbidden !== undefined) {
       return refuse(node, `"${node.original}" is not allowed: "${forbidden}" is a reserved name`);
     }
-    if (node.parts.length === 0) return refuse(node, `"{{${node.original}}}" is not allowed; name a declared variable`);
-    if (node.parts.length > 1) return refuse(node, `"${node.original}": nested paths are not allowed; every variable is plain text`);
+    if (node.parts.length === 0)
+      return refuse(node, `"{{${node.original}}}" is not allowed; name a declared variable`);
+    if (node.parts.length > 1)
+      return refuse(node, `"${node.original}": nested paths are not allowed; every variable is plain text`);
     const name = node.parts[0] ?? '';
     const variable = variables.get(name);
     if (!variable) return refuse(node, `unknown variable "${name}"; declare it in variables first`);
@@ -201,30 +237,48 @@ function checkPiece(path: string, source: string, variables: ReadonlyMap<string,
   const checkExpression = (node: AstNode, expected?: TemplateVariable['type']): void => {
     if (node.type === 'PathExpression') checkVariable(node as PathNode, expected);
     else if (node.type === 'SubExpression') checkCall(node as hbs.AST.SubExpression, true);
-    else if (!['StringLiteral', 'NumberLiteral', 'BooleanLiteral'].includes(node.type)) refuse(node, `${node.type} is not allowed`);
+    else if (!['StringLiteral', 'NumberLiteral', 'BooleanLiteral'].includes(node.type))
+      refuse(node, `${node.type} is not allowed`);
   };
 
-  const checkCall = (node: { path: AstNode; params: AstNode[]; hash?: hbs.AST.Hash } & AstNode, mustCall: boolean): void => {
-    if (node.path.type !== 'PathExpression') return refuse(node, 'write {{name}}, not a quoted or literal name');
+  const checkCall = (
+    node: { path: AstNode; params: AstNode[]; hash?: hbs.AST.Hash } & AstNode,
+    mustCall: boolean,
+  ): void => {
+    if (node.path.type !== 'PathExpression')
+      return refuse(node, 'write {{name}}, not a quoted or literal name');
     const path = node.path as PathNode;
-    if (node.hash && node.hash.pairs.length > 0) refuse(node, `"${path.original}": named arguments (key=value) are not supported`);
+    if (node.hash && node.hash.pairs.length > 0)
+      refuse(node, `"${path.original}": named arguments (key=value) are not supported`);
     const name = path.original;
     const spec = HELPERS.get(name);
     const isCall = mustCall || node.params.length > 0 || spec !== undefined || BLOCK_HELPERS.has(name);
     if (!isCall) return checkVariable(path);
     if (spec === undefined) {
-      if (BLOCK_HELPERS.has(name)) return refuse(node, `"${name}" is a block helper: write {{#${name} x}}…{{/${name}}}`);
-      if (name === 'each' || name === 'with') return refuse(node, `"${name}" is not allowed: every variable is plain text`);
+      if (BLOCK_HELPERS.has(name))
+        return refuse(node, `"${name}" is a block helper: write {{#${name} x}}…{{/${name}}}`);
+      if (name === 'each' || name === 'with')
+        return refuse(node, `"${name}" is not allowed: every variable is plain text`);
       if (RESERVED_NAMES.has(name)) return refuse(node, `helper "${name}" is not allowed`);
-      return refuse(node, `unknown helper "${name}"; allowed helpers: ${[...HELPERS.keys()].join(', ')}, #if, #unless`);
+      return refuse(
+        node,
+        `unknown helper "${name}"; allowed helpers: ${[...HELPERS.keys()].join(', ')}, #if, #unless`,
+      );
     }
     if (node.params.length < spec.min || node.params.length > spec.max) {
       const count = spec.min === spec.max ? `${spec.min}` : `${spec.min}–${spec.max}`;
       refuse(node, `helper "${name}" takes ${count} argument(s), got ${node.params.length}`);
     }
-    node.params.forEach((param, index) => checkExpression(param, index === 0 ? spec.firstArgType : undefined));
+    node.params.forEach((param, index) =>
+      checkExpression(param, index === 0 ? spec.firstArgType : undefined),
+    );
     const style = node.params[1];
-    if (name === 'formatDate' && style && (style.type !== 'StringLiteral' || !DATE_STYLES.includes((style as hbs.AST.StringLiteral).value as DateStyle))) {
+    if (
+      name === 'formatDate' &&
+      style &&
+      (style.type !== 'StringLiteral' ||
+        !DATE_STYLES.includes((style as hbs.AST.StringLiteral).value as DateStyle))
+    ) {
       refuse(style, `formatDate style must be one of ${DATE_STYLES.map((s) => `"${s}"`).join(', ')}`);
     }
   };
@@ -237,7 +291,8 @@ function checkPiece(path: string, source: string, variables: ReadonlyMap<string,
           break;
         case 'MustacheStatement': {
           const mustache = node as hbs.AST.MustacheStatement;
-          if (!mustache.escaped) refuse(node, 'triple-stash {{{…}}} and {{& …}} are not allowed; write {{name}}');
+          if (!mustache.escaped)
+            refuse(node, 'triple-stash {{{…}}} and {{& …}} are not allowed; write {{name}}');
           checkCall(mustache, false);
           break;
         }
@@ -251,7 +306,8 @@ function checkPiece(path: string, source: string, variables: ReadonlyMap<string,
           } else {
             checkExpression(block.params[0] as AstNode);
           }
-          if (block.program?.blockParams?.length || block.inverse?.blockParams?.length) refuse(node, 'block parameters (as |x|) are not allowed');
+          if (block.program?.blockParams?.length || block.inverse?.blockParams?.length)
+            refuse(node, 'block parameters (as |x|) are not allowed');
           if (block.program) walk(block.program.body);
           if (block.inverse) walk(block.inverse.body);
           break;

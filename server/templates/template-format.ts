@@ -100,7 +100,8 @@ export const frontMatterSchema = z.strictObject({
     .superRefine((variables, ctx) => {
       const seen = new Set<string>();
       variables.forEach((v, index) => {
-        if (seen.has(v.name)) ctx.addIssue({ code: 'custom', path: [index, 'name'], message: `duplicate variable "${v.name}"` });
+        if (seen.has(v.name))
+          ctx.addIssue({ code: 'custom', path: [index, 'name'], message: `duplicate variable "${v.name}"` });
         seen.add(v.name);
       });
     }),
@@ -137,8 +138,7 @@ export interface TemplateProblem {
 }
 
 export type ParseTemplateResult =
-  | { ok: true; template: ParsedTemplate }
-  | { ok: false; origin: string; problems: TemplateProblem[] };
+  { ok: true; template: ParsedTemplate } | { ok: false; origin: string; problems: TemplateProblem[] };
 
 /** One readable line per problem, prefixed with the origin (usually the file name). */
 export function describeProblems(origin: string, problems: readonly TemplateProblem[]): string {
@@ -152,10 +152,19 @@ const FRONT_MATTER = /^---[ \t]*\n([\s\S]*?\n)?---[ \t]*(?:\n|$)/;
 export function parseTemplateSource(source: string, origin: string): ParseTemplateResult {
   const fail = (problems: TemplateProblem[]): ParseTemplateResult => ({ ok: false, origin, problems });
   // Files may come from editors that add a BOM, use CRLF, or decompose diacritics.
-  const text = source.replace(/^\uFEFF/, '').replace(/\r\n?/g, '\n').normalize('NFC');
+  const text = source
+    .replace(/^\uFEFF/, '')
+    .replace(/\r\n?/g, '\n')
+    .normalize('NFC');
   const match = FRONT_MATTER.exec(text);
   if (!match) {
-    return fail([{ path: 'front matter', line: 1, message: 'the file must start with YAML front matter between two "---" lines' }]);
+    return fail([
+      {
+        path: 'front matter',
+        line: 1,
+        message: 'the file must start with YAML front matter between two "---" lines',
+      },
+    ]);
   }
   const yamlText = match[1] ?? '';
   const body = text.slice(match[0].length).trim();
@@ -186,12 +195,14 @@ export function parseTemplateSource(source: string, origin: string): ParseTempla
   if (!parsed.success) {
     for (const issue of parsed.error.issues) {
       const path = issue.path.map(String);
-      const node = doc.getIn(issue.path as (string | number)[], true) as { range?: [number, number, number] } | undefined;
+      const node = doc.getIn(issue.path as (string | number)[], true) as
+        { range?: [number, number, number] } | undefined;
       const where = path.length > 0 ? path.join('.') : 'front matter';
       problems.push({ path: where, line: lineAt(node?.range?.[0]), message: issue.message });
     }
   }
-  if (body.length === 0) problems.push({ path: 'body', message: 'the template has no body (post text) after the front matter' });
+  if (body.length === 0)
+    problems.push({ path: 'body', message: 'the template has no body (post text) after the front matter' });
   if (body.length > MAX_BODY_LENGTH) {
     problems.push({ path: 'body', message: `the body is longer than ${MAX_BODY_LENGTH} characters` });
   }

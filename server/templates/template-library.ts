@@ -31,7 +31,9 @@ export interface TemplateDefinition {
 /** Every built-in template declares these, so every post says who warns, where and when. */
 export const BUILT_IN_REQUIRED_VARIABLES = ['unitName', 'hotline', 'area', 'date'] as const;
 
-export const DEFAULT_BUILT_IN_TEMPLATES_DIR = fileURLToPath(new URL('../../templates/posts/', import.meta.url));
+export const DEFAULT_BUILT_IN_TEMPLATES_DIR = fileURLToPath(
+  new URL('../../templates/posts/', import.meta.url),
+);
 
 export interface TemplateFileFailure {
   file: string;
@@ -60,7 +62,10 @@ export function checkTemplateSource(
   if (builtIn) {
     for (const name of BUILT_IN_REQUIRED_VARIABLES) {
       if (!template.variables.some((v) => v.name === name && v.required)) {
-        problems.push({ path: 'variables', message: `a built-in template must declare the required variable "${name}"` });
+        problems.push({
+          path: 'variables',
+          message: `a built-in template must declare the required variable "${name}"`,
+        });
       }
     }
   }
@@ -70,10 +75,14 @@ export function checkTemplateSource(
   return { ok: true, template: { ...template, builtIn } };
 }
 
-export async function loadBuiltInTemplates(dir: string = DEFAULT_BUILT_IN_TEMPLATES_DIR): Promise<TemplateDefinition[]> {
+export async function loadBuiltInTemplates(
+  dir: string = DEFAULT_BUILT_IN_TEMPLATES_DIR,
+): Promise<TemplateDefinition[]> {
   const files = (await readdir(dir)).filter((name) => name.endsWith('.hbs')).sort();
   if (files.length === 0) {
-    throw new TemplateLibraryError([{ file: dir, problems: [{ path: 'directory', message: 'no .hbs templates found' }] }]);
+    throw new TemplateLibraryError([
+      { file: dir, problems: [{ path: 'directory', message: 'no .hbs templates found' }] },
+    ]);
   }
   const failures: TemplateFileFailure[] = [];
   const templates: TemplateDefinition[] = [];
@@ -87,7 +96,10 @@ export async function loadBuiltInTemplates(dir: string = DEFAULT_BUILT_IN_TEMPLA
     const { id } = result.template;
     // The file name is the id, so a renamed file cannot silently change a stable id.
     if (file !== `${id}.hbs`) {
-      failures.push({ file, problems: [{ path: 'id', message: `the id "${id}" must match the file name (${id}.hbs)` }] });
+      failures.push({
+        file,
+        problems: [{ path: 'id', message: `the id "${id}" must match the file name (${id}.hbs)` }],
+      });
       continue;
     }
     const other = fileById.get(id);

@@ -52,18 +52,27 @@ function oneLine(text: string): string {
  * the template are ignored: they never reach Handlebars (so a `__proto__` key is inert).
  * Throws ValidationError naming every missing or wrong variable at `variables.<name>`.
  */
-export function renderTemplate(def: TemplateDefinition, values: Record<string, unknown>, options: RenderOptions): RenderedTemplate {
+export function renderTemplate(
+  def: TemplateDefinition,
+  values: Record<string, unknown>,
+  options: RenderOptions,
+): RenderedTemplate {
   const input: object = typeof values === 'object' && values !== null ? values : {};
   const context = Object.create(null) as Record<string, string>;
   const problems: FieldProblem[] = [];
   for (const variable of def.variables) {
-    const raw: unknown = Object.hasOwn(input, variable.name) ? (input as Record<string, unknown>)[variable.name] : undefined;
+    const raw: unknown = Object.hasOwn(input, variable.name)
+      ? (input as Record<string, unknown>)[variable.name]
+      : undefined;
     const result = checkValue(variable, raw);
     if (result.ok) context[variable.name] = result.value;
     else problems.push({ path: `variables.${variable.name}`, message: result.message });
   }
   if (problems.length > 0) {
-    throw new ValidationError(problems, 'Some template variables are missing or wrong (thiếu hoặc sai thông tin)');
+    throw new ValidationError(
+      problems,
+      'Some template variables are missing or wrong (thiếu hoặc sai thông tin)',
+    );
   }
 
   const compiled = compiledFor(def);
@@ -72,14 +81,20 @@ export function renderTemplate(def: TemplateDefinition, values: Record<string, u
   const title = compiled.title ? oneLine(compiled.title(context, tz)) : oneLine(text.split('\n', 1)[0] ?? '');
   const card =
     def.card && compiled.card
-      ? { layout: def.card.layout, headline: oneLine(compiled.card.headline(context, tz)), body: tidyText(compiled.card.body(context, tz)) }
+      ? {
+          layout: def.card.layout,
+          headline: oneLine(compiled.card.headline(context, tz)),
+          body: tidyText(compiled.card.body(context, tz)),
+        }
       : null;
   return {
     text,
     title,
     card,
     hashtags: [...def.hashtags],
-    captions: compiled.captions.map((caption) => tidyText(caption(context, tz))).filter((caption) => caption !== ''),
+    captions: compiled.captions
+      .map((caption) => tidyText(caption(context, tz)))
+      .filter((caption) => caption !== ''),
   };
 }
 
@@ -107,7 +122,11 @@ export function checkPlatformLimits(input: PlatformText, platform: Platform): Fi
   const problems: FieldProblem[] = [];
   if (platform === 'facebook') {
     const length = charCount(input.text);
-    if (length === 0) problems.push({ path: 'text', message: bilingual('Nội dung bài đăng đang trống', 'Facebook post text is empty') });
+    if (length === 0)
+      problems.push({
+        path: 'text',
+        message: bilingual('Nội dung bài đăng đang trống', 'Facebook post text is empty'),
+      });
     if (length > FACEBOOK_POST_TEXT_MAX) {
       problems.push({
         path: 'text',
@@ -122,7 +141,10 @@ export function checkPlatformLimits(input: PlatformText, platform: Platform): Fi
   const title = input.title.trim();
   const titleLength = charCount(title);
   if (titleLength < ZALO_TITLE_MIN) {
-    problems.push({ path: 'title', message: bilingual('Tiêu đề bài viết Zalo đang trống', 'Zalo article title is empty') });
+    problems.push({
+      path: 'title',
+      message: bilingual('Tiêu đề bài viết Zalo đang trống', 'Zalo article title is empty'),
+    });
   }
   if (titleLength > ZALO_TITLE_MAX) {
     problems.push({
@@ -146,7 +168,10 @@ export function checkPlatformLimits(input: PlatformText, platform: Platform): Fi
     }
   }
   if (charCount(input.text.trim()) === 0) {
-    problems.push({ path: 'text', message: bilingual('Nội dung bài viết đang trống', 'Zalo article body is empty') });
+    problems.push({
+      path: 'text',
+      message: bilingual('Nội dung bài viết đang trống', 'Zalo article body is empty'),
+    });
   }
   return problems;
 }

@@ -33,8 +33,13 @@ export function checkValue(variable: TemplateVariable, raw: unknown): ValueResul
   if (raw === undefined || raw === null) text = '';
   else if (typeof raw === 'string') text = raw;
   else if (typeof raw === 'number' && Number.isFinite(raw)) text = String(raw);
-  else if (raw instanceof Date && variable.type === 'date' && !Number.isNaN(raw.getTime())) text = raw.toISOString();
-  else return { ok: false, message: bilingual(`${label} phải là chuỗi ký tự`, `${variable.name} must be a string`) };
+  else if (raw instanceof Date && variable.type === 'date' && !Number.isNaN(raw.getTime()))
+    text = raw.toISOString();
+  else
+    return {
+      ok: false,
+      message: bilingual(`${label} phải là chuỗi ký tự`, `${variable.name} must be a string`),
+    };
 
   text = text.normalize('NFC').replace(/\r\n?/g, '\n').trim();
   if (text === '' && variable.default !== undefined) text = variable.default.normalize('NFC').trim();
@@ -44,7 +49,10 @@ export function checkValue(variable: TemplateVariable, raw: unknown): ValueResul
       : { ok: true, value: '' };
   }
   if (hasControlCharacters(text)) {
-    return { ok: false, message: bilingual(`${label} chứa ký tự điều khiển`, `${variable.name} contains control characters`) };
+    return {
+      ok: false,
+      message: bilingual(`${label} chứa ký tự điều khiển`, `${variable.name} contains control characters`),
+    };
   }
   if (variable.maxLength !== undefined && charCount(text) > variable.maxLength) {
     return {
@@ -59,25 +67,39 @@ export function checkValue(variable: TemplateVariable, raw: unknown): ValueResul
 }
 
 function checkType(variable: TemplateVariable, text: string, label: string): ValueResult {
-  const wrong = (vi: string, en: string): ValueResult => ({ ok: false, message: bilingual(`${label} ${vi}`, `${variable.name} ${en}`) });
+  const wrong = (vi: string, en: string): ValueResult => ({
+    ok: false,
+    message: bilingual(`${label} ${vi}`, `${variable.name} ${en}`),
+  });
   switch (variable.type) {
     case 'text':
-      return text.includes('\n') ? wrong('chỉ được một dòng', 'must be a single line') : { ok: true, value: text };
+      return text.includes('\n')
+        ? wrong('chỉ được một dòng', 'must be a single line')
+        : { ok: true, value: text };
     case 'multiline':
       return { ok: true, value: text };
     case 'phone':
       return isPhone(text)
         ? { ok: true, value: text.replace(/\s+/g, ' ') }
-        : wrong('không phải số điện thoại hợp lệ', 'is not a valid phone number (3–15 digits, e.g. 0235 3822 123)');
+        : wrong(
+            'không phải số điện thoại hợp lệ',
+            'is not a valid phone number (3–15 digits, e.g. 0235 3822 123)',
+          );
     case 'date': {
       const date = parseDateValue(text);
-      return date ? { ok: true, value: date.canonical } : wrong('không phải ngày hợp lệ', 'is not a valid date (YYYY-MM-DD or DD/MM/YYYY)');
+      return date
+        ? { ok: true, value: date.canonical }
+        : wrong('không phải ngày hợp lệ', 'is not a valid date (YYYY-MM-DD or DD/MM/YYYY)');
     }
     case 'url':
-      return isHttpUrl(text) ? { ok: true, value: text } : wrong('phải là địa chỉ http(s)://', 'must be an http(s):// address');
+      return isHttpUrl(text)
+        ? { ok: true, value: text }
+        : wrong('phải là địa chỉ http(s)://', 'must be an http(s):// address');
     case 'number': {
       const normalised = text.replace(/\s+/g, '');
-      return /^-?\d+(?:[.,]\d+)?$/.test(normalised) ? { ok: true, value: normalised } : wrong('phải là một số', 'must be a number');
+      return /^-?\d+(?:[.,]\d+)?$/.test(normalised)
+        ? { ok: true, value: normalised }
+        : wrong('phải là một số', 'must be a number');
     }
   }
 }
@@ -113,7 +135,8 @@ export function parseDateValue(text: string): ParsedDate | null {
     const [y, m, d] = ymd.map(Number) as [number, number, number];
     const instant = new Date(Date.UTC(y, m - 1, d));
     // Date.UTC rolls 30 February over into March; a real date survives the round trip.
-    if (instant.getUTCFullYear() !== y || instant.getUTCMonth() !== m - 1 || instant.getUTCDate() !== d) return null;
+    if (instant.getUTCFullYear() !== y || instant.getUTCMonth() !== m - 1 || instant.getUTCDate() !== d)
+      return null;
     const canonical = `${String(y).padStart(4, '0')}-${String(m).padStart(2, '0')}-${String(d).padStart(2, '0')}`;
     return { canonical, dateOnly: true, instant };
   }
@@ -142,7 +165,8 @@ export function formatDate(value: string, style: DateStyle, timeZone: string): s
     minute: '2-digit',
     hourCycle: 'h23',
   }).formatToParts(date.instant);
-  const part = (type: Intl.DateTimeFormatPartTypes): string => parts.find((p) => p.type === type)?.value ?? '';
+  const part = (type: Intl.DateTimeFormatPartTypes): string =>
+    parts.find((p) => p.type === type)?.value ?? '';
   const day = Number(part('day'));
   const month = Number(part('month'));
   const year = part('year');
@@ -176,5 +200,7 @@ export function sampleValue(variable: TemplateVariable): string {
   };
   const sample = variable.default ?? samples[variable.type];
   const isText = variable.type === 'text' || variable.type === 'multiline';
-  return isText && variable.maxLength !== undefined ? [...sample].slice(0, variable.maxLength).join('') : sample;
+  return isText && variable.maxLength !== undefined
+    ? [...sample].slice(0, variable.maxLength).join('')
+    : sample;
 }

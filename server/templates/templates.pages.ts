@@ -10,7 +10,12 @@ import { zodProblems } from '../http/api-route.ts';
 import { flashErrorMessage, pageActor, renderPage, setFlash } from '../http/page.ts';
 import { VARIABLE_TYPES, type TemplateVariable } from './template-format.ts';
 import { presentTemplate, type TemplateInfo } from './templates.service.ts';
-import { createTemplateSchema, DEFAULT_CARD_LAYOUT, templateIdSchema, updateTemplateSchema } from './templates.schemas.ts';
+import {
+  createTemplateSchema,
+  DEFAULT_CARD_LAYOUT,
+  templateIdSchema,
+  updateTemplateSchema,
+} from './templates.schemas.ts';
 
 const VIEWERS = ['editor', 'reviewer', 'admin'] as const;
 const EDITORS = ['editor', 'admin'] as const;
@@ -53,7 +58,9 @@ function fromForm(body: Record<string, unknown>, current?: TemplateInfo) {
     description: str(body.description),
     body: str(body.body),
     ...(title && { title }),
-    card: headline ? { layout: str(body.cardLayout) || DEFAULT_CARD_LAYOUT, headline, body: str(body.cardBody) } : null,
+    card: headline
+      ? { layout: str(body.cardLayout) || DEFAULT_CARD_LAYOUT, headline, body: str(body.cardBody) }
+      : null,
     variables,
     ...(current && { hashtags: current.hashtags, captions: current.captions }),
   };
@@ -105,16 +112,26 @@ export function templatesPages(c: Container): Router {
     preview?: Awaited<ReturnType<typeof preview>>;
   }
 
-  function showEditor(req: Request, res: Response, form: Record<string, unknown>, state: EditorState = {}, status = 200) {
+  function showEditor(
+    req: Request,
+    res: Response,
+    form: Record<string, unknown>,
+    state: EditorState = {},
+    status = 200,
+  ) {
     let count = MIN_ROWS;
-    for (let i = 0; i < MAX_ROWS; i++) if (str(form[`var${i}.name`])) count = Math.max(count, i + 1 + SPARE_ROWS);
+    for (let i = 0; i < MAX_ROWS; i++)
+      if (str(form[`var${i}.name`])) count = Math.max(count, i + 1 + SPARE_ROWS);
     const rows = Array.from({ length: Math.min(count, MAX_ROWS) }, (_, i) => ({
       index: i,
       name: str(form[`var${i}.name`]),
       label: str(form[`var${i}.label`]),
       default: str(form[`var${i}.default`]),
       required: form[`var${i}.required`] === 'on',
-      types: VARIABLE_TYPES.map((type) => ({ type, selected: type === (str(form[`var${i}.type`]) || 'text') })),
+      types: VARIABLE_TYPES.map((type) => ({
+        type,
+        selected: type === (str(form[`var${i}.type`]) || 'text'),
+      })),
     }));
     const layout = str(form.cardLayout) || DEFAULT_CARD_LAYOUT;
     const template = state.template;
@@ -123,10 +140,18 @@ export function templatesPages(c: Container): Router {
       res,
       'pages/template-editor',
       {
-        title: template ? req.t('template-editor.editTitle', { name: template.name }) : req.t('templates.new'),
-        heading: template ? req.t('template-editor.editTitle', { name: template.name }) : req.t('templates.new'),
+        title: template
+          ? req.t('template-editor.editTitle', { name: template.name })
+          : req.t('templates.new'),
+        heading: template
+          ? req.t('template-editor.editTitle', { name: template.name })
+          : req.t('templates.new'),
         formAction: template ? `/templates/${template.id}/edit` : '/templates/new',
-        template: template && { id: template.id, version: template.version, archived: template.archivedAt !== null },
+        template: template && {
+          id: template.id,
+          version: template.version,
+          archived: template.archivedAt !== null,
+        },
         form,
         rows,
         layouts: c.renderer.listLayouts().map((id) => ({ id, selected: id === layout })),
@@ -139,9 +164,16 @@ export function templatesPages(c: Container): Router {
   }
 
   /** A refused save re-renders the editor with the problems (422, or 409 for a stale version). */
-  function refused(req: Request, res: Response, error: unknown, form: Record<string, unknown>, template?: TemplateInfo) {
+  function refused(
+    req: Request,
+    res: Response,
+    error: unknown,
+    form: Record<string, unknown>,
+    template?: TemplateInfo,
+  ) {
     if (!(error instanceof AppError) || error.status >= 500) throw error;
-    const problems = error instanceof ValidationError ? error.problems : [{ path: 'name', message: error.message }];
+    const problems =
+      error instanceof ValidationError ? error.problems : [{ path: 'name', message: error.message }];
     showEditor(req, res, form, { ...(template && { template }), problems }, error.status);
   }
 
@@ -183,10 +215,19 @@ export function templatesPages(c: Container): Router {
       if (!parsed.success) throw new ValidationError(zodProblems(parsed.error));
       const post = await c.templates.previewTemplate(parsed.data, { withCard: true });
       const problems = c.templates.platformProblems(post);
-      return { ok: true, post, cardUrl: post.card ? `/media/${post.card.file}` : null, problems: [...problems.facebook, ...problems.zalo] };
+      return {
+        ok: true,
+        post,
+        cardUrl: post.card ? `/media/${post.card.file}` : null,
+        problems: [...problems.facebook, ...problems.zalo],
+      };
     } catch (error) {
       if (!(error instanceof AppError) || error.status >= 500) throw error;
-      return { ok: false, problems: error instanceof ValidationError ? error.problems : [{ path: 'template', message: error.message }] };
+      return {
+        ok: false,
+        problems:
+          error instanceof ValidationError ? error.problems : [{ path: 'template', message: error.message }],
+      };
     }
   }
 
@@ -196,7 +237,12 @@ export function templatesPages(c: Container): Router {
     const body = (req.body ?? {}) as Record<string, unknown>;
     const id = idParams.safeParse({ id: body.templateId });
     const current = id.success ? await c.templates.getTemplate(id.data.id).catch(() => undefined) : undefined;
-    res.render('partials/template-preview', { layout: false, preview: await preview(body, current), __t: req.t, csrfToken: csrfTokenFor(req) });
+    res.render('partials/template-preview', {
+      layout: false,
+      preview: await preview(body, current),
+      __t: req.t,
+      csrfToken: csrfTokenFor(req),
+    });
   });
 
   router.get('/templates/:id/edit', async (req, res) => {
@@ -210,7 +256,10 @@ export function templatesPages(c: Container): Router {
     }
     // An archived template's form is read-only (so htmx sends nothing): its preview is drawn here.
     const form = toForm(template);
-    showEditor(req, res, form, { template, ...(template.archivedAt && { preview: await preview(form, template) }) });
+    showEditor(req, res, form, {
+      template,
+      ...(template.archivedAt && { preview: await preview(form, template) }),
+    });
   });
 
   router.post('/templates/:id/edit', async (req, res) => {
@@ -222,10 +271,18 @@ export function templatesPages(c: Container): Router {
     try {
       const version = /^\d+$/.test(str(body.version)) ? Number(body.version) : undefined;
       const input = fromForm(body, template);
-      const parsed = updateTemplateSchema.safeParse({ ...input, title: input.title ?? null, ...(version !== undefined && { version }) });
+      const parsed = updateTemplateSchema.safeParse({
+        ...input,
+        title: input.title ?? null,
+        ...(version !== undefined && { version }),
+      });
       if (!parsed.success) throw new ValidationError(zodProblems(parsed.error));
       const saved = await c.templates.updateTemplate(actor, id, parsed.data);
-      setFlash(req, 'success', req.t('template-editor.savedVersion', { name: saved.name, version: saved.version }));
+      setFlash(
+        req,
+        'success',
+        req.t('template-editor.savedVersion', { name: saved.name, version: saved.version }),
+      );
       res.redirect(303, `/templates/${id}/edit`);
     } catch (error) {
       refused(req, res, error, body, template);

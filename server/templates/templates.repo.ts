@@ -18,7 +18,11 @@ export function createTemplatesRepo(db: Executor) {
       const [row] = await tx.select().from(postTemplates).where(eq(postTemplates.id, id)).for('update');
       return row;
     },
-    async findVersion(id: string, version: number, tx: Executor = db): Promise<TemplateVersionRow | undefined> {
+    async findVersion(
+      id: string,
+      version: number,
+      tx: Executor = db,
+    ): Promise<TemplateVersionRow | undefined> {
       const [row] = await tx
         .select()
         .from(postTemplateVersions)

@@ -22,13 +22,16 @@ export function templatesRoutes(c: Container) {
     defineRoute({
       method: 'get',
       path: '/templates',
-      summary: 'List the templates: the built-in library, then custom ones (archived ones with ?archived=true)',
+      summary:
+        'List the templates: the built-in library, then custom ones (archived ones with ?archived=true)',
       tag: 'Templates',
       access: READERS,
       query: listTemplatesQuerySchema,
       response: z.object({ items: z.array(templateResponseSchema), nextCursor: z.null() }),
       handler: async ({ query }) => ({
-        items: (await c.templates.listTemplates({ includeArchived: query.archived === 'true' })).map(presentTemplate),
+        items: (await c.templates.listTemplates({ includeArchived: query.archived === 'true' })).map(
+          presentTemplate,
+        ),
         nextCursor: null,
       }),
     }),
@@ -53,45 +56,57 @@ export function templatesRoutes(c: Container) {
       query: getTemplateQuerySchema,
       response: templateResponseSchema,
       handler: async ({ params, query }) =>
-        presentTemplate(await c.templates.getTemplate(params.id, query.version === undefined ? {} : { version: query.version })),
+        presentTemplate(
+          await c.templates.getTemplate(
+            params.id,
+            query.version === undefined ? {} : { version: query.version },
+          ),
+        ),
     }),
     defineRoute({
       method: 'patch',
       path: '/templates/:id',
-      summary: 'Edit a custom template as a new version (posts keep the version they were written from); built-ins → 409',
+      summary:
+        'Edit a custom template as a new version (posts keep the version they were written from); built-ins → 409',
       tag: 'Templates',
       access: WRITERS,
       params: z.object({ id: templateIdSchema }),
       body: updateTemplateSchema,
       response: templateResponseSchema,
-      handler: async ({ actor, params, body }) => presentTemplate(await c.templates.updateTemplate(actor, params.id, body)),
+      handler: async ({ actor, params, body }) =>
+        presentTemplate(await c.templates.updateTemplate(actor, params.id, body)),
     }),
     defineRoute({
       method: 'delete',
       path: '/templates/:id',
-      summary: 'Archive a custom template: hidden from the composer and the library, kept for old posts; built-ins → 409',
+      summary:
+        'Archive a custom template: hidden from the composer and the library, kept for old posts; built-ins → 409',
       tag: 'Templates',
       access: WRITERS,
       params: z.object({ id: templateIdSchema }),
       response: templateResponseSchema,
-      handler: async ({ actor, params }) => presentTemplate(await c.templates.archiveTemplate(actor, params.id)),
+      handler: async ({ actor, params }) =>
+        presentTemplate(await c.templates.archiveTemplate(actor, params.id)),
     }),
     defineRoute({
       method: 'post',
       path: '/templates/:id/copy',
-      summary: 'Copy any template (a built-in too) into a new custom template; default name "<name> (bản sao)"',
+      summary:
+        'Copy any template (a built-in too) into a new custom template; default name "<name> (bản sao)"',
       tag: 'Templates',
       access: WRITERS,
       params: z.object({ id: templateIdSchema }),
       body: copyTemplateSchema,
       status: 201,
       response: templateResponseSchema,
-      handler: async ({ actor, params, body }) => presentTemplate(await c.templates.copyTemplate(actor, params.id, body)),
+      handler: async ({ actor, params, body }) =>
+        presentTemplate(await c.templates.copyTemplate(actor, params.id, body)),
     }),
     defineRoute({
       method: 'post',
       path: '/templates/:id/render',
-      summary: 'Render a template: the post text and (withCard) its image card; 422 names every missing or wrong variable',
+      summary:
+        'Render a template: the post text and (withCard) its image card; 422 names every missing or wrong variable',
       tag: 'Templates',
       access: READERS,
       params: z.object({ id: templateIdSchema }),

@@ -116,6 +116,15 @@ export const renderResponseSchema = z.object({
   text: z.string(),
   hashtags: z.array(z.string()),
   captions: z.array(z.string()),
-  card: z.object({ url: z.string(), width: z.number(), height: z.number(), altText: z.string(), layout: z.string(), size: z.string() }).nullable(),
+  card: z
+    .object({
+      url: z.string(),
+      width: z.number(),
+      height: z.number(),
+      altText: z.string(),
+      layout: z.string(),
+      size: z.string(),
+    })
+    .nullable(),
   platformProblems: z.object({ facebook: z.array(problem), zalo: z.array(problem) }),
 });

@@ -115,7 +115,10 @@ const CARD_BODY_MAX = 300;
 const describe = (problems: readonly TemplateProblem[]): string =>
   problems.map((p) => `${p.path}${p.line === undefined ? '' : ` (line ${p.line})`}: ${p.message}`).join('; ');
 const asFieldProblems = (problems: readonly TemplateProblem[]): FieldProblem[] =>
-  problems.map((p) => ({ path: p.path, message: p.line === undefined ? p.message : `line ${p.line}: ${p.message}` }));
+  problems.map((p) => ({
+    path: p.path,
+    message: p.line === undefined ? p.message : `line ${p.line}: ${p.message}`,
+  }));
 
 /** The template file (front matter + body) for a template sent as JSON. */
 export function templateSource(id: string, input: CreateTemplateInput): string {
@@ -189,7 +192,12 @@ export function createTemplatesService(deps: Deps) {
   function layoutProblems(def: Pick<TemplateDefinition, 'card'>): TemplateProblem[] {
     const layouts = renderer.listLayouts();
     if (!def.card || layouts.includes(def.card.layout)) return [];
-    return [{ path: 'card.layout', message: `unknown card layout "${def.card.layout}"; one of: ${layouts.join(', ')}` }];
+    return [
+      {
+        path: 'card.layout',
+        message: `unknown card layout "${def.card.layout}"; one of: ${layouts.join(', ')}`,
+      },
+    ];
   }
 
   async function loadBuiltIns(): Promise<ReadonlyMap<string, TemplateDefinition>> {
@@ -206,20 +214,31 @@ export function createTemplatesService(deps: Deps) {
     return builtIns;
   }
 
-  function customDefinition(stored: { id: string; version: number; name: string; source: string }): TemplateDefinition {
+  function customDefinition(stored: {
+    id: string;
+    version: number;
+    name: string;
+    source: string;
+  }): TemplateDefinition {
     const key = `${stored.id}@${stored.version}`;
     const cached = customCache.get(key);
     if (cached) return cached;
     const result = checkTemplateSource(stored.source, stored.name, false);
     if (!result.ok) {
-      throw new ValidationError(asFieldProblems(result.problems), `Template "${stored.name}" is no longer valid: ${describe(result.problems)}`);
+      throw new ValidationError(
+        asFieldProblems(result.problems),
+        `Template "${stored.name}" is no longer valid: ${describe(result.problems)}`,
+      );
     }
     customCache.set(key, result.template);
     return result.template;
   }
 
   /** A new template's or version's source, checked as at save: 422 naming every problem. */
-  function checkedSource(id: string, input: CreateTemplateInput): { source: string; def: TemplateDefinition } {
+  function checkedSource(
+    id: string,
+    input: CreateTemplateInput,
+  ): { source: string; def: TemplateDefinition } {
     const source = templateSource(id, input);
     const checked = checkTemplateSource(source, input.name, false);
     const problems = checked.ok ? layoutProblems(checked.template) : checked.problems;
@@ -229,7 +248,11 @@ export function createTemplatesService(deps: Deps) {
     return { source, def: checked.template };
   }
 
-  const builtInInfo = (def: TemplateDefinition): TemplateInfo => ({ ...def, version: null, archivedAt: null });
+  const builtInInfo = (def: TemplateDefinition): TemplateInfo => ({
+    ...def,
+    version: null,
+    archivedAt: null,
+  });
 
   /**
    * One template: a built-in, or a custom one (archived ones too: old posts refer to them), at
@@ -264,20 +287,34 @@ export function createTemplatesService(deps: Deps) {
     return [...(await builtInMap()).values()].map(builtInInfo).concat(custom);
   }
 
-  async function createTemplate(actor: Actor, input: CreateTemplateInput, origin?: { copiedFrom: string }): Promise<TemplateInfo> {
+  async function createTemplate(
+    actor: Actor,
+    input: CreateTemplateInput,
+    origin?: { copiedFrom: string },
+  ): Promise<TemplateInfo> {
     const id = randomUUID();
     const { source } = checkedSource(id, input);
     const createdBy = actor.via === 'system' ? null : actor.id;
     return deps.db.transaction(async (tx) => {
       const row = await uniqueOrConflict(
-        () => repo.insert({ id, name: input.name, description: input.description ?? '', source, createdBy }, tx),
+        () =>
+          repo.insert({ id, name: input.name, description: input.description ?? '', source, createdBy }, tx),
         'post_templates_name_uq',
         'A template with this name already exists',
         'template_name_taken',
       );
-      await repo.insertVersion({ templateId: id, version: row.version, name: row.name, source, createdBy }, tx);
+      await repo.insertVersion(
+        { templateId: id, version: row.version, name: row.name, source, createdBy },
+        tx,
+      );
       await deps.audit(
-        { ...actorAudit(actor), action: 'template.created', targetType: 'template', targetId: row.id, details: { name: row.name, ...origin } },
+        {
+          ...actorAudit(actor),
+          action: 'template.created',
+          targetType: 'template',
+          targetId: row.id,
+          details: { name: row.name, ...origin },
+        },
         tx,
       );
       return { ...customDefinition(row), version: row.version, archivedAt: null };
@@ -286,7 +323,10 @@ export function createTemplatesService(deps: Deps) {
 
   async function refuseBuiltIn(id: string, action: string): Promise<void> {
     if ((await builtInMap()).has(id)) {
-      throw new ConflictError(`Built-in templates are read-only: copy one to ${action} it`, 'template_built_in');
+      throw new ConflictError(
+        `Built-in templates are read-only: copy one to ${action} it`,
+        'template_built_in',
+      );
     }
   }
 
@@ -300,9 +340,17 @@ export function createTemplatesService(deps: Deps) {
     return deps.db.transaction(async (tx) => {
       const row = await repo.lockById(id, tx);
       if (!row) throw new NotFoundError('Template');
-      if (row.archivedAt) throw new ConflictError('An archived template cannot be edited: copy it instead', 'template_archived');
+      if (row.archivedAt)
+        throw new ConflictError(
+          'An archived template cannot be edited: copy it instead',
+          'template_archived',
+        );
       if (input.version !== undefined && input.version !== row.version) {
-        throw new ConflictError(`The template changed since you opened it (now version ${row.version})`, 'stale_version', { version: row.version });
+        throw new ConflictError(
+          `The template changed since you opened it (now version ${row.version})`,
+          'stale_version',
+          { version: row.version },
+        );
       }
       const current = customDefinition(row);
       const { version: _expected, title, ...changes } = input;
@@ -319,7 +367,8 @@ export function createTemplatesService(deps: Deps) {
       }
       const version = row.version + 1;
       const updated = await uniqueOrConflict(
-        () => repo.update(id, { name: merged.name, description: merged.description ?? '', source, version }, tx),
+        () =>
+          repo.update(id, { name: merged.name, description: merged.description ?? '', source, version }, tx),
         'post_templates_name_uq',
         'A template with this name already exists',
         'template_name_taken',
@@ -327,7 +376,13 @@ export function createTemplatesService(deps: Deps) {
       const createdBy = actor.via === 'system' ? null : actor.id;
       await repo.insertVersion({ templateId: id, version, name: updated.name, source, createdBy }, tx);
       await deps.audit(
-        { ...actorAudit(actor), action: 'template.updated', targetType: 'template', targetId: id, details: { name: updated.name, version } },
+        {
+          ...actorAudit(actor),
+          action: 'template.updated',
+          targetType: 'template',
+          targetId: id,
+          details: { name: updated.name, version },
+        },
         tx,
       );
       return { ...customDefinition(updated), version, archivedAt: null };
@@ -344,7 +399,13 @@ export function createTemplatesService(deps: Deps) {
       if (row.archivedAt) throw new ConflictError('The template is already archived', 'template_archived');
       const archived = await repo.update(id, { archivedAt: new Date() }, tx);
       await deps.audit(
-        { ...actorAudit(actor), action: 'template.archived', targetType: 'template', targetId: id, details: { name: row.name, version: row.version } },
+        {
+          ...actorAudit(actor),
+          action: 'template.archived',
+          targetType: 'template',
+          targetId: id,
+          details: { name: row.name, version: row.version },
+        },
         tx,
       );
       return { ...customDefinition(archived), version: archived.version, archivedAt: archived.archivedAt };
@@ -362,14 +423,21 @@ export function createTemplatesService(deps: Deps) {
   }
 
   /** A new custom template with the content of any template (a built-in, or an archived one). */
-  async function copyTemplate(actor: Actor, id: string, input: CopyTemplateInput = {}): Promise<TemplateInfo> {
+  async function copyTemplate(
+    actor: Actor,
+    id: string,
+    input: CopyTemplateInput = {},
+  ): Promise<TemplateInfo> {
     const source = await getTemplate(id);
     const name = input.name ?? (await copyName(source.name));
     return createTemplate(actor, asInput(source, name), { copiedFrom: id });
   }
 
   /** The definition a post renders from: the current version unless a past one is named. */
-  async function definitionForPost(id: string, version: number | undefined): Promise<{ def: TemplateDefinition; version: number | null }> {
+  async function definitionForPost(
+    id: string,
+    version: number | undefined,
+  ): Promise<{ def: TemplateDefinition; version: number | null }> {
     const builtIn = (await builtInMap()).get(id);
     if (builtIn) return { def: builtIn, version: null };
     const row = UUID.test(id) ? await repo.findById(id) : undefined;
@@ -381,16 +449,25 @@ export function createTemplatesService(deps: Deps) {
     }
     // A post keeps an archived template it was written from; a new one cannot choose it.
     if (row.archivedAt && version === undefined) {
-      throw new ValidationError([{ path: 'templateId', message: `the template "${row.name}" was archived (mẫu đã ngừng dùng)` }]);
+      throw new ValidationError([
+        { path: 'templateId', message: `the template "${row.name}" was archived (mẫu đã ngừng dùng)` },
+      ]);
     }
     return { def: customDefinition(row), version: row.version };
   }
 
-  async function makeCard(lines: { layout: string; headline: string; body: string | undefined }, input: RenderPostInput, extra: { unitName?: string; hotline?: string; logo?: Buffer | null }): Promise<PostCard> {
+  async function makeCard(
+    lines: { layout: string; headline: string; body: string | undefined },
+    input: RenderPostInput,
+    extra: { unitName?: string; hotline?: string; logo?: Buffer | null },
+  ): Promise<PostCard> {
     let background: Buffer | undefined;
     if (input.backgroundMediaId) {
       const image = await deps.backgroundImage(input.backgroundMediaId);
-      if (!image) throw new ValidationError([{ path: 'backgroundMediaId', message: 'no such image in the media library' }]);
+      if (!image)
+        throw new ValidationError([
+          { path: 'backgroundMediaId', message: 'no such image in the media library' },
+        ]);
       background = image;
     }
     const size = input.cardSize ?? 'feed';
@@ -410,7 +487,10 @@ export function createTemplatesService(deps: Deps) {
       });
     } catch (error) {
       if (!(error instanceof ValidationError)) throw error;
-      throw new ValidationError(error.problems.map((p) => ({ path: `card.${p.path}`, message: p.message })), 'The image card cannot be made');
+      throw new ValidationError(
+        error.problems.map((p) => ({ path: `card.${p.path}`, message: p.message })),
+        'The image card cannot be made',
+      );
     }
     return {
       layout: lines.layout,
@@ -446,7 +526,10 @@ export function createTemplatesService(deps: Deps) {
       return { ...(await renderDefinition(def, version, variables, input, unit)), variables };
     }
     const text = tidyPostText(input.text ?? '');
-    if (text === '') throw new ValidationError([{ path: 'text', message: 'Write the post text or choose a template (chưa có nội dung)' }]);
+    if (text === '')
+      throw new ValidationError([
+        { path: 'text', message: 'Write the post text or choose a template (chưa có nội dung)' },
+      ]);
     const post = { templateVersion: null, title: titleFromText(text), text, hashtags: [], captions: [] };
     if (!input.withCard) return { ...post, card: null };
     const lines = { layout: DEFAULT_CARD_LAYOUT, headline: post.title, body: undefined };
@@ -480,7 +563,13 @@ export function createTemplatesService(deps: Deps) {
     unit: UnitForRender | null = null,
   ): Promise<RenderedPost> {
     const out = renderTemplate(def, variables, { timeZone: settings.timeZone });
-    const post = { templateVersion: version, title: out.title, text: out.text, hashtags: out.hashtags, captions: out.captions };
+    const post = {
+      templateVersion: version,
+      title: out.title,
+      text: out.text,
+      hashtags: out.hashtags,
+      captions: out.captions,
+    };
     if (!input.withCard) return { ...post, card: null };
     const extras = unitExtras(
       Object.hasOwn(variables, 'unitName') ? variables.unitName : undefined,
@@ -498,7 +587,10 @@ export function createTemplatesService(deps: Deps) {
    * The template editor's live preview: an unsaved template checked as at save (422 naming every
    * problem), rendered with each variable's default or a plausible sample value.
    */
-  async function previewTemplate(input: CreateTemplateInput, options: { withCard: boolean }): Promise<RenderedPost> {
+  async function previewTemplate(
+    input: CreateTemplateInput,
+    options: { withCard: boolean },
+  ): Promise<RenderedPost> {
     const { def } = checkedSource(randomUUID(), input);
     const samples = Object.fromEntries(def.variables.map((v) => [v.name, sampleValue(v)]));
     return renderDefinition(def, null, samples, { withCard: options.withCard && def.card !== null });

@@ -24,14 +24,23 @@ describe('composer: compose-time checks and the generated Zalo cover', function 
   before(async () => {
     platforms = await startTestPlatforms();
     t = await createTestApp({}, { platformUrls: platforms.urls, mockPlatforms: platforms.mock });
-    const unit = await t.c.repos.units.insert({ name: `Công an phường Thạc Gián ${randomUUID().slice(0, 4)}`, parentId: null });
+    const unit = await t.c.repos.units.insert({
+      name: `Công an phường Thạc Gián ${randomUUID().slice(0, 4)}`,
+      parentId: null,
+    });
     unitId = unit.id;
     editorUser = await makeUser(t, 'editor', { unitId });
     editor = await signedInAgent(t, editorUser.user.email);
     const page = await platforms.createPage('Trang xem trước');
     const oa = await platforms.createOa('OA xem trước');
     facebookId = (
-      await t.c.channels.connect(SYSTEM_ACTOR, { platform: 'facebook', unitId: unit.id, externalId: page.id, accessToken: page.access_token, name: 'Trang Công an phường' })
+      await t.c.channels.connect(SYSTEM_ACTOR, {
+        platform: 'facebook',
+        unitId: unit.id,
+        externalId: page.id,
+        accessToken: page.access_token,
+        name: 'Trang Công an phường',
+      })
     ).id;
     zaloId = (
       await t.c.channels.connect(SYSTEM_ACTOR, {
@@ -56,18 +65,31 @@ describe('composer: compose-time checks and the generated Zalo cover', function 
     ...values,
   });
   const preview = (values: Record<string, string | string[]>) =>
-    editor.agent.post('/compose/preview').set('X-Forwarded-For', editor.ip).set('X-CSRF-Token', editor.csrf).type('form').send(form(values));
+    editor.agent
+      .post('/compose/preview')
+      .set('X-Forwarded-For', editor.ip)
+      .set('X-CSRF-Token', editor.csrf)
+      .type('form')
+      .send(form(values));
 
   async function webp(): Promise<string> {
-    const data = await sharp({ create: { width: 50, height: 50, channels: 3, background: '#0044aa' } }).webp().toBuffer();
-    const res = await request(t.app).post('/api/v1/media').set(editorUser.auth).attach('file', data, 'a.webp');
+    const data = await sharp({ create: { width: 50, height: 50, channels: 3, background: '#0044aa' } })
+      .webp()
+      .toBuffer();
+    const res = await request(t.app)
+      .post('/api/v1/media')
+      .set(editorUser.auth)
+      .attach('file', data, 'a.webp');
     assert.equal(res.status, 201);
     return res.body.id as string;
   }
 
   it('shows the generated Zalo cover in the Zalo preview of a text-only post, and that it fits', async () => {
     const res = await preview({ channelIds: [facebookId, zaloId] }).expect(200);
-    const img = /<img class="preview-card zalo-generated-cover" src="(\/media\/cards\/[0-9a-f]{2}\/[0-9a-f]{64}\.png)" alt="([^"]+)"/.exec(res.text);
+    const img =
+      /<img class="preview-card zalo-generated-cover" src="(\/media\/cards\/[0-9a-f]{2}\/[0-9a-f]{64}\.png)" alt="([^"]+)"/.exec(
+        res.text,
+      );
     assert.ok(img, res.text);
     assert.match(img[2]!, /giả danh shipper giao hàng.*Công an phường Thạc Gián/);
     assert.match(res.text, /Ảnh bìa Zalo được tạo tự động từ tiêu đề và tên đơn vị/);
@@ -81,7 +103,12 @@ describe('composer: compose-time checks and the generated Zalo cover', function 
   it('shows each chosen channel’s problems next to its preview before saving', async () => {
     const mediaId = await webp();
     const res = await preview({ channelIds: [facebookId, zaloId], mediaIds: [mediaId] }).expect(200);
-    assert.match(res.text, new RegExp(`data-channel="${zaloId}" data-field="mediaIds.0">Zalo Công an phường: Zalo chỉ nhận ảnh JPG hoặc PNG`));
+    assert.match(
+      res.text,
+      new RegExp(
+        `data-channel="${zaloId}" data-field="mediaIds.0">Zalo Công an phường: Zalo chỉ nhận ảnh JPG hoặc PNG`,
+      ),
+    );
     assert.doesNotMatch(res.text, new RegExp(`data-channel="${facebookId}"`));
     assert.doesNotMatch(res.text, /data-checks="ok"/);
     const english = await editor.agent
@@ -91,7 +118,10 @@ describe('composer: compose-time checks and the generated Zalo cover', function 
       .type('form')
       .send(form({ channelIds: [zaloId], mediaIds: [mediaId] }))
       .expect(200);
-    assert.match(english.text, /Zalo Công an phường: Zalo takes only JPG or PNG images \(this one is image\/webp\)/);
+    assert.match(
+      english.text,
+      /Zalo Công an phường: Zalo takes only JPG or PNG images \(this one is image\/webp\)/,
+    );
     await editor.agent.get('/?lang=vi').set('X-Forwarded-For', editor.ip);
   });
 
@@ -99,7 +129,10 @@ describe('composer: compose-time checks and the generated Zalo cover', function 
     const res = await preview({ title: 'Cảnh báo: lừa đảo trúng thưởng', channelIds: [zaloId] }).expect(200);
     assert.match(res.text, /<h4 class="zalo-title">Cảnh báo: lừa đảo trúng thưởng<\/h4>/);
     const long = await preview({ title: 'Ư'.repeat(150), channelIds: [zaloId] }).expect(200);
-    assert.match(long.text, /data-field="title">Zalo Công an phường: tiêu đề dài 150 ký tự, Zalo chỉ cho phép tối đa 149/);
+    assert.match(
+      long.text,
+      /data-field="title">Zalo Công an phường: tiêu đề dài 150 ký tự, Zalo chỉ cho phép tối đa 149/,
+    );
   });
 
   it('re-renders the composer with 422 and the message when saving a post a platform would refuse', async () => {
@@ -121,7 +154,10 @@ describe('composer: compose-time checks and the generated Zalo cover', function 
       .send(form({ action: 'save', channelIds: [facebookId, zaloId] }));
     assert.equal(res.status, 303, res.text);
     const page = await editor.agent.get(res.headers.location!).set('X-Forwarded-For', editor.ip).expect(200);
-    assert.match(page.text, /<img class="post-zalo-cover" src="http:\/\/[^"]+\/media\/cards\/[0-9a-f]{2}\/[0-9a-f]{64}\.png"/);
+    assert.match(
+      page.text,
+      /<img class="post-zalo-cover" src="http:\/\/[^"]+\/media\/cards\/[0-9a-f]{2}\/[0-9a-f]{64}\.png"/,
+    );
     assert.match(page.text, /Ảnh bìa Zalo được tạo tự động/);
   });
 
@@ -145,6 +181,9 @@ describe('composer: compose-time checks and the generated Zalo cover', function 
       .send({ _csrf: editor.csrf });
     assert.equal(res.status, 303);
     const page = await editor.agent.get(`/posts/${id}`).set('X-Forwarded-For', editor.ip).expect(200);
-    assert.match(page.text, /Bài chưa thể đăng trên mọi kênh đã chọn: Zalo Công an phường: tiêu đề dài 160 ký tự/);
+    assert.match(
+      page.text,
+      /Bài chưa thể đăng trên mọi kênh đã chọn: Zalo Công an phường: tiêu đề dài 160 ký tự/,
+    );
   });
 });

@@ -36,20 +36,32 @@ describe('composer and template pages', function () {
 
   const get = (url: string) => editor.agent.get(url).set('X-Forwarded-For', editor.ip);
   const preview = (form: Record<string, string>) =>
-    editor.agent.post('/compose/preview').set('X-Forwarded-For', editor.ip).set('HX-Request', 'true').set('X-CSRF-Token', editor.csrf).type('form').send(form);
+    editor.agent
+      .post('/compose/preview')
+      .set('X-Forwarded-For', editor.ip)
+      .set('HX-Request', 'true')
+      .set('X-CSRF-Token', editor.csrf)
+      .type('form')
+      .send(form);
 
   it('renders the composer for an editor, with the chosen template’s fields', async () => {
     const blank = await get('/compose').expect(200);
     assert.match(blank.text, /name="text"/);
     assert.match(blank.text, /Giả danh Công an, Viện kiểm sát, Tòa án/);
     const page = await get('/compose?templateId=gia-danh-co-quan-phap-luat').expect(200);
-    for (const name of ['unitName', 'hotline', 'area', 'date']) assert.match(page.text, new RegExp(`name="v\\.${name}"`));
+    for (const name of ['unitName', 'hotline', 'area', 'date'])
+      assert.match(page.text, new RegExp(`name="v\\.${name}"`));
     assert.match(page.text, /hx-post="\/compose\/preview"/);
     assert.match(page.text, /type="datetime-local"/);
   });
 
   it('previews a template as a Facebook post and a Zalo article, with the card and counters', async () => {
-    const res = await preview({ templateId: 'gia-danh-co-quan-phap-luat', ...VALUES, withCard: 'on', cardSize: 'feed' }).expect(200);
+    const res = await preview({
+      templateId: 'gia-danh-co-quan-phap-luat',
+      ...VALUES,
+      withCard: 'on',
+      cardSize: 'feed',
+    }).expect(200);
     assert.doesNotMatch(res.text, /<html/);
     assert.match(res.text, /Công an tỉnh Quảng Nam/);
     assert.match(res.text, /<img class="preview-card" src="\/media\/cards\/[0-9a-f]{2}\/[0-9a-f]{64}\.png"/);
@@ -67,7 +79,9 @@ describe('composer and template pages', function () {
     const missing = await preview({ templateId: 'dau-tu-tien-ao', 'v.area': 'Huế' }).expect(200);
     assert.match(missing.text, /role="alert"/);
     assert.match(missing.text, /Chưa nhập &quot;Tên đơn vị&quot;.*Chưa nhập &quot;Ngày đăng&quot;/);
-    const free = await preview({ text: 'Cảnh báo <script>alert(1)</script>\nĐừng chuyển tiền.'.normalize('NFD') }).expect(200);
+    const free = await preview({
+      text: 'Cảnh báo <script>alert(1)</script>\nĐừng chuyển tiền.'.normalize('NFD'),
+    }).expect(200);
     assert.match(free.text, /<h4 class="zalo-title">Cảnh báo &lt;script&gt;alert\(1\)&lt;\/script&gt;<\/h4>/);
     assert.doesNotMatch(free.text, /<script>/);
   });
@@ -76,7 +90,13 @@ describe('composer and template pages', function () {
     const made = await makeUser(t, 'member');
     const member = await signedInAgent(t, made.user.email);
     await member.agent.get('/compose').set('X-Forwarded-For', member.ip).expect(403);
-    await member.agent.post('/compose/preview').set('X-Forwarded-For', member.ip).set('X-CSRF-Token', member.csrf).type('form').send({ text: 'x' }).expect(403);
+    await member.agent
+      .post('/compose/preview')
+      .set('X-Forwarded-For', member.ip)
+      .set('X-CSRF-Token', member.csrf)
+      .type('form')
+      .send({ text: 'x' })
+      .expect(403);
     await member.agent.get('/templates/new').set('X-Forwarded-For', member.ip).expect(403);
   });
 
@@ -86,7 +106,14 @@ describe('composer and template pages', function () {
       .post('/compose')
       .set('X-Forwarded-For', editor.ip)
       .type('form')
-      .send({ _csrf: editor.csrf, action: 'save', templateId: 'gia-danh-co-quan-phap-luat', ...VALUES, withCard: 'on', scheduledAt: instantToLocal(at, 'Asia/Ho_Chi_Minh') });
+      .send({
+        _csrf: editor.csrf,
+        action: 'save',
+        templateId: 'gia-danh-co-quan-phap-luat',
+        ...VALUES,
+        withCard: 'on',
+        scheduledAt: instantToLocal(at, 'Asia/Ho_Chi_Minh'),
+      });
     assert.equal(res.status, 303, res.text.slice(0, 2000));
     const id = /^\/posts\/([0-9a-f-]{36})$/.exec(res.headers.location ?? '')?.[1];
     assert.ok(id, res.headers.location);
@@ -108,7 +135,10 @@ describe('composer and template pages', function () {
   });
 
   it('reads datetime-local input in Asia/Ho_Chi_Minh and stores UTC', () => {
-    assert.equal(localToInstant('2026-12-01T08:00', 'Asia/Ho_Chi_Minh')?.toISOString(), '2026-12-01T01:00:00.000Z');
+    assert.equal(
+      localToInstant('2026-12-01T08:00', 'Asia/Ho_Chi_Minh')?.toISOString(),
+      '2026-12-01T01:00:00.000Z',
+    );
     assert.equal(instantToLocal(new Date('2026-12-01T01:00:00Z'), 'Asia/Ho_Chi_Minh'), '2026-12-01T08:00');
     assert.equal(localToInstant('01/12/2026', 'Asia/Ho_Chi_Minh'), null);
   });
@@ -119,8 +149,21 @@ describe('composer and template pages', function () {
     const form = await get('/templates/new').expect(200);
     assert.match(form.text, /name="var0.name" value="unitName"/);
     const send = (fields: Record<string, string>) =>
-      editor.agent.post('/templates/new').set('X-Forwarded-For', editor.ip).type('form').send({ _csrf: editor.csrf, ...fields });
-    const base = { name: `Mẫu trang ${Date.now()}`, description: 'Thử', 'var0.name': 'area', 'var0.label': 'Địa bàn', 'var0.type': 'text', 'var0.required': 'on', cardHeadline: 'Cảnh báo ở {{area}}', cardLayout: 'canh-bao' };
+      editor.agent
+        .post('/templates/new')
+        .set('X-Forwarded-For', editor.ip)
+        .type('form')
+        .send({ _csrf: editor.csrf, ...fields });
+    const base = {
+      name: `Mẫu trang ${Date.now()}`,
+      description: 'Thử',
+      'var0.name': 'area',
+      'var0.label': 'Địa bàn',
+      'var0.type': 'text',
+      'var0.required': 'on',
+      cardHeadline: 'Cảnh báo ở {{area}}',
+      cardLayout: 'canh-bao',
+    };
     const refused = await send({ ...base, body: 'Ở {{area}} {{{area}}} {{khongCo}}' });
     assert.equal(refused.status, 422);
     assert.match(refused.text, /triple-stash/);

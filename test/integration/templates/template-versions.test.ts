@@ -39,13 +39,19 @@ describe('templates: versions, archive, copy', function () {
   before(async () => {
     mediaDir = mkdtempSync(path.join(tmpdir(), 'loa-media-'));
     platforms = await startTestPlatforms();
-    t = await createTestApp({ LOA_MEDIA_DIR: mediaDir }, { platformUrls: platforms.urls, mockPlatforms: platforms.mock });
+    t = await createTestApp(
+      { LOA_MEDIA_DIR: mediaDir },
+      { platformUrls: platforms.urls, mockPlatforms: platforms.mock },
+    );
     await t.c.templates.start();
     editor = await makeUser(t, 'editor');
     reviewer = await makeUser(t, 'reviewer');
     const page = await platforms.createPage('Công an phường Mẫu Bài');
     channelId = (
-      await t.c.channels.connect({ ...SYSTEM_ACTOR }, { platform: 'facebook', externalId: page.id, accessToken: page.access_token })
+      await t.c.channels.connect(
+        { ...SYSTEM_ACTOR },
+        { platform: 'facebook', externalId: page.id, accessToken: page.access_token },
+      )
     ).id;
   });
   after(async () => {
@@ -64,7 +70,12 @@ describe('templates: versions, archive, copy', function () {
     const res = await api()
       .post('/api/v1/posts')
       .set(editor.auth)
-      .send({ templateId, variables: { area, hotline: '0234 3822 000' }, channelIds: [channelId], scheduledAt: inHours(24) });
+      .send({
+        templateId,
+        variables: { area, hotline: '0234 3822 000' },
+        channelIds: [channelId],
+        scheduledAt: inHours(24),
+      });
     assert.equal(res.status, 201, JSON.stringify(res.body));
     return res.body as { id: string; text: string; version: number; templateVersion: number | null };
   }
@@ -122,16 +133,36 @@ describe('templates: versions, archive, copy', function () {
 
   it('adds no version for an edit that changes nothing, and refuses a stale one with 409', async () => {
     const tpl = await saveTemplate();
-    const same = await api().patch(`/api/v1/templates/${tpl.id}`).set(editor.auth).send({ description: 'Cảnh báo theo phiên bản' }).expect(200);
+    const same = await api()
+      .patch(`/api/v1/templates/${tpl.id}`)
+      .set(editor.auth)
+      .send({ description: 'Cảnh báo theo phiên bản' })
+      .expect(200);
     assert.equal(same.body.version, 1);
-    await api().patch(`/api/v1/templates/${tpl.id}`).set(editor.auth).send({ version: 1, description: 'Mô tả mới' }).expect(200);
-    const titled = await api().patch(`/api/v1/templates/${tpl.id}`).set(editor.auth).send({ title: 'Cảnh báo {{area}}' }).expect(200);
+    await api()
+      .patch(`/api/v1/templates/${tpl.id}`)
+      .set(editor.auth)
+      .send({ version: 1, description: 'Mô tả mới' })
+      .expect(200);
+    const titled = await api()
+      .patch(`/api/v1/templates/${tpl.id}`)
+      .set(editor.auth)
+      .send({ title: 'Cảnh báo {{area}}' })
+      .expect(200);
     assert.equal(titled.body.version, 3);
     assert.equal(titled.body.title, 'Cảnh báo {{area}}');
-    const untitled = await api().patch(`/api/v1/templates/${tpl.id}`).set(editor.auth).send({ title: null }).expect(200);
+    const untitled = await api()
+      .patch(`/api/v1/templates/${tpl.id}`)
+      .set(editor.auth)
+      .send({ title: null })
+      .expect(200);
     assert.equal(untitled.body.version, 4);
     assert.equal(untitled.body.title, null);
-    const stale = await api().patch(`/api/v1/templates/${tpl.id}`).set(editor.auth).send({ version: 1, description: 'Mô tả khác' }).expect(409);
+    const stale = await api()
+      .patch(`/api/v1/templates/${tpl.id}`)
+      .set(editor.auth)
+      .send({ version: 1, description: 'Mô tả khác' })
+      .expect(409);
     assert.equal(stale.body.error.code, 'stale_version');
     assert.equal(stale.body.error.details.version, 4);
   });
@@ -145,7 +176,11 @@ describe('templates: versions, archive, copy', function () {
     const list = await api().get('/api/v1/templates').set(editor.auth).expect(200);
     assert.ok(!(list.body.items as { id: string }[]).some((i) => i.id === tpl.id));
     const withArchived = await api().get('/api/v1/templates?archived=true').set(editor.auth).expect(200);
-    assert.ok((withArchived.body.items as { id: string; archivedAt: string | null }[]).some((i) => i.id === tpl.id && i.archivedAt));
+    assert.ok(
+      (withArchived.body.items as { id: string; archivedAt: string | null }[]).some(
+        (i) => i.id === tpl.id && i.archivedAt,
+      ),
+    );
     const one = await api().get(`/api/v1/templates/${tpl.id}`).set(editor.auth).expect(200);
     assert.ok(one.body.archivedAt);
 
@@ -160,7 +195,12 @@ describe('templates: versions, archive, copy', function () {
     const refused = await api()
       .post('/api/v1/posts')
       .set(editor.auth)
-      .send({ templateId: tpl.id, variables: { area: 'Huế', hotline: '113' }, channelIds: [channelId], scheduledAt: inHours(24) })
+      .send({
+        templateId: tpl.id,
+        variables: { area: 'Huế', hotline: '113' },
+        channelIds: [channelId],
+        scheduledAt: inHours(24),
+      })
       .expect(422);
     assert.equal(refused.body.error.details[0].path, 'templateId');
 
@@ -181,13 +221,20 @@ describe('templates: versions, archive, copy', function () {
     // Its editor page is read-only, with the preview drawn by the server and the copy button.
     const archivedPage = await agent.get(`/templates/${tpl.id}/edit`).set('X-Forwarded-For', ip).expect(200);
     assert.match(archivedPage.text, /<fieldset disabled>/);
-    assert.match(archivedPage.text, /<p class="post-text">Bản một: cảnh báo tại Địa bàn\. Gọi 0235 3822 123\.<\/p>/);
+    assert.match(
+      archivedPage.text,
+      /<p class="post-text">Bản một: cảnh báo tại Địa bàn\. Gọi 0235 3822 123\.<\/p>/,
+    );
     assert.ok(archivedPage.text.includes(`action="/templates/${tpl.id}/copy"`));
     assert.ok(!archivedPage.text.includes(`action="/templates/${tpl.id}/archive"`));
 
     const again = await api().delete(`/api/v1/templates/${tpl.id}`).set(editor.auth).expect(409);
     assert.equal(again.body.error.code, 'template_archived');
-    const edit = await api().patch(`/api/v1/templates/${tpl.id}`).set(editor.auth).send({ description: 'x' }).expect(409);
+    const edit = await api()
+      .patch(`/api/v1/templates/${tpl.id}`)
+      .set(editor.auth)
+      .send({ description: 'x' })
+      .expect(409);
     assert.equal(edit.body.error.code, 'template_archived');
     // It can still be copied into a new, active template; and its name is free again.
     const revived = await api().post(`/api/v1/templates/${tpl.id}/copy`).set(editor.auth).expect(201);
@@ -207,23 +254,43 @@ describe('templates: versions, archive, copy', function () {
     assert.deepEqual(copy.body.variables, builtIn.variables);
     assert.deepEqual(copy.body.card, builtIn.card);
     const original = await saveTemplate();
-    const first = await api().post(`/api/v1/templates/${original.id}/copy`).set(editor.auth).send({}).expect(201);
+    const first = await api()
+      .post(`/api/v1/templates/${original.id}/copy`)
+      .set(editor.auth)
+      .send({})
+      .expect(201);
     assert.equal(first.body.name, `${original.name} (bản sao)`);
     const second = await api().post(`/api/v1/templates/${original.id}/copy`).set(editor.auth).expect(201);
     assert.equal(second.body.name, `${original.name} (bản sao 2)`);
     const name = `Mẫu đầu tư của phường ${Math.random().toString(36).slice(2, 8)}`;
-    const named = await api().post(`/api/v1/templates/${copy.body.id}/copy`).set(editor.auth).send({ name }).expect(201);
+    const named = await api()
+      .post(`/api/v1/templates/${copy.body.id}/copy`)
+      .set(editor.auth)
+      .send({ name })
+      .expect(201);
     assert.equal(named.body.name, name);
-    const taken = await api().post(`/api/v1/templates/${copy.body.id}/copy`).set(editor.auth).send({ name }).expect(409);
+    const taken = await api()
+      .post(`/api/v1/templates/${copy.body.id}/copy`)
+      .set(editor.auth)
+      .send({ name })
+      .expect(409);
     assert.equal(taken.body.error.code, 'template_name_taken');
     // The copy is editable, unlike its original.
-    await api().patch(`/api/v1/templates/${copy.body.id}`).set(editor.auth).send({ description: 'Bản của phường' }).expect(200);
+    await api()
+      .patch(`/api/v1/templates/${copy.body.id}`)
+      .set(editor.auth)
+      .send({ description: 'Bản của phường' })
+      .expect(200);
     await api().post('/api/v1/templates/khong-co-mau/copy').set(editor.auth).expect(404);
     await api().post('/api/v1/templates/dau-tu-tien-ao/copy').set(reviewer.auth).expect(403);
   });
 
   it('keeps built-ins read-only: PATCH and DELETE answer 409', async () => {
-    const patch = await api().patch('/api/v1/templates/dau-tu-tien-ao').set(editor.auth).send({ description: 'Sửa mẫu có sẵn' }).expect(409);
+    const patch = await api()
+      .patch('/api/v1/templates/dau-tu-tien-ao')
+      .set(editor.auth)
+      .send({ description: 'Sửa mẫu có sẵn' })
+      .expect(409);
     assert.equal(patch.body.error.code, 'template_built_in');
     const del = await api().delete('/api/v1/templates/dau-tu-tien-ao').set(editor.auth).expect(409);
     assert.equal(del.body.error.code, 'template_built_in');
@@ -235,9 +302,17 @@ describe('templates: versions, archive, copy', function () {
     const tpl = await saveTemplate();
     const empty = await api().patch(`/api/v1/templates/${tpl.id}`).set(editor.auth).send({}).expect(422);
     assert.match(JSON.stringify(empty.body.error.details), /at least one field/);
-    const unknownField = await api().patch(`/api/v1/templates/${tpl.id}`).set(editor.auth).send({ colour: 'red' }).expect(422);
+    const unknownField = await api()
+      .patch(`/api/v1/templates/${tpl.id}`)
+      .set(editor.auth)
+      .send({ colour: 'red' })
+      .expect(422);
     assert.ok(unknownField.body.error.details.length > 0);
-    const badBody = await api().patch(`/api/v1/templates/${tpl.id}`).set(editor.auth).send({ body: 'Gọi {{hotlin}}' }).expect(422);
+    const badBody = await api()
+      .patch(`/api/v1/templates/${tpl.id}`)
+      .set(editor.auth)
+      .send({ body: 'Gọi {{hotlin}}' })
+      .expect(422);
     assert.match(badBody.body.error.message, /unknown variable "hotlin"/);
     const badType = await api()
       .patch(`/api/v1/templates/${tpl.id}`)
@@ -245,17 +320,33 @@ describe('templates: versions, archive, copy', function () {
       .send({ variables: [{ name: 'area', label: 'Địa bàn', type: 'colour', required: true }] })
       .expect(422);
     assert.equal(badType.body.error.details[0].path, 'variables.0.type');
-    const badVersion = await api().patch(`/api/v1/templates/${tpl.id}`).set(editor.auth).send({ version: 0, description: 'x' }).expect(422);
+    const badVersion = await api()
+      .patch(`/api/v1/templates/${tpl.id}`)
+      .set(editor.auth)
+      .send({ version: 0, description: 'x' })
+      .expect(422);
     assert.equal(badVersion.body.error.details[0].path, 'version');
-    await api().patch('/api/v1/templates/KHONG_HOP_LE').set(editor.auth).send({ description: 'x' }).expect(422);
-    await api().patch(`/api/v1/templates/${'0'.repeat(8)}-0000-4000-8000-${'0'.repeat(12)}`).set(editor.auth).send({ description: 'x' }).expect(404);
+    await api()
+      .patch('/api/v1/templates/KHONG_HOP_LE')
+      .set(editor.auth)
+      .send({ description: 'x' })
+      .expect(422);
+    await api()
+      .patch(`/api/v1/templates/${'0'.repeat(8)}-0000-4000-8000-${'0'.repeat(12)}`)
+      .set(editor.auth)
+      .send({ description: 'x' })
+      .expect(404);
     await api()
       .patch(`/api/v1/templates/${tpl.id}`)
       .set({ ...editor.auth, 'Content-Type': 'application/json' })
       .send('{"body":')
       .expect(400);
     const other = await saveTemplate();
-    const clash = await api().patch(`/api/v1/templates/${tpl.id}`).set(editor.auth).send({ name: other.name }).expect(409);
+    const clash = await api()
+      .patch(`/api/v1/templates/${tpl.id}`)
+      .set(editor.auth)
+      .send({ name: other.name })
+      .expect(409);
     assert.equal(clash.body.error.code, 'template_name_taken');
     const now = await api().get(`/api/v1/templates/${tpl.id}`).set(editor.auth).expect(200);
     assert.equal(now.body.version, 1);
@@ -292,31 +383,61 @@ describe('templates: versions, archive, copy', function () {
       'var1.type': 'phone',
       'var1.required': 'on',
     };
-    const preview = await agent.post('/templates/preview').set('X-Forwarded-For', ip).type('form').send(form).expect(200);
+    const preview = await agent
+      .post('/templates/preview')
+      .set('X-Forwarded-For', ip)
+      .type('form')
+      .send(form)
+      .expect(200);
     assert.match(preview.text, /Bản trang: Phường Vỹ Dạ\. Gọi 0235 3822 123\./);
     assert.match(preview.text, /<img class="preview-card" src="\/media\/cards\//);
-    const badPreview = await agent.post('/templates/preview').set('X-Forwarded-For', ip).type('form').send({ ...form, body: '{{shout area}}' }).expect(200);
+    const badPreview = await agent
+      .post('/templates/preview')
+      .set('X-Forwarded-For', ip)
+      .type('form')
+      .send({ ...form, body: '{{shout area}}' })
+      .expect(200);
     assert.match(badPreview.text, /unknown helper &quot;shout&quot;/);
 
-    const saved = await agent.post(`/templates/${tpl.id}/edit`).set('X-Forwarded-For', ip).type('form').send(form);
+    const saved = await agent
+      .post(`/templates/${tpl.id}/edit`)
+      .set('X-Forwarded-For', ip)
+      .type('form')
+      .send(form);
     assert.equal(saved.status, 303);
     const v2 = await api().get(`/api/v1/templates/${tpl.id}`).set(editor.auth).expect(200);
     assert.equal(v2.body.version, 2);
     assert.equal(v2.body.variables[0].help, 'Tên xã, phường', 'what the form does not show is kept');
     assert.deepEqual(v2.body.hashtags, ['#CanhBao']);
-    const stale = await agent.post(`/templates/${tpl.id}/edit`).set('X-Forwarded-For', ip).type('form').send(form);
+    const stale = await agent
+      .post(`/templates/${tpl.id}/edit`)
+      .set('X-Forwarded-For', ip)
+      .type('form')
+      .send(form);
     assert.equal(stale.status, 409);
     assert.match(stale.text, /version 2/);
-    const bad = await agent.post(`/templates/${tpl.id}/edit`).set('X-Forwarded-For', ip).type('form').send({ ...form, version: '2', body: '{{{area}}}' });
+    const bad = await agent
+      .post(`/templates/${tpl.id}/edit`)
+      .set('X-Forwarded-For', ip)
+      .type('form')
+      .send({ ...form, version: '2', body: '{{{area}}}' });
     assert.equal(bad.status, 422);
     assert.match(bad.text, /triple-stash/);
 
-    const copied = await agent.post(`/templates/${tpl.id}/copy`).set('X-Forwarded-For', ip).type('form').send({ _csrf: csrf });
+    const copied = await agent
+      .post(`/templates/${tpl.id}/copy`)
+      .set('X-Forwarded-For', ip)
+      .type('form')
+      .send({ _csrf: csrf });
     assert.equal(copied.status, 303);
     assert.match(copied.headers.location ?? '', /^\/templates\/[0-9a-f-]{36}\/edit$/);
     const builtInEdit = await agent.get('/templates/dau-tu-tien-ao/edit').set('X-Forwarded-For', ip);
     assert.equal(builtInEdit.status, 303);
-    const archived = await agent.post(`/templates/${tpl.id}/archive`).set('X-Forwarded-For', ip).type('form').send({ _csrf: csrf });
+    const archived = await agent
+      .post(`/templates/${tpl.id}/archive`)
+      .set('X-Forwarded-For', ip)
+      .type('form')
+      .send({ _csrf: csrf });
     assert.equal(archived.status, 303);
     const after = await api().get(`/api/v1/templates/${tpl.id}`).set(editor.auth).expect(200);
     assert.ok(after.body.archivedAt);

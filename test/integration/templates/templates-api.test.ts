@@ -17,17 +17,21 @@ const REALISTIC: Record<string, string> = {
   hotline: '0234 3822 000',
   area: 'Thừa Thiên Huế',
   date: '2025-06-02',
-  recentCase: 'Ngày 20/5, một người dân ở phường Phú Hội bị lừa 320 triệu đồng sau cuộc gọi video của kẻ mạo danh.',
+  recentCase:
+    'Ngày 20/5, một người dân ở phường Phú Hội bị lừa 320 triệu đồng sau cuộc gọi video của kẻ mạo danh.',
 };
 const GOLDEN_TOLERANCE = 0.003;
 
 /** Fetches a URL the API returned, through the app (its origin is LOA_PUBLIC_URL). */
 async function fetchUrl(t: TestApp, url: string) {
-  return request(t.app).get(new URL(url).pathname).buffer(true).parse((res, done) => {
-    const chunks: Buffer[] = [];
-    res.on('data', (c: Buffer) => chunks.push(c));
-    res.on('end', () => done(null, Buffer.concat(chunks)));
-  });
+  return request(t.app)
+    .get(new URL(url).pathname)
+    .buffer(true)
+    .parse((res, done) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => chunks.push(c));
+      res.on('end', () => done(null, Buffer.concat(chunks)));
+    });
 }
 
 function customTemplate(overrides: Record<string, unknown> = {}) {
@@ -67,15 +71,26 @@ describe('templates API', function () {
 
   it('lists the ten built-in templates with their variables', async () => {
     const res = await request(t.app).get('/api/v1/templates').set(editor).expect(200);
-    const builtIn = (res.body.items as { builtIn: boolean; id: string; variables: { name: string; required: boolean }[] }[]).filter((i) => i.builtIn);
+    const builtIn = (
+      res.body.items as { builtIn: boolean; id: string; variables: { name: string; required: boolean }[] }[]
+    ).filter((i) => i.builtIn);
     const files = (await readdir(DEFAULT_BUILT_IN_TEMPLATES_DIR)).filter((f) => f.endsWith('.hbs'));
     assert.equal(builtIn.length, files.length);
     assert.ok(builtIn.length >= 10);
     for (const item of builtIn) {
       for (const name of ['unitName', 'hotline', 'area', 'date']) {
-        assert.ok(item.variables.some((v) => v.name === name && v.required), `${item.id} lacks ${name}`);
+        assert.ok(
+          item.variables.some((v) => v.name === name && v.required),
+          `${item.id} lacks ${name}`,
+        );
       }
-      assert.deepEqual(Object.keys(item.variables[0] ?? {}).slice(0, 5), ['name', 'label', 'type', 'required', 'default']);
+      assert.deepEqual(Object.keys(item.variables[0] ?? {}).slice(0, 5), [
+        'name',
+        'label',
+        'type',
+        'required',
+        'default',
+      ]);
     }
   });
 
@@ -83,7 +98,10 @@ describe('templates API', function () {
     const res = await request(t.app).get('/api/v1/templates').set(editor).expect(200);
     for (const item of res.body.items as { id: string; builtIn: boolean }[]) {
       if (!item.builtIn) continue;
-      const out = await request(t.app).post(`/api/v1/templates/${item.id}/render`).set(editor).send({ variables: REALISTIC, withCard: true });
+      const out = await request(t.app)
+        .post(`/api/v1/templates/${item.id}/render`)
+        .set(editor)
+        .send({ variables: REALISTIC, withCard: true });
       assert.equal(out.status, 200, `${item.id}: ${JSON.stringify(out.body)}`);
       assert.ok(out.body.text.includes('Thừa Thiên Huế') || out.body.text.includes('0234 3822 000'), item.id);
       assert.equal(out.body.text, out.body.text.normalize('NFC'));
@@ -107,7 +125,11 @@ describe('templates API', function () {
     ['vay-tien-dao-han', 'square'],
   ] as const) {
     it(`renders ${id} (${size}) like its golden card`, async () => {
-      const out = await request(t.app).post(`/api/v1/templates/${id}/render`).set(editor).send({ variables: REALISTIC, size }).expect(200);
+      const out = await request(t.app)
+        .post(`/api/v1/templates/${id}/render`)
+        .set(editor)
+        .send({ variables: REALISTIC, size })
+        .expect(200);
       const file = await fetchUrl(t, out.body.card.url);
       const diff = await compareWithGolden(`api-${id}-${size}`, file.body as Buffer, 'image/png');
       assert.ok(diff <= GOLDEN_TOLERANCE, `${id}: ${(diff * 100).toFixed(2)}% of pixels differ`);
@@ -125,9 +147,21 @@ describe('templates API', function () {
   });
 
   it('answers 404 for an unknown template and lets reviewers preview but not members', async () => {
-    await request(t.app).post('/api/v1/templates/khong-co/render').set(editor).send({ variables: {} }).expect(404);
-    await request(t.app).post('/api/v1/templates/dau-tu-tien-ao/render').set(reviewer).send({ variables: REALISTIC, withCard: false }).expect(200);
-    await request(t.app).post('/api/v1/templates/dau-tu-tien-ao/render').set(member).send({ variables: REALISTIC }).expect(403);
+    await request(t.app)
+      .post('/api/v1/templates/khong-co/render')
+      .set(editor)
+      .send({ variables: {} })
+      .expect(404);
+    await request(t.app)
+      .post('/api/v1/templates/dau-tu-tien-ao/render')
+      .set(reviewer)
+      .send({ variables: REALISTIC, withCard: false })
+      .expect(200);
+    await request(t.app)
+      .post('/api/v1/templates/dau-tu-tien-ao/render')
+      .set(member)
+      .send({ variables: REALISTIC })
+      .expect(403);
     await request(t.app).post('/api/v1/templates').set(reviewer).send(customTemplate()).expect(403);
   });
 
@@ -155,13 +189,25 @@ describe('templates API', function () {
     ['a partial', { body: '{{> header}} {{area}}' }, /partials/],
     ['{{constructor}}', { body: '{{constructor}}' }, /"constructor" is a reserved name/],
     ['__proto__ paths', { body: '{{area.__proto__}}' }, /reserved name/],
-    ['an unknown card layout', { card: { layout: 'warning', headline: 'x' } }, /unknown card layout "warning"/],
-    ['an unknown variable in the card', { card: { headline: '{{ten}}' } }, /card\.headline.*unknown variable "ten"/],
+    [
+      'an unknown card layout',
+      { card: { layout: 'warning', headline: 'x' } },
+      /unknown card layout "warning"/,
+    ],
+    [
+      'an unknown variable in the card',
+      { card: { headline: '{{ten}}' } },
+      /card\.headline.*unknown variable "ten"/,
+    ],
   ];
   for (const [what, overrides, message] of refusals) {
     it(`refuses a template with ${what} at save, naming the problem (422)`, async () => {
       const before = (await request(t.app).get('/api/v1/templates').set(editor)).body.items.length as number;
-      const res = await request(t.app).post('/api/v1/templates').set(editor).send(customTemplate(overrides)).expect(422);
+      const res = await request(t.app)
+        .post('/api/v1/templates')
+        .set(editor)
+        .send(customTemplate(overrides))
+        .expect(422);
       assert.match(res.body.error.message, message);
       assert.ok((res.body.error.details as unknown[]).length > 0);
       const after = (await request(t.app).get('/api/v1/templates').set(editor)).body.items.length as number;
@@ -175,7 +221,13 @@ describe('templates API', function () {
     const out = await request(t.app)
       .post('/api/v1/templates/gia-danh-co-quan-phap-luat/render')
       .set(editor)
-      .send({ variables: { ...REALISTIC, unitName: `Công an tỉnh ${decomposed}`.normalize('NFD'), area: decomposed } })
+      .send({
+        variables: {
+          ...REALISTIC,
+          unitName: `Công an tỉnh ${decomposed}`.normalize('NFD'),
+          area: decomposed,
+        },
+      })
       .expect(200);
     assert.ok(out.body.text.includes('Thừa Thiên Huế'));
     assert.equal(out.body.text, out.body.text.normalize('NFC'));
@@ -184,8 +236,13 @@ describe('templates API', function () {
   });
 
   it('keeps markup characters in user text literal in the text and on the card', async () => {
-    const saved = await request(t.app).post('/api/v1/templates').set(editor).send(customTemplate()).expect(201);
-    const hostile = '<span foreground="red">x</span> & </text><image href="file:///etc/passwd"/> {{constructor}}';
+    const saved = await request(t.app)
+      .post('/api/v1/templates')
+      .set(editor)
+      .send(customTemplate())
+      .expect(201);
+    const hostile =
+      '<span foreground="red">x</span> & </text><image href="file:///etc/passwd"/> {{constructor}}';
     const out = await request(t.app)
       .post(`/api/v1/templates/${saved.body.id}/render`)
       .set(editor)
@@ -209,13 +266,22 @@ describe('templates API', function () {
           renderer: t.c.renderer,
           audit: t.c.auditLog.record,
           backgroundImage: async () => null,
-          settings: { mediaDir, cacheDir: path.join(mediaDir, 'cards'), publicUrl: 'http://x', timeZone: 'Asia/Ho_Chi_Minh', builtInDir: dir },
+          settings: {
+            mediaDir,
+            cacheDir: path.join(mediaDir, 'cards'),
+            publicUrl: 'http://x',
+            timeZone: 'Asia/Ho_Chi_Minh',
+            builtInDir: dir,
+          },
         });
       writeFileSync(path.join(dir, 'mau-tot.hbs'), good.replace('LAYOUT', 'warning'));
       await assert.rejects(make().start(), /mau-tot\.hbs: card\.layout: unknown card layout "warning"/);
       writeFileSync(path.join(dir, 'mau-tot.hbs'), good.replace('LAYOUT', 'canh-bao'));
       await make().start();
-      writeFileSync(path.join(dir, 'mau-hong.hbs'), good.replace('LAYOUT', 'canh-bao').replace('mau-tot', 'mau-hong').replace('{{date}}', '{{ngay}}'));
+      writeFileSync(
+        path.join(dir, 'mau-hong.hbs'),
+        good.replace('LAYOUT', 'canh-bao').replace('mau-tot', 'mau-hong').replace('{{date}}', '{{ngay}}'),
+      );
       await assert.rejects(make().start(), /mau-hong\.hbs.*unknown variable "ngay"/);
     } finally {
       rmSync(dir, { recursive: true, force: true });

@@ -6,7 +6,11 @@ import {
   loadBuiltInTemplates,
   type TemplateDefinition,
 } from '../../../server/templates/template-library.ts';
-import { checkPlatformLimits, renderTemplate, ZALO_TITLE_MAX } from '../../../server/templates/template-render.ts';
+import {
+  checkPlatformLimits,
+  renderTemplate,
+  ZALO_TITLE_MAX,
+} from '../../../server/templates/template-render.ts';
 import { REALISTIC_VALUES, RENDER_OPTIONS } from './fixtures.ts';
 
 /** Realistic values for the scam-specific variables too, so optional sections render. */
@@ -46,11 +50,17 @@ describe('built-in template library', () => {
   it('declares the core variables, a card, hashtags and 2–3 captions in each template', () => {
     for (const t of templates) {
       for (const name of BUILT_IN_REQUIRED_VARIABLES) {
-        assert.ok(t.variables.some((v) => v.name === name && v.required), `${t.id} lacks ${name}`);
+        assert.ok(
+          t.variables.some((v) => v.name === name && v.required),
+          `${t.id} lacks ${name}`,
+        );
       }
       assert.ok(t.card, `${t.id} has no card`);
       assert.ok(t.hashtags.length > 0, `${t.id} has no hashtags`);
-      assert.ok(t.captions.length >= 2 && t.captions.length <= 3, `${t.id} has ${t.captions.length} captions`);
+      assert.ok(
+        t.captions.length >= 2 && t.captions.length <= 3,
+        `${t.id} has ${t.captions.length} captions`,
+      );
     }
   });
 
@@ -66,12 +76,24 @@ describe('built-in template library', () => {
           assert.ok(!piece.includes('undefined') && !piece.includes('[object'), `${t.id}: ${piece}`);
         }
         assert.ok(out.text.includes(REALISTIC_VALUES.unitName), t.id);
-        assert.ok(out.text.includes('0235 3822 123') && out.text.includes('113'), `${t.id} must end with whom to call`);
+        assert.ok(
+          out.text.includes('0235 3822 123') && out.text.includes('113'),
+          `${t.id} must end with whom to call`,
+        );
         assert.ok(out.text.includes('ngày 14 tháng 3 năm 2025'), `${t.id}: date not formatted`);
         const length = [...out.text].length;
-        assert.ok(length >= 600 && length <= (mode === 'core values only' ? 1500 : 1800), `${t.id}: ${length} characters`);
-        assert.ok(out.title.length >= 1 && [...out.title].length <= ZALO_TITLE_MAX, `${t.id}: title ${out.title}`);
-        assert.ok(out.card && out.card.headline.length > 0 && [...out.card.headline].length <= 80, `${t.id}: card headline`);
+        assert.ok(
+          length >= 600 && length <= (mode === 'core values only' ? 1500 : 1800),
+          `${t.id}: ${length} characters`,
+        );
+        assert.ok(
+          out.title.length >= 1 && [...out.title].length <= ZALO_TITLE_MAX,
+          `${t.id}: title ${out.title}`,
+        );
+        assert.ok(
+          out.card && out.card.headline.length > 0 && [...out.card.headline].length <= 80,
+          `${t.id}: card headline`,
+        );
         assert.deepEqual(checkPlatformLimits(out, 'facebook'), [], t.id);
         assert.deepEqual(checkPlatformLimits(out, 'zalo'), [], t.id);
       }

@@ -35,7 +35,10 @@ describe('parseTemplateSource', () => {
 
   it('names a missing name', () => {
     const problems = problemsOf(templateSource('x').replace('name: Mẫu thử nghiệm\n', ''));
-    assert.deepEqual(problems.map((p) => p.path), ['name']);
+    assert.deepEqual(
+      problems.map((p) => p.path),
+      ['name'],
+    );
   });
 
   it('names a bad variable type with its line', () => {
@@ -51,20 +54,37 @@ describe('parseTemplateSource', () => {
       .replace('name: link', 'name: area')
       .replace('name: count', 'name: so-vu');
     const paths = problemsOf(source).map((p) => `${p.path}: ${p.message}`);
-    assert.ok(paths.some((p) => /^variables\.4\.name: .*reserved/.test(p)), paths.join('\n'));
-    assert.ok(paths.some((p) => /^variables\.5\.name: duplicate variable "area"/.test(p)), paths.join('\n'));
-    assert.ok(paths.some((p) => /^variables\.6\.name: .*camelCase/.test(p)), paths.join('\n'));
-    assert.ok(paths.some((p) => /colour/.test(p)), paths.join('\n'));
+    assert.ok(
+      paths.some((p) => /^variables\.4\.name: .*reserved/.test(p)),
+      paths.join('\n'),
+    );
+    assert.ok(
+      paths.some((p) => /^variables\.5\.name: duplicate variable "area"/.test(p)),
+      paths.join('\n'),
+    );
+    assert.ok(
+      paths.some((p) => /^variables\.6\.name: .*camelCase/.test(p)),
+      paths.join('\n'),
+    );
+    assert.ok(
+      paths.some((p) => /colour/.test(p)),
+      paths.join('\n'),
+    );
   });
 
   it('reports a YAML syntax error with its line', () => {
-    const problems = problemsOf('---\nid: a-b\nname: [không đóng\ndescription: x\n---\nnội dung\n', 'syntax.hbs');
+    const problems = problemsOf(
+      '---\nid: a-b\nname: [không đóng\ndescription: x\n---\nnội dung\n',
+      'syntax.hbs',
+    );
     assert.match(problems[0]?.message ?? '', /YAML syntax error/);
     assert.equal(typeof problems[0]?.line, 'number');
   });
 
   it('refuses an empty body and a non-kebab id', () => {
-    const paths = problemsOf(templateSource('').replace('id: thu-nghiem', 'id: Thu_Nghiem')).map((p) => p.path);
+    const paths = problemsOf(templateSource('').replace('id: thu-nghiem', 'id: Thu_Nghiem')).map(
+      (p) => p.path,
+    );
     assert.deepEqual(paths.sort(), ['body', 'id']);
   });
 });
@@ -94,13 +114,22 @@ describe('loadBuiltInTemplates', () => {
 
   it('loads a directory of good files', async () => {
     const templates = await loadBuiltInTemplates(dir);
-    assert.deepEqual(templates.map((t) => t.id), ['dau-tu-tien-ao']);
+    assert.deepEqual(
+      templates.map((t) => t.id),
+      ['dau-tu-tien-ao'],
+    );
   });
 
   it('throws one error naming the bad file and its problem', async () => {
-    await writeFile(path.join(dir, 'hong.hbs'), templateSource('{{evil area}}').replace('thu-nghiem', 'hong'));
+    await writeFile(
+      path.join(dir, 'hong.hbs'),
+      templateSource('{{evil area}}').replace('thu-nghiem', 'hong'),
+    );
     const error = await loadError();
-    assert.deepEqual(error.failures.map((f) => f.file), ['hong.hbs']);
+    assert.deepEqual(
+      error.failures.map((f) => f.file),
+      ['hong.hbs'],
+    );
     assert.match(error.message, /hong\.hbs:1?\d*: body: unknown helper "evil"/);
   });
 
@@ -111,7 +140,10 @@ describe('loadBuiltInTemplates', () => {
 
   it('requires the core variables, an id matching the file name, and unique ids', async () => {
     await writeFile(path.join(dir, 'thu-nghiem.hbs'), templateSource('{{area}}'));
-    await writeFile(path.join(dir, 'ten-khac.hbs'), templateSource('{{area}}').replace('thu-nghiem', 'khong-khop'));
+    await writeFile(
+      path.join(dir, 'ten-khac.hbs'),
+      templateSource('{{area}}').replace('thu-nghiem', 'khong-khop'),
+    );
     const noDate = templateSource('{{area}}')
       .replace('thu-nghiem', 'thieu-ngay')
       .replace('  - { name: date, label: Ngày đăng, type: date, required: true }\n', '');

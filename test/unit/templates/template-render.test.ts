@@ -21,7 +21,11 @@ function renderError(values: Record<string, unknown>, def = simple): ValidationE
 
 describe('renderTemplate', () => {
   it('renders plain text: no HTML escaping, blank optional sections leave no holes', () => {
-    const out = renderTemplate(simple, { ...REALISTIC_VALUES, unitName: 'Công an & Viện kiểm sát' }, RENDER_OPTIONS);
+    const out = renderTemplate(
+      simple,
+      { ...REALISTIC_VALUES, unitName: 'Công an & Viện kiểm sát' },
+      RENDER_OPTIONS,
+    );
     assert.equal(
       out.text,
       'Công an & Viện kiểm sát cảnh báo người dân Quảng Nam.\n\nGọi 0235 3822 123 hoặc 113. 14/03/2025',
@@ -69,26 +73,50 @@ describe('renderTemplate', () => {
   });
 
   it('accepts the usual date and phone spellings and refuses non-string values', () => {
-    const out = renderTemplate(simple, { ...REALISTIC_VALUES, hotline: '02353822123', date: '5/4/2025' }, RENDER_OPTIONS);
+    const out = renderTemplate(
+      simple,
+      { ...REALISTIC_VALUES, hotline: '02353822123', date: '5/4/2025' },
+      RENDER_OPTIONS,
+    );
     assert.match(out.text, /Gọi 0235 3822 123 hoặc 113\. 05\/04\/2025$/);
     const error = renderError({ ...REALISTIC_VALUES, area: { toString: () => 'x' }, note: ['a'] });
     assert.deepEqual(error.problems.map((p) => p.path).sort(), ['variables.area', 'variables.note']);
-    assert.ok(renderError({ ...REALISTIC_VALUES, unitName: 'Công an\u0000tỉnh' }).problems[0]?.message.includes('control'));
-    assert.ok(renderError({ ...REALISTIC_VALUES, unitName: 'hai\ndòng' }).problems[0]?.message.includes('single line'));
+    assert.ok(
+      renderError({ ...REALISTIC_VALUES, unitName: 'Công an\u0000tỉnh' }).problems[0]?.message.includes(
+        'control',
+      ),
+    );
+    assert.ok(
+      renderError({ ...REALISTIC_VALUES, unitName: 'hai\ndòng' }).problems[0]?.message.includes(
+        'single line',
+      ),
+    );
   });
 
   it('formats an instant in the requested time zone and a calendar date without shifting it', () => {
     const def = definitionFrom(templateSource('{{formatDate date "datetime"}} | {{formatDate date "long"}}'));
-    const instant = renderTemplate(def, { ...REALISTIC_VALUES, date: '2025-03-14T18:30:00Z' }, RENDER_OPTIONS);
+    const instant = renderTemplate(
+      def,
+      { ...REALISTIC_VALUES, date: '2025-03-14T18:30:00Z' },
+      RENDER_OPTIONS,
+    );
     assert.equal(instant.text, '01:30 ngày 15/03/2025 | ngày 15 tháng 3 năm 2025');
-    const calendar = renderTemplate(def, { ...REALISTIC_VALUES, date: '2025-03-14' }, { timeZone: 'America/Los_Angeles' });
+    const calendar = renderTemplate(
+      def,
+      { ...REALISTIC_VALUES, date: '2025-03-14' },
+      { timeZone: 'America/Los_Angeles' },
+    );
     assert.equal(calendar.text, '14/03/2025 | ngày 14 tháng 3 năm 2025');
   });
 
   it('normalises decomposed (NFD) input to NFC', () => {
     const nfd = 'Ca\u0309nh ba\u0301o';
     assert.notEqual(nfd, 'Cảnh báo');
-    const out = renderTemplate(simple, { ...REALISTIC_VALUES, unitName: nfd, note: 'Công an tỉnh'.normalize('NFD') }, RENDER_OPTIONS);
+    const out = renderTemplate(
+      simple,
+      { ...REALISTIC_VALUES, unitName: nfd, note: 'Công an tỉnh'.normalize('NFD') },
+      RENDER_OPTIONS,
+    );
     assert.ok(out.text.startsWith('Cảnh báo cảnh báo'));
     assert.ok(out.text.includes('Ghi chú: Công an tỉnh'));
     assert.equal(out.text, out.text.normalize('NFC'));
@@ -101,7 +129,13 @@ describe('renderTemplate', () => {
   });
 
   it('renders values that look like templates, markup or prototype names literally', () => {
-    for (const payload of ['{{constructor}}', '{{{x}}} {{> p}}', '<script>alert(1)</script>', '__proto__', '</text><image href="x"/>']) {
+    for (const payload of [
+      '{{constructor}}',
+      '{{{x}}} {{> p}}',
+      '<script>alert(1)</script>',
+      '__proto__',
+      '</text><image href="x"/>',
+    ]) {
       const out = renderTemplate(simple, { ...REALISTIC_VALUES, note: payload }, RENDER_OPTIONS);
       assert.ok(out.text.includes(`Ghi chú: ${payload}`), payload);
     }
@@ -130,18 +164,25 @@ describe('renderTemplate', () => {
 
   it('uses defaults for blank optional values and renders title, card and captions', () => {
     const def = definitionFrom(
-      templateSource('Nội dung {{default note "không có"}} {{upper area}}', [
-        'title: Cảnh báo tại {{area}}',
-        'card: { layout: warning, headline: "{{upper unitName}}", body: "Gọi {{phone hotline}}" }',
-        "hashtags: ['#CanhBao']",
-        "captions: ['Chia sẻ: {{unitName}}', '{{#if note}}{{note}}{{/if}}']",
-        '',
-      ].join('\n')),
+      templateSource(
+        'Nội dung {{default note "không có"}} {{upper area}}',
+        [
+          'title: Cảnh báo tại {{area}}',
+          'card: { layout: warning, headline: "{{upper unitName}}", body: "Gọi {{phone hotline}}" }',
+          "hashtags: ['#CanhBao']",
+          "captions: ['Chia sẻ: {{unitName}}', '{{#if note}}{{note}}{{/if}}']",
+          '',
+        ].join('\n'),
+      ),
     );
     const out = renderTemplate(def, { ...REALISTIC_VALUES, hotline: '0912345678' }, RENDER_OPTIONS);
     assert.equal(out.text, 'Nội dung không có QUẢNG NAM');
     assert.equal(out.title, 'Cảnh báo tại Quảng Nam');
-    assert.deepEqual(out.card, { layout: 'warning', headline: 'CÔNG AN TỈNH QUẢNG NAM', body: 'Gọi 0912 345 678' });
+    assert.deepEqual(out.card, {
+      layout: 'warning',
+      headline: 'CÔNG AN TỈNH QUẢNG NAM',
+      body: 'Gọi 0912 345 678',
+    });
     assert.deepEqual(out.hashtags, ['#CanhBao']);
     assert.deepEqual(out.captions, ['Chia sẻ: Công an tỉnh Quảng Nam'], 'an empty caption is dropped');
   });

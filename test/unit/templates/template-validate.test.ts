@@ -73,12 +73,15 @@ describe('validateTemplate', () => {
   });
 
   it('checks the title, card and captions too, naming the piece', () => {
-    const message = refusal('{{area}}', [
-      'title: "{{constructor}}"',
-      'card: { layout: warning, headline: "{{{area}}}", body: "{{> p}}" }',
-      "captions: ['ok {{area}}', '{{evil area}}']",
-      '',
-    ].join('\n'));
+    const message = refusal(
+      '{{area}}',
+      [
+        'title: "{{constructor}}"',
+        'card: { layout: warning, headline: "{{{area}}}", body: "{{> p}}" }',
+        "captions: ['ok {{area}}', '{{evil area}}']",
+        '',
+      ].join('\n'),
+    );
     assert.match(message, /^title:1: .*reserved/m);
     assert.match(message, /^card\.headline:1: .*triple-stash/m);
     assert.match(message, /^card\.body:1: .*partials/m);
@@ -101,7 +104,10 @@ describe('validateTemplate', () => {
 describe('the Handlebars environment without validation (defence in depth)', () => {
   const context = Object.assign(Object.create(null) as Record<string, string>, { area: 'Quảng Nam' });
   const render = (source: string): string =>
-    compileTemplate({ variables: [], title: null, card: null, captions: [], source }).body(context, 'Asia/Ho_Chi_Minh');
+    compileTemplate({ variables: [], title: null, card: null, captions: [], source }).body(
+      context,
+      'Asia/Ho_Chi_Minh',
+    );
 
   it('refuses lookup, log and unknown helpers at compile time', () => {
     assert.throws(() => render('{{lookup this "constructor"}}'), /unknown helper lookup/);

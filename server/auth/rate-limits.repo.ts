@@ -1,4 +1,4 @@
-// Fixed-window counters in PostgreSQL, so the limits hold across every web process.
+// SQL on rate_limits: fixed-window counters in PostgreSQL, so the limits hold across every web process.
 import { sql } from 'drizzle-orm';
 import type { Database } from '../db/database.ts';
 
