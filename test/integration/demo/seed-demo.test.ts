@@ -80,6 +80,23 @@ describe('the living demo (seed-demo)', function () {
   });
   after(async () => {
     await worker?.stop(10_000);
+    // Other files read the engagement rollups of the whole (shared) database: the demo's go.
+    if (t) {
+      const id = await provinceId();
+      const demoPublications = sql`SELECT pb.id FROM publications pb JOIN posts p ON p.id = pb.post_id
+        JOIN units un ON un.id = p.unit_id WHERE un.id = ${id} OR un.parent_id = ${id}`;
+      const demoUnits = sql`SELECT id FROM units WHERE id = ${id} OR parent_id = ${id}`;
+      await t.c.database.db.execute(
+        sql`DELETE FROM engagement_snapshots WHERE publication_id IN (${demoPublications})`,
+      );
+      await t.c.database.db.execute(
+        sql`DELETE FROM engagement_daily WHERE publication_id IN (${demoPublications})`,
+      );
+      await t.c.database.db.execute(
+        sql`DELETE FROM engagement_tracking WHERE publication_id IN (${demoPublications})`,
+      );
+      await t.c.database.db.execute(sql`DELETE FROM engagement_totals WHERE unit_id IN (${demoUnits})`);
+    }
     await t?.close();
     await platforms?.close();
   });
