@@ -130,6 +130,8 @@ describe('start page and navigation', function () {
       '/stats',
       '/media',
       '/templates',
+      '/members',
+      '/members/participation',
       '/admin/channels',
       '/admin/users',
       '/admin/units',
@@ -148,8 +150,24 @@ describe('start page and navigation', function () {
     assert.deepEqual(nav(refused.text), { hrefs: editor.hrefs, current: [] });
 
     const reviewer = nav(await home(scene.reviewer.user.email, '/review'));
-    assert.deepEqual(reviewer.hrefs, ['/', '/review', '/calendar', '/posts', '/media', '/templates']);
+    assert.deepEqual(reviewer.hrefs, [
+      '/',
+      '/review',
+      '/calendar',
+      '/posts',
+      '/media',
+      '/templates',
+      '/members',
+      '/members/participation',
+    ]);
     assert.deepEqual(reviewer.current, ['/review']);
+    // The members area: its pages belong to "Thành viên", participation to its own section.
+    assert.deepEqual(nav(await home(scene.reviewer.user.email, '/members/invitations')).current, [
+      '/members',
+    ]);
+    assert.deepEqual(nav(await home(scene.reviewer.user.email, '/members/participation')).current, [
+      '/members/participation',
+    ]);
   });
 
   it('speaks English when asked', async () => {
