@@ -6,10 +6,12 @@ import { createAuthService } from './auth/auth.service.ts';
 import { createRateLimiter } from './auth/rate-limiter.ts';
 import { createTokensRepo } from './auth/tokens.repo.ts';
 import { createChannelConnectRepo } from './channels/channel-connect.repo.ts';
+import { createChannelsRepo } from './channels/channels.repo.ts';
 import { createChannelConnectService } from './channels/channel-connect.service.ts';
 import { createTokenCrypto } from './channels/token-crypto.ts';
+import { createTokenRotation } from './channels/token-rotation.ts';
 import { SYSTEM_ACTOR } from './auth/actor.ts';
-import { facebookWwwUrl, type Config } from './config.ts';
+import { facebookWwwUrl, resolvePreviousSecretKeys, type Config } from './config.ts';
 import type { DatabaseHandle } from './db/database.ts';
 import { createI18n } from './i18n/i18n.ts';
 import type { Logger } from './logger.ts';
@@ -60,6 +62,7 @@ export function buildContainer(input: {
 }) {
   const { config, database, logger } = input;
   const { db } = database;
+  const tokenCrypto = createTokenCrypto(input.secretKey, resolvePreviousSecretKeys(config));
   const auditLog = createAuditLog(db);
   const usersRepo = createUsersRepo(db);
   const unitsRepo = createUnitsRepo(db);
@@ -137,6 +140,7 @@ export function buildContainer(input: {
     db,
     logger,
     secretKey: input.secretKey,
+    tokenCrypto,
     audit: auditLog.record,
     images: createMediaImageSource({
       media,
@@ -150,7 +154,7 @@ export function buildContainer(input: {
   });
   const channelConnect = createChannelConnectService({
     repo: createChannelConnectRepo(db),
-    crypto: createTokenCrypto(input.secretKey),
+    crypto: tokenCrypto,
     login: publishingParts.platformLogin,
     connectors: publishingParts.connectors,
     channels: publishingParts.channels,
@@ -278,8 +282,15 @@ export function buildContainer(input: {
     },
     logger,
   });
+  const tokenRotation = createTokenRotation({
+    db,
+    crypto: tokenCrypto,
+    channels: createChannelsRepo(db),
+    flows: createChannelConnectRepo(db),
+  });
   return {
     ...publishingParts,
+    tokenRotation,
     amplification,
     config,
     logger,

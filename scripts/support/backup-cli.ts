@@ -1,5 +1,6 @@
 // What the backup and restore commands share: the file argument, the configured database
 // (DATABASE_URL, or the embedded one under LOA_DATA_DIR) and where the files live.
+import pg from 'pg';
 import { ConfigError, loadConfig, type Config } from '../../server/config.ts';
 import { applyMigrations } from '../../server/db/database.ts';
 import { startEmbeddedPostgres } from '../../server/db/embedded.ts';
@@ -39,7 +40,13 @@ export function backupPlace(config: Readonly<Config>): BackupPlace {
 export async function openConfiguredDatabase(options: {
   migrate: boolean;
   config?: Readonly<Config>;
-}): Promise<{ config: Readonly<Config>; url: string; close(): Promise<void> }> {
+}): Promise<{
+  config: Readonly<Config>;
+  url: string;
+  /** Whether other clients (a running Loa) are connected to this database right now. */
+  othersConnected: boolean;
+  close(): Promise<void>;
+}> {
   const config = options.config ?? loadCliConfig();
   const logger = createLogger(config.logLevel === 'info' ? 'warn' : config.logLevel);
   const embedded = config.databaseUrl
@@ -47,5 +54,18 @@ export async function openConfiguredDatabase(options: {
     : await startEmbeddedPostgres({ dataDir: config.dataDir, logger });
   const url = config.databaseUrl ?? embedded!.url;
   if (options.migrate) await applyMigrations(url, logger);
-  return { config, url, close: async () => void (await embedded?.stop()) };
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  const others = await client
+    .query<{ n: number }>(
+      `SELECT count(*)::int AS n FROM pg_stat_activity
+        WHERE datname = current_database() AND pid <> pg_backend_pid() AND backend_type = 'client backend'`,
+    )
+    .finally(() => client.end());
+  return {
+    config,
+    url,
+    othersConnected: (others.rows[0]?.n ?? 0) > 0,
+    close: async () => void (await embedded?.stop()),
+  };
 }

@@ -14,7 +14,7 @@ import { dumpDatabase, restoreDatabase, DUMP_FORMAT, DUMP_VERSION, type DumpMani
 
 export const BACKUP_FORMAT = 'loa-backup';
 /** Files Loa writes into its data directory that a restored install needs. */
-const KEY_FILES = ['secret.key', 'vapid.json'];
+const KEY_FILES = ['secret.key', 'secret.key.previous', 'vapid.json'];
 
 const manifestSchema = z.object({
   format: z.literal(BACKUP_FORMAT),

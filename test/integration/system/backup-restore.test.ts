@@ -20,10 +20,7 @@ import os from 'node:os';
 import path from 'node:path';
 import request from 'supertest';
 import sharp from 'sharp';
-import { createApp } from '../../../server/app.ts';
 import { createAuditLog } from '../../../server/audit/audit.service.ts';
-import { loadConfig, resolveSecretKey } from '../../../server/config.ts';
-import { buildContainer } from '../../../server/container.ts';
 import { applyMigrations, connectDatabase, type DatabaseHandle } from '../../../server/db/database.ts';
 import { RestoreRefused, restoreDatabase } from '../../../server/db/dump.ts';
 import { startEmbeddedPostgres } from '../../../server/db/embedded.ts';
@@ -35,55 +32,12 @@ import {
   type BackupManifest,
   type BackupPlace,
 } from '../../../server/system/backup.ts';
-import { makeUser, type TestApp } from '../../support/app.ts';
-import { testDatabase, testLogger } from '../../support/database.ts';
+import { makeUser } from '../../support/app.ts';
+import { testLogger } from '../../support/database.ts';
+import { install, newDatabase, type Install } from '../../support/install.ts';
 import { startTestPlatforms, type TestPlatforms } from '../../support/platforms.ts';
 
 const KEY = 'backup-test-secret-key-long-enough-00000';
-
-interface Install {
-  dir: string;
-  url: string;
-  handle: DatabaseHandle;
-  t: TestApp;
-}
-
-/** A new database on the test server, migrated, with a data directory of its own. */
-async function newDatabase(name: string): Promise<string> {
-  const { url, handle } = await testDatabase();
-  await handle.pool.query(`CREATE DATABASE ${name}`);
-  const target = new URL(url);
-  target.pathname = `/${name}`;
-  return target.toString();
-}
-
-function install(dir: string, url: string, platforms: TestPlatforms): Install {
-  const config = loadConfig({
-    NODE_ENV: 'test',
-    LOA_DATA_DIR: dir,
-    LOA_MOCK_PLATFORMS: 'off',
-    LOA_LOG_LEVEL: 'silent',
-  });
-  const handle = connectDatabase(url, testLogger, { max: 4 });
-  const c = buildContainer({
-    config,
-    database: handle,
-    logger: testLogger,
-    secretKey: resolveSecretKey(config),
-    platformUrls: platforms.urls,
-    mockPlatforms: platforms.mock,
-  });
-  const app = createApp(c);
-  const t: TestApp = {
-    app,
-    c,
-    close: async () => {
-      await (app.locals.closeSessionStore as () => Promise<void>)();
-      await handle.close();
-    },
-  };
-  return { dir, url, handle, t };
-}
 
 function place(dir: string): BackupPlace {
   return {
