@@ -62,6 +62,8 @@ const envSchema = z
     LOA_SECRET_KEY: optionalText.pipe(z.string().min(32, 'must be at least 32 characters').optional()),
     // Keys being rotated away from (comma-separated): still open the tokens they encrypted until
     // `npm run rotate-key` has re-encrypted them under LOA_SECRET_KEY.
+    // GET /metrics is served only when this is set, to requests bearing it.
+    LOA_METRICS_TOKEN: optionalText.pipe(z.string().min(16, 'must be at least 16 characters').optional()),
     LOA_SECRET_KEY_PREVIOUS: optionalText.pipe(
       z
         .string()
@@ -163,6 +165,7 @@ export interface Config {
   publicUrl: string;
   secretKey: string | undefined;
   previousSecretKeys: readonly string[];
+  metricsToken: string | undefined;
   logLevel: string;
   defaultLanguage: 'vi' | 'en';
   timeZone: string;
@@ -240,6 +243,7 @@ export function loadConfig(env: Environment = process.env, cwd = process.cwd()):
     publicUrl: (e.LOA_PUBLIC_URL ?? `http://localhost:${e.PORT}`).replace(/\/+$/, ''),
     secretKey: e.LOA_SECRET_KEY,
     previousSecretKeys: e.LOA_SECRET_KEY_PREVIOUS ?? [],
+    metricsToken: e.LOA_METRICS_TOKEN,
     logLevel: e.LOA_LOG_LEVEL,
     defaultLanguage: e.LOA_DEFAULT_LANGUAGE,
     timeZone: e.LOA_TIMEZONE,

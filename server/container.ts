@@ -10,6 +10,10 @@ import { createChannelsRepo } from './channels/channels.repo.ts';
 import { createChannelConnectService } from './channels/channel-connect.service.ts';
 import { createTokenCrypto } from './channels/token-crypto.ts';
 import { createTokenRotation } from './channels/token-rotation.ts';
+import { createCollectorMetricsRepo } from './engagement/collector-metrics.repo.ts';
+import { createJobMetrics } from './jobs/job-metrics.ts';
+import { createPublicationMetricsRepo } from './publishing/publication-metrics.repo.ts';
+import { createMetrics } from './system/metrics.ts';
 import { SYSTEM_ACTOR } from './auth/actor.ts';
 import { facebookWwwUrl, resolvePreviousSecretKeys, type Config } from './config.ts';
 import type { DatabaseHandle } from './db/database.ts';
@@ -288,9 +292,17 @@ export function buildContainer(input: {
     channels: createChannelsRepo(db),
     flows: createChannelConnectRepo(db),
   });
+  const metrics = config.metricsToken
+    ? createMetrics({
+        publications: createPublicationMetricsRepo(db),
+        jobs: createJobMetrics(db),
+        collector: createCollectorMetricsRepo(db),
+      })
+    : null;
   return {
     ...publishingParts,
     tokenRotation,
+    metrics,
     amplification,
     config,
     logger,
