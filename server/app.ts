@@ -1,4 +1,5 @@
 // createApp: the express app with every route and middleware, without listen() (tests use it directly).
+import { metricsRouter } from './system/metrics.ts';
 import connectPgSimple from 'connect-pg-simple';
 import express from 'express';
 import session from 'express-session';
@@ -67,6 +68,8 @@ export function createApp(c: Container): express.Express {
   configureViews(app, { timeZone: c.config.timeZone });
 
   app.use(requestContext(c.logger));
+  if (c.metrics) app.use(c.metrics.observeHttp);
+  app.use(metricsRouter(c.metrics, c.config.metricsToken));
   app.use(
     helmet({
       contentSecurityPolicy: {

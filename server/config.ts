@@ -1,7 +1,7 @@
 // Every setting Loa reads, parsed once from the environment with one zod schema.
 // Nothing else in the codebase reads process.env.
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
 
@@ -60,6 +60,17 @@ const envSchema = z
     ZALO_OA_SECRET_KEY: optionalText,
     LOA_PUBLIC_URL: optionalUrl,
     LOA_SECRET_KEY: optionalText.pipe(z.string().min(32, 'must be at least 32 characters').optional()),
+    // Keys being rotated away from (comma-separated): still open the tokens they encrypted until
+    // `npm run rotate-key` has re-encrypted them under LOA_SECRET_KEY.
+    // GET /metrics is served only when this is set, to requests bearing it.
+    LOA_METRICS_TOKEN: optionalText.pipe(z.string().min(16, 'must be at least 16 characters').optional()),
+    LOA_SECRET_KEY_PREVIOUS: optionalText.pipe(
+      z
+        .string()
+        .transform((v) => v.split(',').map((k) => k.trim()))
+        .pipe(z.array(z.string().min(32, 'every previous key must be at least 32 characters')))
+        .optional(),
+    ),
     LOA_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
     LOA_DEFAULT_LANGUAGE: z.enum(['vi', 'en']).default('vi'),
     LOA_TIMEZONE: z.string().default('Asia/Ho_Chi_Minh'),
@@ -154,6 +165,8 @@ export interface Config {
   };
   publicUrl: string;
   secretKey: string | undefined;
+  previousSecretKeys: readonly string[];
+  metricsToken: string | undefined;
   logLevel: string;
   defaultLanguage: 'vi' | 'en';
   timeZone: string;
@@ -235,6 +248,8 @@ export function loadConfig(env: Environment = process.env, cwd = process.cwd()):
     },
     publicUrl: (e.LOA_PUBLIC_URL ?? `http://localhost:${e.PORT}`).replace(/\/+$/, ''),
     secretKey: e.LOA_SECRET_KEY,
+    previousSecretKeys: e.LOA_SECRET_KEY_PREVIOUS ?? [],
+    metricsToken: e.LOA_METRICS_TOKEN,
     logLevel: e.LOA_LOG_LEVEL,
     defaultLanguage: e.LOA_DEFAULT_LANGUAGE,
     timeZone: e.LOA_TIMEZONE,
@@ -292,15 +307,14 @@ function readVersion(): string {
 
 /**
  * The key that signs sessions and encrypts platform tokens at rest: LOA_SECRET_KEY if set,
- * otherwise generated once into the data directory and reused by every later start.
+ * otherwise generated once into the data directory and reused by every later start. A key file
+ * that others can read, or one too short to be a key, stops the start: reusing it silently would
+ * leave every token as weak as that file.
  */
 export function resolveSecretKey(config: Pick<Config, 'secretKey' | 'dataDir'>): string {
   if (config.secretKey) return config.secretKey;
-  const file = path.join(config.dataDir, 'secret.key');
-  if (existsSync(file)) {
-    const key = readFileSync(file, 'utf8').trim();
-    if (key.length >= 32) return key;
-  }
+  const file = path.join(config.dataDir, SECRET_KEY_FILE);
+  if (existsSync(file)) return readKeyFile(file)[0]!;
   mkdirSync(config.dataDir, { recursive: true });
   const key = randomBytes(32).toString('base64url');
   try {
@@ -308,9 +322,41 @@ export function resolveSecretKey(config: Pick<Config, 'secretKey' | 'dataDir'>):
     return key;
   } catch (error) {
     // Another process started at the same moment and wrote it first: use theirs.
-    if ((error as NodeJS.ErrnoException).code === 'EEXIST') return readFileSync(file, 'utf8').trim();
+    if ((error as NodeJS.ErrnoException).code === 'EEXIST') return readKeyFile(file)[0]!;
     throw error;
   }
+}
+
+export const SECRET_KEY_FILE = 'secret.key';
+/** Keys rotated away from by `npm run rotate-key`, one a line, while their tokens are re-encrypted. */
+export const PREVIOUS_KEYS_FILE = 'secret.key.previous';
+
+/** The keys that still open older tokens: LOA_SECRET_KEY_PREVIOUS, or the data directory's file. */
+export function resolvePreviousSecretKeys(
+  config: Pick<Config, 'secretKey' | 'previousSecretKeys' | 'dataDir'>,
+): string[] {
+  if (config.secretKey) return [...config.previousSecretKeys];
+  const file = path.join(config.dataDir, PREVIOUS_KEYS_FILE);
+  return existsSync(file) ? readKeyFile(file) : [];
+}
+
+function readKeyFile(file: string): string[] {
+  const mode = statSync(file).mode & 0o777;
+  if ((mode & 0o077) !== 0) {
+    throw new ConfigError([
+      `${file} can be read by other users (mode ${mode.toString(8)}); make it private: chmod 600 ${file}`,
+    ]);
+  }
+  const keys = readFileSync(file, 'utf8')
+    .split('\n')
+    .map((line) => line.trim())
+    .filter(Boolean);
+  if (keys.length === 0 || keys.some((key) => key.length < 32)) {
+    throw new ConfigError([
+      `${file} does not hold a key of at least 32 characters; restore the right file, or remove it to make a new key (stored platform tokens then have to be reconnected)`,
+    ]);
+  }
+  return keys;
 }
 
 /** The process-level switch that test runs and CI set; read here so nothing else touches process.env. */

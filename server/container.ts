@@ -6,10 +6,16 @@ import { createAuthService } from './auth/auth.service.ts';
 import { createRateLimiter } from './auth/rate-limits.repo.ts';
 import { createTokensRepo } from './auth/tokens.repo.ts';
 import { createChannelConnectRepo } from './channels/channel-connect.repo.ts';
+import { createChannelsRepo } from './channels/channels.repo.ts';
 import { createChannelConnectService } from './channels/channel-connect.service.ts';
 import { createTokenCrypto } from './channels/token-crypto.ts';
+import { createTokenRotation } from './channels/token-rotation.ts';
+import { createCollectorMetricsRepo } from './engagement/collector-metrics.repo.ts';
+import { createJobMetrics } from './jobs/job-metrics.ts';
+import { createPublicationMetricsRepo } from './publishing/publication-metrics.repo.ts';
+import { createMetrics } from './system/metrics.ts';
 import { SYSTEM_ACTOR } from './auth/actor.ts';
-import { facebookWwwUrl, type Config } from './config.ts';
+import { facebookWwwUrl, resolvePreviousSecretKeys, type Config } from './config.ts';
 import type { DatabaseHandle } from './db/database.ts';
 import { createI18n } from './i18n/i18n.ts';
 import type { Logger } from './logger.ts';
@@ -69,6 +75,7 @@ export function buildContainer(input: {
 }) {
   const { config, database, logger } = input;
   const { db } = database;
+  const tokenCrypto = createTokenCrypto(input.secretKey, resolvePreviousSecretKeys(config));
   const auditLog = createAuditLog(db);
   const usersRepo = createUsersRepo(db);
   const unitsRepo = createUnitsRepo(db);
@@ -144,6 +151,7 @@ export function buildContainer(input: {
     db,
     logger,
     secretKey: input.secretKey,
+    tokenCrypto,
     audit: auditLog.record,
     images: createMediaImageSource({
       media,
@@ -157,7 +165,7 @@ export function buildContainer(input: {
   });
   const channelConnect = createChannelConnectService({
     repo: createChannelConnectRepo(db),
-    crypto: createTokenCrypto(input.secretKey),
+    crypto: tokenCrypto,
     login: publishingParts.platformLogin,
     connectors: publishingParts.connectors,
     channels: publishingParts.channels,
@@ -299,8 +307,23 @@ export function buildContainer(input: {
     units: unitsRepo,
     timeZone: config.timeZone,
   });
+  const tokenRotation = createTokenRotation({
+    db,
+    crypto: tokenCrypto,
+    channels: createChannelsRepo(db),
+    flows: createChannelConnectRepo(db),
+  });
+  const metrics = config.metricsToken
+    ? createMetrics({
+        publications: createPublicationMetricsRepo(db),
+        jobs: createJobMetrics(db),
+        collector: createCollectorMetricsRepo(db),
+      })
+    : null;
   return {
     ...publishingParts,
+    tokenRotation,
+    metrics,
     amplification,
     config,
     logger,

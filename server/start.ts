@@ -5,7 +5,14 @@ import { randomUUID } from 'node:crypto';
 import type { Server } from 'node:http';
 import os from 'node:os';
 import { createApp } from './app.ts';
-import { loadConfig, resolveSecretKey, ConfigError, type Config, type Environment } from './config.ts';
+import {
+  loadConfig,
+  resolvePreviousSecretKeys,
+  resolveSecretKey,
+  ConfigError,
+  type Config,
+  type Environment,
+} from './config.ts';
 import { buildContainer, type Container, type MockPlatformUrls } from './container.ts';
 import { applyMigrations, connectDatabase } from './db/database.ts';
 import { startEmbeddedPostgres, type EmbeddedDatabase } from './db/embedded.ts';
@@ -100,6 +107,10 @@ export async function startLoa(
     });
     // A bad built-in template or card layout stops start-up here, naming the file; the first card render is paid now.
     await container.templates.start();
+    // Tokens still in an older format or under a key being rotated away from are re-encrypted
+    // under the current key before anything uses them (cheap when there is nothing to do).
+    const tokens = await container.tokenRotation.reencryptAll();
+    if (tokens.rewritten > 0) logger.info(tokens, 'stored tokens re-encrypted under the current key');
     if (config.admin) {
       const created = await container.users.ensureInitialAdmin(config.admin.email, config.admin.password);
       if (created) logger.info({ email: created.email }, 'initial admin created');
@@ -174,6 +185,9 @@ export async function runLoa(
   let config: Readonly<Config>;
   try {
     config = loadConfig(env);
+    // A key file others can read, or a broken one, stops the start here with its reason.
+    resolveSecretKey(config);
+    resolvePreviousSecretKeys(config);
   } catch (error) {
     if (error instanceof ConfigError) {
       process.stderr.write(`Loa cannot start. ${error.message}\n`);

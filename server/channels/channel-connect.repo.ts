@@ -1,5 +1,5 @@
 // All SQL on channel_connect_flows: the steps of connecting a channel through a platform login.
-import { and, eq, lt } from 'drizzle-orm';
+import { and, eq, isNotNull, lt } from 'drizzle-orm';
 import type { Executor } from '../db/database.ts';
 import { channelConnectFlows, type ConnectStage } from '../db/schema.ts';
 
@@ -52,6 +52,21 @@ export function createChannelConnectRepo(db: Executor) {
         )
         .returning();
       return row;
+    },
+    /** Every step holding a secret, locked: for re-encryption under a new key. */
+    async lockSecrets(tx: Executor): Promise<Array<Pick<ConnectFlowRow, 'id' | 'keyHash' | 'secretEnc'>>> {
+      return tx
+        .select({
+          id: channelConnectFlows.id,
+          keyHash: channelConnectFlows.keyHash,
+          secretEnc: channelConnectFlows.secretEnc,
+        })
+        .from(channelConnectFlows)
+        .where(isNotNull(channelConnectFlows.secretEnc))
+        .for('update');
+    },
+    async setSecret(id: string, secretEnc: string, tx: Executor): Promise<void> {
+      await tx.update(channelConnectFlows).set({ secretEnc }).where(eq(channelConnectFlows.id, id));
     },
     async deleteExpired(now: Date, tx: Executor = db): Promise<number> {
       const rows = await tx

@@ -18,7 +18,7 @@ import { AppError, ForbiddenError, NotFoundError, ValidationError } from '../err
 import type { ChannelConnectRepo } from './channel-connect.repo.ts';
 import type { ChannelRow } from './channels.repo.ts';
 import type { ChannelsService } from './channels.service.ts';
-import type { TokenCrypto } from './token-crypto.ts';
+import { flowSecretContext, type TokenCrypto } from './token-crypto.ts';
 
 export const CONNECT_FLOW_ERRORS = [
   'connect_state_invalid',
@@ -122,15 +122,16 @@ export function createChannelConnectService(deps: Deps) {
     const at = now();
     await repo.deleteExpired(at);
     const state = randomKey();
+    const stateHash = sha256(state);
     const verifier = input.platform === 'zalo' ? randomKey() : undefined;
     await repo.insert({
-      keyHash: sha256(state),
+      keyHash: stateHash,
       stage: 'authorize',
       sessionHash: sha256(input.sessionId),
       platform: input.platform,
       userId: actor.id,
       channelId: input.reconnectChannelId ?? null,
-      secretEnc: verifier === undefined ? null : crypto.encrypt(verifier),
+      secretEnc: verifier === undefined ? null : crypto.encrypt(verifier, flowSecretContext(stateHash)),
       expiresAt: new Date(at.getTime() + stateTtlMs),
     });
     if (verifier === undefined) {
@@ -167,7 +168,7 @@ export function createChannelConnectService(deps: Deps) {
     const accounts = await platformCall(() =>
       input.platform === 'facebook'
         ? facebookAccounts(callback.code!)
-        : zaloAccounts(callback.code!, callback.oaId, flow.secretEnc),
+        : zaloAccounts(callback.code!, callback.oaId, flow.secretEnc, flow.keyHash),
     );
     if (accounts.length === 0) {
       throw new ConnectFlowError(
@@ -178,14 +179,15 @@ export function createChannelConnectService(deps: Deps) {
       );
     }
     const key = randomKey();
+    const keyHash = sha256(key);
     await repo.insert({
-      keyHash: sha256(key),
+      keyHash,
       stage: 'choose',
       sessionHash: sha256(input.sessionId),
       platform: input.platform,
       userId: actor.id,
       channelId: flow.channelId,
-      secretEnc: crypto.encrypt(JSON.stringify(accounts)),
+      secretEnc: crypto.encrypt(JSON.stringify(accounts), flowSecretContext(keyHash)),
       expiresAt: new Date(now().getTime() + choiceTtlMs),
     });
     return key;
@@ -203,11 +205,15 @@ export function createChannelConnectService(deps: Deps) {
     code: string,
     oaId: string | undefined,
     verifierEnc: string | null,
+    keyHash: string,
   ): Promise<PendingAccount[]> {
     if (!oaId) throw new ConnectFlowError('connect_code_refused', 'Zalo did not say which OA was granted');
     if (!verifierEnc)
       throw new ConnectFlowError('connect_state_invalid', 'This sign-in has no PKCE verifier');
-    const tokens = await login.zalo.exchangeCode({ code, codeVerifier: crypto.decrypt(verifierEnc) });
+    const tokens = await login.zalo.exchangeCode({
+      code,
+      codeVerifier: crypto.decrypt(verifierEnc, flowSecretContext(keyHash)),
+    });
     const oa = await deps.connectors.zalo.validateCredentials({
       externalId: oaId,
       accessToken: tokens.accessToken,
@@ -247,7 +253,12 @@ export function createChannelConnectService(deps: Deps) {
     if (!flow || flow.userId !== actor.id || flow.expiresAt.getTime() <= now().getTime() || !flow.secretEnc) {
       throw new ConnectFlowError('connect_choice_invalid', 'This choice expired or was already made');
     }
-    return { flow, accounts: pendingSchema.parse(JSON.parse(crypto.decrypt(flow.secretEnc))) };
+    return {
+      flow,
+      accounts: pendingSchema.parse(
+        JSON.parse(crypto.decrypt(flow.secretEnc, flowSecretContext(flow.keyHash))),
+      ),
+    };
   }
 
   /** What the admin picks from: the granted accounts (no tokens), with any channel they already are. */

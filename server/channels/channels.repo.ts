@@ -8,6 +8,8 @@ import { withinScope } from '../db/unit-scope.ts';
 export type ChannelRow = typeof channels.$inferSelect;
 
 export interface NewChannel {
+  /** Chosen before the write: the tokens' ciphertexts are bound to it. */
+  id: string;
   platform: Platform;
   externalId: string;
   name: string;
@@ -145,6 +147,28 @@ export function createChannelsRepo(db: Executor) {
         .where(and(eq(channels.id, id), isNull(channels.deletedAt)))
         .returning();
       return row;
+    },
+    /** Every stored token, deleted channels' too, locked: for re-encryption under a new key. */
+    async lockAllTokens(
+      tx: Executor,
+    ): Promise<Array<Pick<ChannelRow, 'id' | 'accessTokenEnc' | 'refreshTokenEnc'>>> {
+      return tx
+        .select({
+          id: channels.id,
+          accessTokenEnc: channels.accessTokenEnc,
+          refreshTokenEnc: channels.refreshTokenEnc,
+        })
+        .from(channels)
+        .orderBy(asc(channels.id))
+        .for('update');
+    },
+    /** Replaces a row's ciphertexts only (no other field, no timestamp: the tokens did not change). */
+    async setTokenCiphertexts(
+      id: string,
+      values: Pick<ChannelRow, 'accessTokenEnc' | 'refreshTokenEnc'>,
+      tx: Executor,
+    ): Promise<void> {
+      await tx.update(channels).set(values).where(eq(channels.id, id));
     },
     async countInFlightPublications(id: string, tx: Executor = db): Promise<number> {
       const [row] = await tx

@@ -1,6 +1,7 @@
 // Channels: a Facebook Page or Zalo OA Loa publishes to. Tokens are checked with the platform
 // before they are stored, stored encrypted, rotated (Zalo) under a row lock so two workers never
 // spend the same single-use refresh token, and never replaced by an empty one.
+import { randomUUID } from 'node:crypto';
 import type { AuditRecorder } from '../audit/audit.service.ts';
 import { SYSTEM_ACTOR, actorAudit, type Actor } from '../auth/actor.ts';
 import {
@@ -17,7 +18,7 @@ import type { Logger } from '../logger.ts';
 import type { NotificationsService } from '../notifications/notifications.service.ts';
 import type { ChannelRow, ChannelsRepo } from './channels.repo.ts';
 import type { ConnectChannelInput, UpdateChannelInput } from './channels.schemas.ts';
-import type { TokenCrypto } from './token-crypto.ts';
+import { channelTokenContext, type TokenCrypto } from './token-crypto.ts';
 
 export function presentChannel(row: ChannelRow) {
   return {
@@ -59,8 +60,10 @@ export function createChannelsService(deps: Deps) {
   function credentials(row: ChannelRow): ChannelCredentials {
     return {
       externalId: row.externalId,
-      accessToken: crypto.decrypt(row.accessTokenEnc),
-      ...(row.refreshTokenEnc ? { refreshToken: crypto.decrypt(row.refreshTokenEnc) } : {}),
+      accessToken: crypto.decrypt(row.accessTokenEnc, channelTokenContext(row.id, 'access_token')),
+      ...(row.refreshTokenEnc
+        ? { refreshToken: crypto.decrypt(row.refreshTokenEnc, channelTokenContext(row.id, 'refresh_token')) }
+        : {}),
       ...(row.tokenExpiresAt ? { tokenExpiresAt: row.tokenExpiresAt } : {}),
     };
   }
@@ -93,10 +96,16 @@ export function createChannelsService(deps: Deps) {
       }
       throw new AppError(502, 'platform_unavailable', `The platform did not answer: ${failure.message}`);
     }
+    // Tokens are bound to the row they are stored in, so its id is known before the write: the
+    // existing channel's on a reconnection, a new one otherwise.
+    const tokens = (id: string) => ({
+      accessTokenEnc: crypto.encrypt(input.accessToken, channelTokenContext(id, 'access_token')),
+      refreshTokenEnc: input.refreshToken
+        ? crypto.encrypt(input.refreshToken, channelTokenContext(id, 'refresh_token'))
+        : null,
+    });
     const values = {
       name: input.name ?? account.name,
-      accessTokenEnc: crypto.encrypt(input.accessToken),
-      refreshTokenEnc: input.refreshToken ? crypto.encrypt(input.refreshToken) : null,
       tokenExpiresAt: input.expiresIn ? new Date(Date.now() + input.expiresIn * 1000) : null,
       ...(input.unitId !== undefined ? { unitId: input.unitId } : {}),
     };
@@ -109,7 +118,8 @@ export function createChannelsService(deps: Deps) {
             existing.id,
             {
               ...values,
-              refreshTokenEnc: values.refreshTokenEnc ?? existing.refreshTokenEnc,
+              ...tokens(existing.id),
+              refreshTokenEnc: tokens(existing.id).refreshTokenEnc ?? existing.refreshTokenEnc,
               status: 'active',
               statusReason: null,
             },
@@ -132,10 +142,13 @@ export function createChannelsService(deps: Deps) {
           );
           return row;
         }
+        const id = randomUUID();
         const row = await uniqueOrConflict(
           () =>
             repo.insert(
               {
+                id,
+                ...tokens(id),
                 platform: input.platform,
                 externalId: input.externalId,
                 createdBy: actor.via === 'system' ? null : actor.id,
@@ -333,8 +346,8 @@ export function createChannelsService(deps: Deps) {
       await repo.update(
         id,
         {
-          accessTokenEnc: crypto.encrypt(next.accessToken),
-          refreshTokenEnc: crypto.encrypt(next.refreshToken),
+          accessTokenEnc: crypto.encrypt(next.accessToken, channelTokenContext(id, 'access_token')),
+          refreshTokenEnc: crypto.encrypt(next.refreshToken, channelTokenContext(id, 'refresh_token')),
           tokenExpiresAt: next.tokenExpiresAt ?? null,
         },
         tx,

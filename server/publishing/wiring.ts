@@ -4,7 +4,7 @@
 import type { AuditRecorder } from '../audit/audit.service.ts';
 import { createChannelsRepo } from '../channels/channels.repo.ts';
 import { createChannelsService } from '../channels/channels.service.ts';
-import { createTokenCrypto } from '../channels/token-crypto.ts';
+import type { TokenCrypto } from '../channels/token-crypto.ts';
 import { facebookWwwUrl, type Config } from '../config.ts';
 import {
   createConnectors,
@@ -43,6 +43,7 @@ export function buildPublishingParts(input: {
   db: Database;
   logger: Logger;
   secretKey: string;
+  tokenCrypto: TokenCrypto;
   audit: AuditRecorder;
   images: PostImageSource;
   platformUrls?: PlatformUrls | null;
@@ -84,7 +85,7 @@ export function buildPublishingParts(input: {
   const channels = createChannelsService({
     db,
     repo: createChannelsRepo(db),
-    crypto: createTokenCrypto(input.secretKey),
+    crypto: input.tokenCrypto,
     connectors,
     audit: input.audit,
     notifications,

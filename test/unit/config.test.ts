@@ -1,5 +1,14 @@
 import assert from 'node:assert/strict';
-import { ConfigError, facebookWwwUrl, loadConfig } from '../../server/config.ts';
+import { chmodSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import {
+  ConfigError,
+  facebookWwwUrl,
+  loadConfig,
+  resolvePreviousSecretKeys,
+  resolveSecretKey,
+} from '../../server/config.ts';
 
 function problemsOf(env: Record<string, string>): string[] {
   try {
@@ -83,5 +92,64 @@ describe('config', () => {
     );
     assert.equal(config.admin?.email, 'admin@loa.vn');
     assert.equal(config.publicUrl, 'https://loa.example.vn');
+  });
+});
+
+describe('the secret key file (RELIABILITY S10)', () => {
+  const dirs: string[] = [];
+  const dataDir = () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'loa-key-'));
+    dirs.push(dir);
+    return dir;
+  };
+  after(() => dirs.forEach((dir) => rmSync(dir, { recursive: true, force: true })));
+
+  it('is made once, private, and reused', () => {
+    const dir = dataDir();
+    const key = resolveSecretKey({ dataDir: dir, secretKey: undefined });
+    assert.ok(key.length >= 32);
+    assert.equal(statSync(path.join(dir, 'secret.key')).mode & 0o777, 0o600);
+    assert.equal(resolveSecretKey({ dataDir: dir, secretKey: undefined }), key);
+  });
+
+  it('stops the start when others can read it', () => {
+    const dir = dataDir();
+    writeFileSync(path.join(dir, 'secret.key'), 'k'.repeat(40), { mode: 0o644 });
+    chmodSync(path.join(dir, 'secret.key'), 0o644);
+    assert.throws(
+      () => resolveSecretKey({ dataDir: dir, secretKey: undefined }),
+      (error: Error) =>
+        error instanceof ConfigError && /can be read by other users .*chmod 600/.test(error.message),
+    );
+  });
+
+  it('stops the start when it is too short to be a key', () => {
+    const dir = dataDir();
+    writeFileSync(path.join(dir, 'secret.key'), 'short\n', { mode: 0o600 });
+    assert.throws(
+      () => resolveSecretKey({ dataDir: dir, secretKey: undefined }),
+      (error: Error) => error instanceof ConfigError && /at least 32 characters/.test(error.message),
+    );
+  });
+
+  it('reads the previous keys of a rotation from LOA_SECRET_KEY_PREVIOUS or the data directory', () => {
+    const dir = dataDir();
+    assert.deepEqual(
+      resolvePreviousSecretKeys({ dataDir: dir, secretKey: undefined, previousSecretKeys: [] }),
+      [],
+    );
+    writeFileSync(path.join(dir, 'secret.key.previous'), `${'a'.repeat(32)}\n${'b'.repeat(32)}\n`, {
+      mode: 0o600,
+    });
+    assert.deepEqual(
+      resolvePreviousSecretKeys({ dataDir: dir, secretKey: undefined, previousSecretKeys: [] }),
+      ['a'.repeat(32), 'b'.repeat(32)],
+    );
+    const fromEnv = loadConfig({
+      LOA_SECRET_KEY: 'c'.repeat(32),
+      LOA_SECRET_KEY_PREVIOUS: `${'d'.repeat(32)}, ${'e'.repeat(32)}`,
+    });
+    assert.deepEqual(resolvePreviousSecretKeys(fromEnv), ['d'.repeat(32), 'e'.repeat(32)]);
+    assert.throws(() => loadConfig({ LOA_SECRET_KEY_PREVIOUS: 'short' }), /at least 32 characters/);
   });
 });

@@ -47,7 +47,7 @@ describe('channels: connect, list, remove, rotate tokens', function () {
     const [row] = await h.t.c.database.db.select().from(channels).where(eq(channels.id, res.body.id));
     assert.ok(row);
     assert.equal(row.accessTokenEnc.includes(page.access_token), false);
-    assert.match(row.accessTokenEnc, /^v1\./);
+    assert.match(row.accessTokenEnc, /^v2\./);
     const raw = await h.t.c.database.db.execute(
       sql`SELECT row_to_json(c)::text AS j FROM channels c WHERE id = ${row.id}`,
     );
