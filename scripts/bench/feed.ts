@@ -86,6 +86,7 @@ async function load(
     p95: percentile(latencies, 95),
     p99: percentile(latencies, 99),
     errors: errors + result.errors + result.non2xx,
+    errorKinds: { non200: errors, connectionErrors: result.errors, timeouts: result.timeouts },
   };
 }
 
@@ -250,6 +251,7 @@ export async function run(args: string[]): Promise<void> {
       ['feed_p95_ms', feedResult.p95],
       ['feed_p99_ms', feedResult.p99],
       ['feed_errors', feedResult.errors],
+      ['feed_error_kinds', JSON.stringify(feedResult.errorKinds)],
       ['feed_vs_plain', (feedResult.rps / plainResult.rps).toFixed(2)],
       ['plain_cpu_us_per_req', Math.round(plainResult.cpuUsPerRequest)],
       ['feed_cpu_us_per_req', Math.round(feedResult.cpuUsPerRequest)],
