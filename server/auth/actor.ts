@@ -29,8 +29,11 @@ export const SYSTEM_ACTOR: Actor = {
   via: 'system',
 };
 
+/** Who an audit entry names when Loa itself acted (a job, a sweep, a follow-on change). */
+export const SYSTEM_AUDIT = { actorId: null, actorLabel: 'system' } as const;
+
 export function actorAudit(actor: Actor) {
   return actor.via === 'system'
-    ? { actorId: null, actorLabel: 'system', ip: null }
+    ? { ...SYSTEM_AUDIT, ip: null }
     : { actorId: actor.id, actorLabel: actor.email, ip: actor.ip ?? null };
 }

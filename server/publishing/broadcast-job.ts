@@ -1,6 +1,7 @@
 // Zalo broadcasts (job `publication.broadcast`): after the article is live, it is sent to the
 // OA's followers, never 22:00–06:00 Asia/Ho_Chi_Minh. At most once: the record is moved to
 // `sending` before the call, and a `sending` found later is left as unknown, not sent again.
+import { SYSTEM_AUDIT } from '../auth/actor.ts';
 import type { AuditRecorder } from '../audit/audit.service.ts';
 import type { ChannelsService } from '../channels/channels.service.ts';
 import type { BroadcastOutcome, Connectors } from '../connectors/index.ts';
@@ -116,8 +117,7 @@ export function createBroadcastJob(deps: {
       await repo.setBroadcast(row.id, plan.record, tx);
       await deps.audit(
         {
-          actorId: null,
-          actorLabel: 'system',
+          ...SYSTEM_AUDIT,
           action: `publication.broadcast_${String(plan.record.status)}`,
           targetType: 'publication',
           targetId: row.id,

@@ -3,6 +3,7 @@
 // token is dead. Every write is fenced on the lease owner: a worker that lost its lease changes nothing.
 // These transactions commit without waiting for the WAL flush: if a database crash loses one, the
 // publication is still `publishing` under a lease that runs out, and the next owner reconciles.
+import { SYSTEM_AUDIT } from '../auth/actor.ts';
 import type { AuditEntry, AuditRecorder } from '../audit/audit.service.ts';
 import type { ChannelsService } from '../channels/channels.service.ts';
 import type { PublishResult } from '../connectors/index.ts';
@@ -36,11 +37,9 @@ export interface OutcomeDeps {
   channels: Pick<ChannelsService, 'markNeedsReconnect'>;
 }
 
-const SYSTEM = { actorId: null, actorLabel: 'system' } as const;
-
 function entry(action: string, row: PublicationRow, details: Record<string, unknown>): AuditEntry {
   return {
-    ...SYSTEM,
+    ...SYSTEM_AUDIT,
     action,
     targetType: 'publication',
     targetId: row.id,

@@ -1,6 +1,7 @@
 // The worker side of publishing (job `publication.publish`, payload: its id only): claim (in
 // batches, see publish-dispatcher.ts) → reconcile if a previous attempt may have reached the
 // platform → publish → settle. Agenda runs jobs at least once; this makes the effect happen once.
+import { SYSTEM_AUDIT } from '../auth/actor.ts';
 import type { AuditRecorder } from '../audit/audit.service.ts';
 import type { ChannelsService } from '../channels/channels.service.ts';
 import {
@@ -90,8 +91,7 @@ export function createPublishJob(deps: PublishJobDeps) {
         deps.audit,
         [
           ...claims.map((c) => ({
-            actorId: null,
-            actorLabel: 'system',
+            ...SYSTEM_AUDIT,
             action: 'publication.claimed',
             targetType: 'publication',
             targetId: c.row.id,

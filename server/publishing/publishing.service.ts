@@ -1,6 +1,7 @@
 // What the posts module calls: publications created inside the approve transaction, jobs
 // enqueued after commit, cancel and reschedule under the same rule (nothing once a publication
 // has started), and the per-channel status for the post's page and API.
+import { SYSTEM_AUDIT } from '../auth/actor.ts';
 import { randomUUID } from 'node:crypto';
 import type { AuditRecorder } from '../audit/audit.service.ts';
 import type { ChannelsService } from '../channels/channels.service.ts';
@@ -27,7 +28,6 @@ interface Deps {
   logger: Logger;
 }
 
-const SYSTEM = { actorId: null, actorLabel: 'system' } as const;
 const STARTED = new Set(['publishing', 'published']);
 
 /** Where a tracked link leads: the post's own link when it is a web address, else its public page. */
@@ -111,7 +111,7 @@ export function createPublishingService(deps: Deps) {
     }
     await audit(
       {
-        ...SYSTEM,
+        ...SYSTEM_AUDIT,
         action: 'publication.scheduled',
         targetType: 'post',
         targetId: post.id,
@@ -154,7 +154,7 @@ export function createPublishingService(deps: Deps) {
       await repo.update(row.id, { status: 'cancelled', nextAttemptAt: null }, tx);
       await audit(
         {
-          ...SYSTEM,
+          ...SYSTEM_AUDIT,
           action: 'publication.cancelled',
           targetType: 'publication',
           targetId: row.id,
@@ -178,7 +178,7 @@ export function createPublishingService(deps: Deps) {
       await repo.update(row.id, { scheduledAt, notAfter, nextAttemptAt: null, late: false }, tx);
       await audit(
         {
-          ...SYSTEM,
+          ...SYSTEM_AUDIT,
           action: 'publication.rescheduled',
           targetType: 'publication',
           targetId: row.id,

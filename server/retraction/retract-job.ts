@@ -1,6 +1,7 @@
 // The worker side of one retraction (job `publication.retract`, payload: the publication id):
 // claim → remove the post from its platform → settle (retracted, retry later, or failed).
 // Removal is idempotent on both platforms, so a second run after a crash does no harm.
+import { SYSTEM_AUDIT } from '../auth/actor.ts';
 import { randomUUID } from 'node:crypto';
 import type { AuditRecorder } from '../audit/audit.service.ts';
 import type { ChannelsService } from '../channels/channels.service.ts';
@@ -37,8 +38,6 @@ export interface RetractJobDeps {
   queue: JobQueue;
   settings: RetractJobSettings;
 }
-
-const SYSTEM = { actorId: null, actorLabel: 'system' } as const;
 
 function asFailure(error: unknown): ConnectorError {
   if (error instanceof ConnectorFailure) return error.failure;
@@ -97,7 +96,7 @@ export function createRetractJob(deps: RetractJobDeps) {
       if (!row) return;
       await deps.audit(
         {
-          ...SYSTEM,
+          ...SYSTEM_AUDIT,
           action: 'publication.retracted',
           targetType: 'publication',
           targetId: row.publicationId,
@@ -127,7 +126,7 @@ export function createRetractJob(deps: RetractJobDeps) {
       if (settled) {
         await deps.audit(
           {
-            ...SYSTEM,
+            ...SYSTEM_AUDIT,
             action: 'publication.retract_retry_scheduled',
             targetType: 'publication',
             targetId: settled.publicationId,
@@ -158,7 +157,7 @@ export function createRetractJob(deps: RetractJobDeps) {
       if (!row) return;
       await deps.audit(
         {
-          ...SYSTEM,
+          ...SYSTEM_AUDIT,
           action: 'publication.retract_failed',
           targetType: 'publication',
           targetId: row.publicationId,
@@ -191,7 +190,7 @@ export function createRetractJob(deps: RetractJobDeps) {
       await deps.publications.update(row.id, { status: 'cancelled', nextAttemptAt: null }, tx);
       await deps.audit(
         {
-          ...SYSTEM,
+          ...SYSTEM_AUDIT,
           action: 'publication.cancelled',
           targetType: 'publication',
           targetId: row.id,

@@ -4,7 +4,7 @@
 // that is out gets a removal job, retried like publishing until done. Later work (members'
 // shares) extends it with a hook that runs inside the same transaction.
 import type { AuditRecorder } from '../audit/audit.service.ts';
-import { actorAudit, type Actor } from '../auth/actor.ts';
+import { actorAudit, type Actor, SYSTEM_AUDIT } from '../auth/actor.ts';
 import { requireInScope } from '../auth/unit-scope.ts';
 import type { ChannelsService } from '../channels/channels.service.ts';
 import type { Connectors } from '../connectors/index.ts';
@@ -58,7 +58,6 @@ export const CAN_SUPERSEDE: readonly PostStatus[] = [
 ];
 const RETRACTORS: readonly UserRole[] = ['reviewer', 'admin'];
 const REQUESTERS: readonly UserRole[] = ['editor', 'admin'];
-const SYSTEM = { actorId: null, actorLabel: 'system' } as const;
 
 /** From the publisher's knobs: same backoff; a lease for a removal (Zalo: remove, then a detail check). */
 export function retractionSettings(p: PublishingSettings): RetractJobSettings {
@@ -140,7 +139,7 @@ export function createRetraction(deps: RetractionDeps) {
         await deps.publications.update(row.id, { status: 'cancelled', nextAttemptAt: null }, tx);
         await audit(
           {
-            ...SYSTEM,
+            ...SYSTEM_AUDIT,
             action: 'publication.cancelled',
             targetType: 'publication',
             targetId: row.id,
