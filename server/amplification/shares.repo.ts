@@ -1,8 +1,7 @@
-// SQL for the share feed and members' shares: which published posts a member sees, the share
+// SQL for members' shares: the share
 // rows, the guard rails that apply to them, and each share's clicks.
 import { and, eq, gte, ne, sql } from 'drizzle-orm';
 import type { Executor } from '../db/database.ts';
-import { targetsMember } from '../posts/feed.repo.ts';
 import { memberShares, unitShareRules, type SharePlatform, type ShareStatus } from '../db/schema.ts';
 
 export type ShareRow = typeof memberShares.$inferSelect;
