@@ -1,5 +1,5 @@
-// SQL for members' shares: the share
-// rows, the guard rails that apply to them, and each share's clicks.
+// SQL for members' shares: the share rows, the guard rails that apply to them, and each share's
+// clicks.
 import { and, eq, gte, ne, sql } from 'drizzle-orm';
 import type { Executor } from '../db/database.ts';
 import { memberShares, unitShareRules, type SharePlatform, type ShareStatus } from '../db/schema.ts';
