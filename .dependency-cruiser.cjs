@@ -60,7 +60,7 @@ module.exports = {
       name: 'loa-imports-no-mock-platforms',
       comment: 'Loa reaches the mocks over HTTP; only the process root starts them (development and tests).',
       severity: 'error',
-      from: { path: '^server/', pathNot: ['^server/mock-platforms/', '^server/main\\.ts$'] },
+      from: { path: '^server/', pathNot: ['^server/mock-platforms/', '^server/(main|start)\\.ts$'] },
       to: { path: '^server/mock-platforms/' },
     },
     // feat/pages adds here: "pages and routes never import a repository or server/db/".

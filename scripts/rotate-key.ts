@@ -40,6 +40,10 @@ try {
     });
     const result = await rotation.reencryptAll();
     console.log(`Re-encrypted ${result.rewritten} of ${result.total} stored secrets under the current key.`);
+    if (result.unreadable.length > 0)
+      console.log(
+        `${result.unreadable.length} stored secrets open under no key and were left as they are; reconnect these channels: ${result.unreadable.join(', ')}`,
+      );
   } finally {
     await handle.close();
   }

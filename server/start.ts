@@ -110,7 +110,16 @@ export async function startLoa(
     // Tokens still in an older format or under a key being rotated away from are re-encrypted
     // under the current key before anything uses them (cheap when there is nothing to do).
     const tokens = await container.tokenRotation.reencryptAll();
-    if (tokens.rewritten > 0) logger.info(tokens, 'stored tokens re-encrypted under the current key');
+    if (tokens.rewritten > 0)
+      logger.info(
+        { rewritten: tokens.rewritten, total: tokens.total },
+        'stored tokens re-encrypted under the current key',
+      );
+    if (tokens.unreadable.length > 0)
+      logger.warn(
+        { rows: tokens.unreadable },
+        'stored tokens that no key opens were left as they are: those channels must be reconnected',
+      );
     if (config.admin) {
       const created = await container.users.ensureInitialAdmin(config.admin.email, config.admin.password);
       if (created) logger.info({ email: created.email }, 'initial admin created');

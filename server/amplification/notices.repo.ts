@@ -22,15 +22,20 @@ const inUnits = (unitIds: string[]) =>
 
 export function createNoticesRepo(db: Executor) {
   return {
-    /** Posts out on their channels recently whose members have not been told yet. */
-    async pendingPosts(limit: number, tx: Executor = db): Promise<PendingPost[]> {
+    /**
+     * Posts out on their channels recently whose members have not been told yet, urgent ones
+     * first; `urgentOnly` at night, so a backlog of posts waiting for the morning cannot hold
+     * an urgent one back.
+     */
+    async pendingPosts(limit: number, urgentOnly = false, tx: Executor = db): Promise<PendingPost[]> {
       const result = await tx.execute<{ id: string; title: string; urgent: boolean; unit_ids: string[] }>(sql`
         SELECT p.id, p.title, p.urgent, p.unit_ids FROM posts p
          WHERE p.published_at > now() - interval '2 days'
            AND p.status IN ('published', 'partially_failed')
            AND (p.not_after IS NULL OR p.not_after > now())
            AND NOT EXISTS (SELECT 1 FROM member_post_notices n WHERE n.post_id = p.id)
-         ORDER BY p.published_at LIMIT ${limit}`);
+           AND (${!urgentOnly} OR p.urgent)
+         ORDER BY p.urgent DESC, p.published_at LIMIT ${limit}`);
       return result.rows.map((r) => ({ id: r.id, title: r.title, urgent: r.urgent, unitIds: r.unit_ids }));
     },
     /** Claims the post for telling: false when another worker already did. */

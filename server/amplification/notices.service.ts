@@ -50,7 +50,7 @@ export function createNoticesService(deps: NoticesDeps) {
   /** New published posts → their instant members. Returns how many posts were told about. */
   async function notifyPublished(): Promise<{ posts: number; members: number; pushed: number }> {
     const night = isNight(now(), deps.settings.timeZone);
-    const pending = (await repo.pendingPosts(50)).filter((post) => post.urgent || !night);
+    const pending = await repo.pendingPosts(50, night);
     let members = 0;
     let pushed = 0;
     for (const post of pending) {

@@ -59,6 +59,7 @@ describe('e2e: app shell', function () {
       'Duyệt bài',
       'Lịch đăng',
       'Bài đăng',
+      'Số liệu',
       'Thư viện ảnh',
       'Mẫu bài',
       'Kênh',
@@ -169,7 +170,7 @@ describe('e2e: app shell', function () {
     await menu.waitFor();
     assert.deepEqual(
       (await menu.getByRole('link').allTextContents()).map((s) => s.trim()),
-      ['Tổng quan', 'Soạn bài', 'Lịch đăng', 'Bài đăng', 'Thư viện ảnh', 'Mẫu bài'],
+      ['Tổng quan', 'Soạn bài', 'Lịch đăng', 'Bài đăng', 'Số liệu', 'Thư viện ảnh', 'Mẫu bài'],
     );
     await phone.screenshot({ path: 'test-output/app-shell-editor-phone-menu.png' });
     await phone.context().close();

@@ -38,6 +38,8 @@ describe('e2e: the dashboard on the seeded demo', function () {
     t = await createTestApp(
       {},
       { platformUrls: platforms.urls, mockPlatforms: platforms.mock, clock: clock.now },
+      // Its own database: the seeded fortnight of engagement would change other files' totals.
+      { database: 'demo_dashboard' },
     );
     server = await listen(t.app);
     worker = await startTestWorker(t, 'e2e-demo-dashboard-worker');

@@ -6,7 +6,7 @@ import { createApp } from '../../server/app.ts';
 import { loadConfig, type Environment } from '../../server/config.ts';
 import { buildContainer, type Container } from '../../server/container.ts';
 import type { UserRole } from '../../server/db/schema.ts';
-import { testDatabase, testLogger } from './database.ts';
+import { isolatedTestDatabase, testDatabase, testLogger } from './database.ts';
 
 export interface TestApp {
   app: Express;
@@ -14,14 +14,18 @@ export interface TestApp {
   close(): Promise<void>;
 }
 
-/** `extra` reaches buildContainer as is (platform URLs of mocks started by the test, tuning). */
+/**
+ * `extra` reaches buildContainer as is (platform URLs of mocks started by the test, tuning);
+ * `options.database` names a database of the file's own instead of the shared one.
+ */
 export async function createTestApp(
   env: Environment = {},
   extra: Partial<
     Omit<Parameters<typeof buildContainer>[0], 'config' | 'database' | 'logger' | 'secretKey'>
   > = {},
+  options: { database?: string } = {},
 ): Promise<TestApp> {
-  const db = await testDatabase();
+  const db = await (options.database ? isolatedTestDatabase(options.database) : testDatabase());
   const config = loadConfig({
     NODE_ENV: 'test',
     LOA_DATA_DIR: db.dataDir,

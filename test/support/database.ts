@@ -6,6 +6,7 @@ import path from 'node:path';
 import { applyMigrations, connectDatabase, type DatabaseHandle } from '../../server/db/database.ts';
 import { startEmbeddedPostgres, type EmbeddedDatabase } from '../../server/db/embedded.ts';
 import { createLogger } from '../../server/logger.ts';
+import pg from 'pg';
 
 interface TestDatabase {
   url: string;
@@ -15,6 +16,8 @@ interface TestDatabase {
 
 interface State {
   starting?: Promise<TestDatabase>;
+  /** Databases of their own on the same server, for files whose data would disturb the others. */
+  isolated?: Map<string, Promise<TestDatabase>>;
   embedded?: EmbeddedDatabase;
   dataDir?: string;
 }
@@ -41,8 +44,46 @@ export function testDatabase(): Promise<TestDatabase> {
   return state.starting;
 }
 
+/**
+ * A database of its own on the test server, created empty and migrated, for a file that writes
+ * what other files count across the whole database (the demo seeds a province with a fortnight
+ * of engagement). The same name gives the same database within a run.
+ */
+export function isolatedTestDatabase(name: string): Promise<TestDatabase> {
+  if (!/^[a-z][a-z0-9_]{0,40}$/.test(name)) throw new Error(`bad test database name: ${name}`);
+  state.isolated ??= new Map();
+  let started = state.isolated.get(name);
+  if (!started) {
+    started = (async () => {
+      const shared = await testDatabase();
+      const admin = new pg.Client({ connectionString: shared.url });
+      await admin.connect();
+      try {
+        await admin.query(`DROP DATABASE IF EXISTS loa_test_${name}`);
+        await admin.query(`CREATE DATABASE loa_test_${name}`);
+      } finally {
+        await admin.end();
+      }
+      const url = new URL(shared.url);
+      url.pathname = `/loa_test_${name}`;
+      await applyMigrations(url.toString(), testLogger);
+      return {
+        url: url.toString(),
+        dataDir: shared.dataDir,
+        handle: connectDatabase(url.toString(), testLogger, { max: 10 }),
+      };
+    })();
+    state.isolated.set(name, started);
+  }
+  return started;
+}
+
 export async function stopTestDatabase(): Promise<void> {
   if (!state.starting) return;
+  for (const isolated of state.isolated?.values() ?? []) {
+    await (await isolated.catch(() => undefined))?.handle.close();
+  }
+  state.isolated = undefined;
   const db = await state.starting.catch(() => undefined);
   state.starting = undefined;
   await db?.handle.close();

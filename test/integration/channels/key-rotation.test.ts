@@ -119,6 +119,42 @@ describe('platform tokens: bound to their row, and key rotation', function () {
     }
   });
 
+  it('leaves a token no key opens as it is and names its channel, re-encrypting the others', async () => {
+    const admin = await makeUser(site.t, 'admin');
+    const broken = randomUUID();
+    await site.handle.pool.query(
+      `INSERT INTO channels (id, platform, external_id, name, access_token_enc, created_by)
+       VALUES ($1, 'facebook', $2, 'Trang hỏng', 'not-a-token', $3)`,
+      [broken, `broken-${broken}`, admin.user.id],
+    );
+    // Beside it, a channel the rotation above left under the current key.
+    const [first] = channels as [{ id: string; token: string }];
+    const before = await site.handle.pool.query<{ access_token_enc: string }>(
+      'SELECT access_token_enc FROM channels WHERE id = $1',
+      [first.id],
+    );
+    try {
+      const result = await site.t.c.tokenRotation.reencryptAll();
+      assert.deepEqual(result.unreadable, [broken]);
+      assert.equal(result.total, 3);
+      const row = await site.handle.pool.query<{ access_token_enc: string }>(
+        'SELECT access_token_enc FROM channels WHERE id = $1',
+        [broken],
+      );
+      assert.equal(row.rows[0]!.access_token_enc, 'not-a-token', 'the unreadable row is left as it is');
+      const channel = await site.t.c.channels.get(first.id);
+      assert.equal(site.t.c.channels.credentials(channel).accessToken, first.token);
+      assert.equal(
+        (await site.handle.pool.query('SELECT access_token_enc FROM channels WHERE id = $1', [first.id]))
+          .rows[0].access_token_enc,
+        before.rows[0]!.access_token_enc,
+        'a token already under the current key is not rewritten',
+      );
+    } finally {
+      await site.handle.pool.query('DELETE FROM channels WHERE id = $1', [broken]);
+    }
+  });
+
   it('refuses to rotate while another client (a running Loa) is connected', async () => {
     const dir = path.join(work, 'busy');
     const embedded = await startEmbeddedPostgres({ dataDir: dir, logger: testLogger });

@@ -157,13 +157,12 @@ describe('engagement: the collector against the mocks', function () {
   }
 
   before(async () => {
-    h = await startPublishingHarness();
+    // Its own database: the overview's figures are compared with every tracked publication's.
+    h = await startPublishingHarness(undefined, { database: 'collector' });
     fbChannel = await h.channel('facebook', 'Công an xã Thử nghiệm');
     zaloChannel = await h.channel('zalo', 'Zalo OA Thử nghiệm');
     admin = await makeUser(h.t, 'admin');
     editor = await makeUser(h.t, 'editor');
-    // Other suites' publications are not this suite's business.
-    await h.t.c.database.db.execute(sql`DELETE FROM engagement_tracking`);
     clock = new Date();
   });
   after(() => h.close());

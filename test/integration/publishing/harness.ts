@@ -12,7 +12,7 @@ import { startMockPlatforms, type RunningMockPlatforms } from '../../../server/m
 import type { PublishingTuning } from '../../../server/publishing/wiring.ts';
 import { createWorker, type Worker } from '../../../server/worker.ts';
 import { createTestApp, makeUser, type TestApp } from '../../support/app.ts';
-import { testDatabase, testLogger } from '../../support/database.ts';
+import { isolatedTestDatabase, testDatabase, testLogger } from '../../support/database.ts';
 import { waitFor } from '../../support/processes.ts';
 
 export const mockCredentials = {
@@ -91,16 +91,20 @@ export interface Harness {
 }
 
 /** Leaves no due work behind for other suites, and finds none from them. */
-export async function clearPublishingWork(): Promise<void> {
-  const { handle } = await testDatabase();
+export async function clearPublishingWork(database?: string): Promise<void> {
+  const { handle } = await (database ? isolatedTestDatabase(database) : testDatabase());
   await handle.db.execute(
     sql`UPDATE publications SET status = 'cancelled' WHERE status IN ('scheduled', 'publishing')`,
   );
   await handle.db.execute(sql`DELETE FROM agenda_jobs WHERE name LIKE 'publication.%'`);
 }
 
-export async function startPublishingHarness(tuning: PublishingTuning = FAST_TUNING): Promise<Harness> {
-  await clearPublishingWork();
+/** `options.database` names a database of the file's own (see isolatedTestDatabase). */
+export async function startPublishingHarness(
+  tuning: PublishingTuning = FAST_TUNING,
+  options: { database?: string } = {},
+): Promise<Harness> {
+  await clearPublishingWork(options.database);
   const mocks = await startMockPlatforms({
     facebookPort: 0,
     zaloPort: 0,
@@ -120,6 +124,7 @@ export async function startPublishingHarness(tuning: PublishingTuning = FAST_TUN
       mockPlatforms: { facebook: mocks.facebookUrl, zalo: mocks.zaloOpenApiUrl },
       publishingTuning: tuning,
     },
+    options,
   );
   const author = await makeUser(t, 'editor');
   // A real card, as the templates service stores it: publishing stamps the QR code on it.
@@ -262,7 +267,7 @@ export async function startPublishingHarness(tuning: PublishingTuning = FAST_TUN
     },
     async close() {
       await h.stopWorker();
-      await clearPublishingWork();
+      await clearPublishingWork(options.database);
       await t.close();
       await mocks.close();
     },

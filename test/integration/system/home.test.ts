@@ -140,7 +140,15 @@ describe('start page and navigation', function () {
     assert.deepEqual(nav(await home(scene.admin.user.email)).current, ['/']);
 
     const editor = nav(await home(scene.editor.user.email, '/templates/new'));
-    assert.deepEqual(editor.hrefs, ['/', '/compose', '/calendar', '/posts', '/media', '/templates']);
+    assert.deepEqual(editor.hrefs, [
+      '/',
+      '/compose',
+      '/calendar',
+      '/posts',
+      '/stats',
+      '/media',
+      '/templates',
+    ]);
     assert.deepEqual(editor.current, ['/templates']);
 
     // A refused page keeps the shell, with nothing marked.
@@ -155,6 +163,7 @@ describe('start page and navigation', function () {
       '/review',
       '/calendar',
       '/posts',
+      '/stats',
       '/media',
       '/templates',
       '/members',
