@@ -8,7 +8,8 @@ import type { Actor, UnitScope } from './actor.ts';
 import { burnPasswordCheck, verifyPassword } from './passwords.ts';
 import type { RateLimiter } from './rate-limits.repo.ts';
 import type { ActorCache } from './actor-cache.ts';
-import type { ApiTokenRow, TokensRepo } from './tokens.repo.ts';
+import { createBatcher } from '../shared/batcher.ts';
+import type { ApiTokenRow, TokenActorRow, TokensRepo } from './tokens.repo.ts';
 import { isScoped } from './unit-scope.ts';
 
 const TOKEN_PREFIX = 'loa_';
@@ -70,6 +71,13 @@ export function createAuthService({
   settings,
   now = () => new Date(),
 }: Deps) {
+  // Bearer requests arriving together (a crowd opening its share links) look their tokens up in
+  // one statement; a lone request is looked up at once, as the batcher adds no wait.
+  const tokenLookups = createBatcher<string, TokenActorRow | undefined>(
+    (hashes) => tokens.findActors(hashes, now()),
+    { maxBatch: 200 },
+  );
+
   /** The actor for a user, with their unit scope read fresh on every request. */
   async function actorFor(user: UserRow, via: Actor['via'], ip: string | null): Promise<Actor> {
     const scope = isScoped(user) && user.unitId ? await units.subtreeIds(user.unitId) : null;
@@ -167,7 +175,7 @@ export function createAuthService({
     let row = actorCache.get(hash, at.getTime());
     if (!row) {
       const generation = actorCache.generation();
-      row = await tokens.findActor(hash, at);
+      row = await tokenLookups.push(hash);
       if (!row) throw new UnauthorizedError('Invalid or expired token', 'invalid_token');
       actorCache.set(hash, row, generation);
     }

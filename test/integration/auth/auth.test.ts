@@ -84,6 +84,31 @@ describe('auth', () => {
       assert.equal(expired.body.error.code, 'invalid_token');
     });
 
+    it('answers each of many bearer requests arriving together with its own user', async () => {
+      // They are looked up in shared statements: no request may get another's actor.
+      const people = await Promise.all(
+        Array.from({ length: 30 }, (_, i) => makeUser(t, i % 2 ? 'member' : 'editor')),
+      );
+      const revoked = await makeUser(t, 'editor');
+      const revokedId = (
+        await t.c.database.db.select().from(apiTokens).where(eq(apiTokens.userId, revoked.user.id))
+      )[0]!.id;
+      await request(t.app).delete(`/api/v1/me/tokens/${revokedId}`).set(revoked.auth);
+      const answers = await Promise.all([
+        ...people.map((p) => request(t.app).get('/api/v1/me').set(p.auth)),
+        request(t.app).get('/api/v1/me').set(revoked.auth),
+        request(t.app)
+          .get('/api/v1/me')
+          .set('Authorization', `Bearer loa_${'x'.repeat(43)}`),
+      ]);
+      people.forEach((p, i) => {
+        assert.equal(answers[i]!.status, 200);
+        assert.equal(answers[i]!.body.id, p.user.id);
+      });
+      assert.equal(answers[people.length]!.status, 401, 'the revoked token');
+      assert.equal(answers[people.length + 1]!.status, 401, 'an unknown token');
+    });
+
     it('revokes a token from the API: it stops working at once, the other keeps working', async () => {
       const { user, auth } = await makeUser(t, 'reviewer');
       const second = await t.c.auth.issueToken(user, { name: 'script', ip: null });
