@@ -195,19 +195,45 @@ export function createSharesRepo(db: Executor) {
      */
     async upsertOpens(values: (OpenValues & { opens: number })[], tx: Executor): Promise<ShareRow[]> {
       if (values.length === 0) return [];
-      const moves = sql`(${memberShares.status} = 'cancelled' OR (${memberShares.status} = 'opened' AND excluded.status = 'shared'))`;
-      return tx
-        .insert(memberShares)
-        .values(values)
-        .onConflictDoUpdate({
-          target: [memberShares.userId, memberShares.postId, memberShares.platform],
-          set: {
-            opens: sql`${memberShares.opens} + excluded.opens`,
-            status: sql`CASE WHEN ${moves} THEN excluded.status ELSE ${memberShares.status} END`,
-            completedAt: sql`CASE WHEN ${moves} THEN excluded.completed_at ELSE ${memberShares.completedAt} END`,
-          },
-        })
-        .returning();
+      // One statement from arrays (unnest), not a built multi-row insert: a crowd's batch of a
+      // hundred opens is built in a few microseconds instead of a few milliseconds.
+      const column = <T>(pick: (v: OpenValues & { opens: number }) => T) => sql.param(values.map(pick));
+      const result = await tx.execute<{
+        id: string;
+        user_id: string;
+        post_id: string;
+        platform: SharePlatform;
+        unit_id: string | null;
+        status: ShareStatus;
+        link_code: string | null;
+        opened_at: string | Date;
+        opens: number;
+        completed_at: string | Date | null;
+      }>(sql`
+        INSERT INTO ${memberShares} AS s (user_id, post_id, platform, unit_id, status, opened_at, opens, completed_at)
+        SELECT * FROM unnest(${column((v) => v.userId)}::uuid[], ${column((v) => v.postId)}::uuid[],
+          ${column((v) => v.platform)}::text[], ${column((v) => v.unitId)}::uuid[], ${column((v) => v.status)}::text[],
+          ${column((v) => v.openedAt.toISOString())}::timestamptz[], ${column((v) => v.opens)}::int[],
+          ${column((v) => v.completedAt?.toISOString() ?? null)}::timestamptz[])
+        ON CONFLICT (user_id, post_id, platform) DO UPDATE SET
+          opens = s.opens + excluded.opens,
+          status = CASE WHEN s.status = 'cancelled' OR (s.status = 'opened' AND excluded.status = 'shared')
+                        THEN excluded.status ELSE s.status END,
+          completed_at = CASE WHEN s.status = 'cancelled' OR (s.status = 'opened' AND excluded.status = 'shared')
+                        THEN excluded.completed_at ELSE s.completed_at END
+        RETURNING s.id, s.user_id, s.post_id, s.platform, s.unit_id, s.status, s.link_code, s.opened_at, s.opens, s.completed_at`);
+      return result.rows.map((r) => ({
+        id: r.id,
+        userId: r.user_id,
+        postId: r.post_id,
+        platform: r.platform,
+        unitId: r.unit_id,
+        status: r.status,
+        linkCode: r.link_code,
+        openedAt: new Date(r.opened_at),
+        opens: Number(r.opens),
+        completedAt: r.completed_at === null ? null : new Date(r.completed_at),
+      }));
     },
     /** Sets several shares' tracked-link codes in one statement. */
     async setLinkCodes(pairs: { id: string; linkCode: string }[], tx: Executor): Promise<void> {

@@ -1,5 +1,5 @@
 // SQL on tracked links: following one, the publishers' links and those made for member shares.
-import { eq, inArray, sql } from 'drizzle-orm';
+import { eq, sql } from 'drizzle-orm';
 import type { Executor } from '../db/database.ts';
 import { links } from '../db/schema.ts';
 
@@ -79,22 +79,25 @@ export function createLinksRepo(db: Executor) {
       tx: Executor,
     ): Promise<string[]> {
       if (values.length === 0) return [];
-      const rows = await tx
-        .insert(links)
-        .values(values)
-        .onConflictDoNothing()
-        .returning({ code: links.code });
-      return rows.map((r) => r.code);
+      // From arrays (unnest), as the share opens that ask for these links are written.
+      const rows = await tx.execute<{ code: string }>(sql`
+        INSERT INTO ${links} (code, target, post_id, share_id)
+        SELECT * FROM unnest(${sql.param(values.map((v) => v.code))}::text[],
+          ${sql.param(values.map((v) => v.target))}::text[], ${sql.param(values.map((v) => v.postId))}::uuid[],
+          ${sql.param(values.map((v) => v.shareId))}::uuid[])
+        ON CONFLICT DO NOTHING
+        RETURNING code`);
+      return rows.rows.map((r) => r.code);
     },
     async findByShares(
       shareIds: string[],
       tx: Executor,
     ): Promise<{ shareId: string | null; code: string }[]> {
       if (shareIds.length === 0) return [];
-      return tx
-        .select({ shareId: links.shareId, code: links.code })
-        .from(links)
-        .where(inArray(links.shareId, shareIds));
+      const rows = await tx.execute<{ share_id: string | null; code: string }>(
+        sql`SELECT share_id, code FROM ${links} WHERE share_id = ANY(${sql.param(shareIds)}::uuid[])`,
+      );
+      return rows.rows.map((r) => ({ shareId: r.share_id, code: r.code }));
     },
     async findByShare(shareId: string, tx: Executor = db) {
       const [row] = await tx.select().from(links).where(eq(links.shareId, shareId));
