@@ -61,7 +61,7 @@ export interface FeedDeps {
   links: {
     linkForShare(input: { shareId: string; postId: string; target: string }, tx: Executor): Promise<string>;
     linksForShares(
-      inputs: { shareId: string; postId: string; target: string }[],
+      inputs: { shareId: string; postId: string; target: string; fresh?: boolean }[],
       tx: Executor,
     ): Promise<Map<string, string>>;
   };
@@ -327,6 +327,7 @@ export function createFeedService(deps: FeedDeps) {
             shareId: row.id,
             postId: row.postId,
             target: targets.get(`${row.userId}|${row.postId}|${row.platform}`) ?? '',
+            fresh: row.fresh,
           })),
           tx,
         );
@@ -343,7 +344,8 @@ export function createFeedService(deps: FeedDeps) {
         if (!row) throw new Error('upsert returned no row');
         const left = (remaining.get(key) ?? 1) - 1;
         remaining.set(key, left);
-        return { ...row, opens: row.opens - left };
+        const { fresh: _fresh, ...share } = row;
+        return { ...share, opens: row.opens - left };
       });
       await audit(
         items.map(({ actor, values, via }, i) => {

@@ -41,7 +41,7 @@ export interface AmplificationInput {
   links: {
     linkForShare(input: { shareId: string; postId: string; target: string }, tx: Executor): Promise<string>;
     linksForShares(
-      inputs: { shareId: string; postId: string; target: string }[],
+      inputs: { shareId: string; postId: string; target: string; fresh?: boolean }[],
       tx: Executor,
     ): Promise<Map<string, string>>;
   };

@@ -193,7 +193,11 @@ export function createSharesRepo(db: Executor) {
      * Many opens in one statement, each row at most once (the caller merges repeats of the same
      * member × post × platform and passes how many opens it stands for). Same rules as upsertOpen.
      */
-    async upsertOpens(values: (OpenValues & { opens: number })[], tx: Executor): Promise<ShareRow[]> {
+    /** `fresh`: the row was created by this statement, not an earlier open's row counted on. */
+    async upsertOpens(
+      values: (OpenValues & { opens: number })[],
+      tx: Executor,
+    ): Promise<Array<ShareRow & { fresh: boolean }>> {
       if (values.length === 0) return [];
       // One statement from arrays (unnest), not a built multi-row insert: a crowd's batch of a
       // hundred opens is built in a few microseconds instead of a few milliseconds.
@@ -209,6 +213,7 @@ export function createSharesRepo(db: Executor) {
         opened_at: string | Date;
         opens: number;
         completed_at: string | Date | null;
+        fresh: boolean;
       }>(sql`
         INSERT INTO ${memberShares} AS s (user_id, post_id, platform, unit_id, status, opened_at, opens, completed_at)
         SELECT * FROM unnest(${column((v) => v.userId)}::uuid[], ${column((v) => v.postId)}::uuid[],
@@ -221,7 +226,8 @@ export function createSharesRepo(db: Executor) {
                         THEN excluded.status ELSE s.status END,
           completed_at = CASE WHEN s.status = 'cancelled' OR (s.status = 'opened' AND excluded.status = 'shared')
                         THEN excluded.completed_at ELSE s.completed_at END
-        RETURNING s.id, s.user_id, s.post_id, s.platform, s.unit_id, s.status, s.link_code, s.opened_at, s.opens, s.completed_at`);
+        RETURNING s.id, s.user_id, s.post_id, s.platform, s.unit_id, s.status, s.link_code, s.opened_at, s.opens,
+          s.completed_at, (s.xmax = 0) AS fresh`);
       return result.rows.map((r) => ({
         id: r.id,
         userId: r.user_id,
@@ -233,6 +239,7 @@ export function createSharesRepo(db: Executor) {
         openedAt: new Date(r.opened_at),
         opens: Number(r.opens),
         completedAt: r.completed_at === null ? null : new Date(r.completed_at),
+        fresh: r.fresh,
       }));
     },
     /** Sets several shares' tracked-link codes in one statement. */

@@ -66,13 +66,14 @@ export function createLinksService(deps: { db: Database; secretKey: string; now?
      * linkForShare for many shares at once (a batch of share-link opens): one read, one insert,
      * and another insert only for the rare code that was taken. Answers share id → code.
      */
+    /** `fresh`: the share row was created in this transaction, so no link of it can exist yet. */
     async linksForShares(
-      inputs: { shareId: string; postId: string; target: string }[],
+      inputs: { shareId: string; postId: string; target: string; fresh?: boolean }[],
       tx: Executor,
     ): Promise<Map<string, string>> {
       const codes = new Map<string, string>();
       for (const row of await repo.findByShares(
-        inputs.map((i) => i.shareId),
+        inputs.filter((i) => !i.fresh).map((i) => i.shareId),
         tx,
       ))
         if (row.shareId) codes.set(row.shareId, row.code);
