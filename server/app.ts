@@ -46,6 +46,9 @@ import { memberAdminPages } from './amplification/member-admin.pages.ts';
 
 export function apiRoutes(c: Container): ApiRoute[] {
   return [
+    // First: the members' feed and share intents are the most requested routes by far (a crowd of
+    // members at once); no other module declares their paths, so the order changes no match.
+    ...amplificationRoutes(c),
     ...systemRoutes(c),
     ...authRoutes(c),
     ...usersRoutes(c),
@@ -54,7 +57,6 @@ export function apiRoutes(c: Container): ApiRoute[] {
     ...channelsRoutes(c),
     ...postsRoutes(c),
     ...retractionRoutes(c),
-    ...amplificationRoutes(c),
     ...memberAdminRoutes(c),
     ...engagementRoutes(c),
   ];
@@ -143,6 +145,9 @@ export function createApp(c: Container): express.Express {
   const api = express.Router();
   mountRoutes(api, routes, { responses: c.config.responses });
   app.use('/api/v1', api);
+  // First of the pages: a crowd of members opening their share links (/s/:token) or their feed
+  // should not be matched against every staff page's routes on the way (no path is shared).
+  app.use(amplificationPages(c));
   app.use(systemPages(c, () => routes));
   app.use(authPages(c));
   app.use(usersPages(c));
@@ -156,7 +161,6 @@ export function createApp(c: Container): express.Express {
   app.use(retractionPages(c));
   app.use(notificationsPages(c));
   app.use(linksPages(c));
-  app.use(amplificationPages(c));
   app.use(dashboardPages(c));
   app.use(memberAdminPages(c));
 
